@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+// Multiplicative synaptic scaling toward a target firing rate (Turrigiano et
+// al. 1998; van Rossum, Bi & Turrigiano 2000): each neuron keeps a running
+// estimate r of its rate (exponential average with tau_avg_ms) and after each
+// presentation scales all its incoming weights by
+//   1 + eta (r_target - r) / r_target      (never below 0)
+// so neurons that fire too little grow their inputs and vice versa.
+#pragma once
+
+#include <cmath>
+
+#include "../core/concepts.hpp"
+#include "../core/error.hpp"
+#include "normalize_incoming.hpp"
+
+namespace somnus {
+
+struct synaptic_scaling {
+    struct params {
+        float target_rate_hz = 5.0f;
+        float eta = 0.01f;
+        double tau_avg_ms = 10000.0;
+    };
+    params p{};
+
+    synaptic_scaling() = default;
+    explicit synaptic_scaling(params q) : p(q)
+    {
+        detail::require(q.target_rate_hz > 0.0f, "synaptic_scaling: target_rate_hz must be positive, got {}", q.target_rate_hz);
+        detail::require(q.tau_avg_ms > 0.0, "synaptic_scaling: tau_avg_ms must be positive, got {}", q.tau_avg_ms);
+    }
+
+    void before_presentation(layer_ref) {}
+    void on_spikes(layer_ref, std::span<const std::uint32_t>) {}
+
+    void after_presentation(layer_ref layer, double ms)
+    {
+        const std::size_t n = layer.spike_counts.size();
+        if (rate_hz_.size() != n) {
+            rate_hz_ = make_vector(n, p.target_rate_hz);
+            factor_ = make_vector(n);
+        }
+        if (ms <= 0.0) return;
+        const auto a = static_cast<float>(1.0 - std::exp(-ms / p.tau_avg_ms));
+        for (std::size_t j = 0; j < n; ++j) {
+            const float observed = static_cast<float>(layer.spike_counts[j] * 1000.0 / ms);
+            rate_hz_[j] += a * (observed - rate_hz_[j]);
+            const float f = 1.0f + p.eta * (p.target_rate_hz - rate_hz_[j]) / p.target_rate_hz;
+            factor_[j] = f > 0.0f ? f : 0.0f;
+        }
+        detail::scale_columns(layer.w_in, factor_.data());
+    }
+
+    /// Each neuron's running rate estimate (Hz).
+    const vector_f& rates_hz() const { return rate_hz_; }
+
+private:
+    vector_f rate_hz_, factor_;
+};
+
+static_assert(homeostasis_rule<synaptic_scaling>);
+
+} // namespace somnus

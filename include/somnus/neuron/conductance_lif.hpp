@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: MIT
+// Conductance-based leaky integrate-and-fire neuron with a threshold offset,
+// as in Diehl & Cook 2015 (Front. Comput. Neurosci. 9:99) and their Brian code:
+//   tau_m dv/dt = (v_rest - v) + ge (e_exc - v) + gi (e_inh - v)
+//   dge/dt = -ge / tau_ge,   dgi/dt = -gi / tau_gi
+//   fires when v > v_thresh + theta - theta_offset; then v = v_reset.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+
+#include "../core/concepts.hpp"
+#include "../core/error.hpp"
+#include "relax.hpp"
+
+namespace somnus {
+
+struct conductance_lif {
+    struct params {
+        float tau_m_ms = 100.0f;
+        float v_rest_mV = -65.0f;
+        float v_reset_mV = -65.0f;
+        float v_thresh_mV = -52.0f;
+        float e_exc_mV = 0.0f;
+        float e_inh_mV = -100.0f;
+        float tau_ge_ms = 1.0f;
+        float tau_gi_ms = 2.0f;
+        /// v is held (not integrated) this long after a spike.
+        float refractory_ms = 5.0f;
+        /// No spike until this long after the previous one, even once v
+        /// integrates again. 0 = the paper (refractory_ms alone). Diehl &
+        /// Cook's code gates spikes on a timer that grows at 100 ms per second,
+        /// i.e. 50 ms of lockout for a 5 ms "refractory" period.
+        float lockout_ms = 0.0f;
+        /// Threshold is v_thresh + theta - theta_offset.
+        float theta_offset_mV = 20.0f;
+        /// theta of every neuron at construction.
+        float theta_init_mV = 20.0f;
+        /// v at construction (the original starts 40 mV below rest).
+        float v_init_mV = -105.0f;
+    };
+
+    /// Diehl & Cook 2015 excitatory neurons.
+    static params diehl_cook_excitatory() { return params{}; }
+    /// Diehl & Cook 2015 inhibitory neurons (no adaptive threshold).
+    static params diehl_cook_inhibitory()
+    {
+        params p;
+        p.tau_m_ms = 10.0f;
+        p.v_rest_mV = -60.0f;
+        p.v_reset_mV = -45.0f;
+        p.v_thresh_mV = -40.0f;
+        p.e_inh_mV = -85.0f;
+        p.refractory_ms = 2.0f;
+        p.theta_offset_mV = 0.0f;
+        p.theta_init_mV = 0.0f;
+        p.v_init_mV = -100.0f;
+        return p;
+    }
+
+    struct state {
+        vector_f v, ge, gi, theta;
+        vector_f since_spike_ms;  ///< time since the last spike (large at start)
+        std::size_t size() const { return v.size(); }
+    };
+
+    /// Per-step constants derived once from params and dt.
+    struct coefficients {
+        float dt_over_tau, decay_ge, decay_gi, v_rest, v_reset, e_exc, e_inh;
+        float threshold_base;  ///< v_thresh - theta_offset
+        float dt, refractory, fire_after;
+    };
+
+    conductance_lif(params p, float dt_ms) : p_(p), dt_(dt_ms)
+    {
+        detail::require(dt_ms > 0.0f, "conductance_lif: dt_ms must be positive, got {}", dt_ms);
+        detail::require(p.tau_m_ms > 0.0f && p.tau_ge_ms > 0.0f && p.tau_gi_ms > 0.0f,
+                        "conductance_lif: time constants must be positive (tau_m_ms={}, tau_ge_ms={}, tau_gi_ms={})",
+                        p.tau_m_ms, p.tau_ge_ms, p.tau_gi_ms);
+        detail::require(p.refractory_ms >= 0.0f && p.lockout_ms >= 0.0f,
+                        "conductance_lif: refractory_ms and lockout_ms must be >= 0");
+        c_.dt_over_tau = dt_ms / p.tau_m_ms;
+        c_.decay_ge = static_cast<float>(std::exp(-double(dt_ms) / p.tau_ge_ms));
+        c_.decay_gi = static_cast<float>(std::exp(-double(dt_ms) / p.tau_gi_ms));
+        c_.v_rest = p.v_rest_mV;
+        c_.v_reset = p.v_reset_mV;
+        c_.e_exc = p.e_exc_mV;
+        c_.e_inh = p.e_inh_mV;
+        c_.threshold_base = p.v_thresh_mV - p.theta_offset_mV;
+        c_.dt = dt_ms;
+        c_.refractory = p.refractory_ms;
+        c_.fire_after = p.lockout_ms > p.refractory_ms ? p.lockout_ms : p.refractory_ms;
+    }
+
+    const params& parameters() const { return p_; }
+    const coefficients& coeffs() const { return c_; }
+    float dt_ms() const { return dt_; }
+
+    state make_state(std::size_t n) const
+    {
+        return state{make_vector(n, p_.v_init_mV), make_vector(n), make_vector(n),
+                     make_vector(n, p_.theta_init_mV), make_vector(n, 1.0e9f)};
+    }
+
+    float* input(state& s, channel c) const { return c == channel::excitatory ? s.ge.data() : s.gi.data(); }
+
+    /// One step of one lane group: Euler for v (held while refractory), exact
+    /// decay for the conductances, then threshold and reset. Returns the
+    /// lanes that fired.
+    template <class V>
+    static simd::mask_t<V> kernel(V& v, V& ge, V& gi, const V& theta, V& since, const coefficients& c)
+    {
+        since = since + V(c.dt);
+        const auto integrating = since >= V(c.refractory);
+        const V dv = ((V(c.v_rest) - v) + ge * (V(c.e_exc) - v) + gi * (V(c.e_inh) - v)) * V(c.dt_over_tau);
+        v = simd::select(integrating, v + dv, v);
+        ge = ge * V(c.decay_ge);
+        gi = gi * V(c.decay_gi);
+        const auto fire = (v > V(c.threshold_base) + theta) && (since >= V(c.fire_after));
+        v = simd::select(fire, V(c.v_reset), v);
+        since = simd::select(fire, V(0.0f), since);
+        return fire;
+    }
+
+    template <class V = simd::batch>
+    void step(state& s, spike_list& out) const
+    {
+        float* v = s.v.data();
+        float* ge = s.ge.data();
+        float* gi = s.gi.data();
+        const float* theta = s.theta.data();
+        float* since = s.since_spike_ms.data();
+        const coefficients c = c_;
+        simd::for_each<V>(s.size(), [&](std::size_t i, auto lane) {
+            using L = decltype(lane);
+            L vv = simd::load<L>(v + i), e = simd::load<L>(ge + i), g = simd::load<L>(gi + i);
+            L t = simd::load<L>(since + i);
+            const auto fire = kernel<L>(vv, e, g, simd::load<L>(theta + i), t, c);
+            simd::store(v + i, vv);
+            simd::store(ge + i, e);
+            simd::store(gi + i, g);
+            simd::store(since + i, t);
+            simd::append_set(fire, i, out);
+        });
+    }
+
+    /// Advances ms with no input. Steps while the conductances still matter
+    /// (10 of the slower conductance time constants), then jumps in closed
+    /// form: with ge = gi = 0 the Euler map v -> v + (v_rest - v) dt/tau_m is
+    /// linear, so n steps are v_rest + (v - v_rest)(1 - dt/tau_m)^n. The residual conductance after the
+    /// settling steps (e^-10 of its start) is ignored in v's jump; spikes in
+    /// this time are discarded.
+    void relax(state& s, double ms) const
+    {
+        long steps = detail::steps_in(ms, dt_);
+        const long settle = std::min<long>(steps, static_cast<long>(std::ceil(10.0 * std::max(p_.tau_ge_ms, p_.tau_gi_ms) / dt_)));
+        detail::step_without_input(*this, s, settle, false);
+        steps -= settle;
+        if (steps <= 0) return;
+        const double per_step = 1.0 - double(c_.dt_over_tau);
+        const float ge_keep = static_cast<float>(std::pow(double(c_.decay_ge), double(steps)));
+        const float gi_keep = static_cast<float>(std::pow(double(c_.decay_gi), double(steps)));
+        const float elapsed = static_cast<float>(double(steps) * dt_);
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            const long n = detail::integrating_steps(s.since_spike_ms[i], c_.refractory, dt_, steps);
+            s.v[i] = c_.v_rest + (s.v[i] - c_.v_rest) * static_cast<float>(std::pow(per_step, double(n)));
+            s.ge[i] *= ge_keep;
+            s.gi[i] *= gi_keep;
+            s.since_spike_ms[i] += elapsed;
+        }
+    }
+
+private:
+    params p_;
+    float dt_;
+    coefficients c_{};
+};
+
+static_assert(neuron_model<conductance_lif>);
+static_assert(has_threshold_offset<conductance_lif>);
+
+} // namespace somnus

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+// The umbrella header: everything somnus offers. Include the focused headers
+// under somnus/<kind>/ instead to keep compile times down.
+#pragma once
+
+#include "core/concepts.hpp"
+#include "core/error.hpp"
+#include "core/random.hpp"
+#include "core/simd.hpp"
+#include "core/tensor.hpp"
+
+#include "neuron/adex.hpp"
+#include "neuron/conductance_lif.hpp"
+#include "neuron/integrate_and_fire.hpp"
+#include "neuron/izhikevich.hpp"
+#include "neuron/leaky.hpp"
+
+#include "synapse/dense.hpp"
+
+#include "plasticity/diehl_cook_triplet.hpp"
+#include "plasticity/none.hpp"
+#include "plasticity/pair_stdp.hpp"
+#include "plasticity/power_law.hpp"
+
+#include "homeostasis/adaptive_threshold.hpp"
+#include "homeostasis/none.hpp"
+#include "homeostasis/normalize_incoming.hpp"
+#include "homeostasis/synaptic_scaling.hpp"
+
+#include "sleep/none.hpp"
+
+#include "entropy/miller_madow.hpp"
+#include "entropy/plug_in.hpp"
+
+#include "encoding/poisson.hpp"
+#include "encoding/replay.hpp"

@@ -12,7 +12,23 @@
 #include <type_traits>
 #include <vector>
 
+// GCC 12 warns inside its own intrinsics headers: "may be used uninitialized"
+// where _mm512_undefined_ps() is uninitialised on purpose (GCC PR 105593),
+// and "array subscript outside bounds" for batch loads in loops it has proven
+// never run (a 5-element array is walked in 16-lane batches zero times).
+// A diagnostic pragma's state is looked up at the warning's location, so
+// silencing them around the include covers exactly those headers.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Warray-bounds"
+#pragma GCC diagnostic ignored "-Wstringop-overflow"
+#include <immintrin.h>
 #include <xsimd/xsimd.hpp>
+#pragma GCC diagnostic pop
+#else
+#include <xsimd/xsimd.hpp>
+#endif
 
 namespace somnus::simd {
 

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+// Compile-time checks: every shipped model satisfies its kind's concept, and
+// types missing a required member are rejected (not just "fail to compile
+// somewhere deep inside a network").
+#include <somnus/somnus.hpp>
+
+namespace {
+using namespace somnus;
+
+// --- positive ---------------------------------------------------------------
+static_assert(neuron_model<conductance_lif>);
+static_assert(neuron_model<integrate_and_fire>);
+static_assert(neuron_model<leaky>);
+static_assert(neuron_model<izhikevich>);
+static_assert(neuron_model<adex>);
+static_assert(has_threshold_offset<conductance_lif>);
+static_assert(!has_threshold_offset<leaky>);
+
+static_assert(plasticity_rule<no_plasticity>);
+static_assert(plasticity_rule<pair_stdp_all_to_all>);
+static_assert(plasticity_rule<pair_stdp_nearest>);
+static_assert(plasticity_rule<diehl_cook_triplet>);
+static_assert(plasticity_rule<power_law>);
+static_assert(is_static_rule<no_plasticity>);
+static_assert(!is_static_rule<diehl_cook_triplet>);
+
+static_assert(homeostasis_rule<no_homeostasis>);
+static_assert(homeostasis_rule<adaptive_threshold>);
+static_assert(homeostasis_rule<normalize_incoming>);
+static_assert(homeostasis_rule<synaptic_scaling>);
+static_assert(homeostasis_rule<combine<adaptive_threshold, normalize_incoming>>);
+
+static_assert(sleep_schedule<no_sleep>);
+static_assert(entropy_estimator<plug_in>);
+static_assert(entropy_estimator<miller_madow>);
+static_assert(input_encoder<poisson_encoder>);
+static_assert(rate_encoder<poisson_encoder>);
+static_assert(input_encoder<replay_encoder>);
+static_assert(!rate_encoder<replay_encoder>);
+
+// --- negative ---------------------------------------------------------------
+// A neuron model without relax() (the rest between examples) is not one.
+struct neuron_without_relax {
+    struct params {};
+    struct state {
+        std::size_t size() const { return 0; }
+    };
+    state make_state(std::size_t) const { return {}; }
+    template <class V>
+    void step(state&, spike_list&) const {}
+    float* input(state&, channel) const { return nullptr; }
+    float dt_ms() const { return 1.0f; }
+};
+static_assert(!neuron_model<neuron_without_relax>);
+
+// on_post written for float only: the SIMD path could not instantiate it.
+struct rule_scalar_only {
+    struct params {};
+    std::array<trace_spec, 1> pre_traces() const { return {}; }
+    std::array<trace_spec, 1> post_traces() const { return {}; }
+    template <class V>
+    V on_pre(V, const traces<V, 1>&, const traces<V, 1>&) const { return V(0.0f); }
+    float on_post(float, const traces<float, 1>&, const traces<float, 1>&) const { return 0.0f; }
+};
+static_assert(!plasticity_rule<rule_scalar_only>);
+
+// Trace arrays whose sizes disagree with the hook signatures.
+struct rule_wrong_arity {
+    struct params {};
+    std::array<trace_spec, 2> pre_traces() const { return {}; }
+    std::array<trace_spec, 0> post_traces() const { return {}; }
+    template <class V>
+    V on_pre(V, const traces<V, 1>&, const traces<V, 0>&) const { return V(0.0f); }
+    template <class V>
+    V on_post(V, const traces<V, 1>&, const traces<V, 0>&) const { return V(0.0f); }
+};
+static_assert(!plasticity_rule<rule_wrong_arity>);
+
+// A homeostasis rule missing the per-presentation hook.
+struct homeostasis_without_after {
+    struct params {};
+    void before_presentation(layer_ref) {}
+    void on_spikes(layer_ref, std::span<const std::uint32_t>) {}
+};
+static_assert(!homeostasis_rule<homeostasis_without_after>);
+
+// due() must answer with a bool, not a count.
+struct sleep_returning_int {
+    int due(std::size_t) const { return 0; }
+    sleep_phase phase() const { return {}; }
+};
+static_assert(!sleep_schedule<sleep_returning_int>);
+
+struct estimator_without_entropy {
+    double information(std::span<const std::uint64_t>) const { return 0.0; }
+};
+static_assert(!entropy_estimator<estimator_without_entropy>);
+
+struct encoder_without_emit {
+    std::size_t size() const { return 0; }
+};
+static_assert(!input_encoder<encoder_without_emit>);
+
+} // namespace

@@ -23,6 +23,12 @@ namespace somnus {
 /// Reserved to the population size once, so appending never allocates.
 using spike_list = std::vector<std::uint32_t>;
 
+/// A named state vector, for checkpoints and inspection.
+struct state_field {
+    const char* name;
+    vector_f* values;
+};
+
 /// Where a synaptic input lands in a neuron model.
 enum class channel { excitatory, inhibitory };
 
@@ -34,7 +40,8 @@ enum class channel { excitatory, inhibitory };
 //
 //   typename N::params            aggregate; paper defaults; unit-suffixed names
 //   typename N::state             one contiguous vector per state variable,
-//                                 with size(); allocated once by make_state
+//                                 with size() and fields() (every variable
+//                                 by name); allocated once by make_state
 //   m.make_state(n)               n neurons at rest
 //   m.template step<V>(s, out)    advance every neuron by dt: integrate the
 //                                 input accumulated in its channels, fire,
@@ -57,6 +64,7 @@ concept neuron_model = requires(const N m, typename N::state s, spike_list& out,
     typename N::params;
     { m.make_state(std::size_t{}) } -> std::same_as<typename N::state>;
     { s.size() } -> std::convertible_to<std::size_t>;
+    { s.fields()[0] } -> std::convertible_to<state_field>;
     m.template step<float>(s, out);
     m.template step<simd::batch>(s, out);
     m.relax(s, ms);
@@ -185,10 +193,9 @@ struct sleep_phase {
     float input_rate_scale = 0.0f;    ///< input rates during sleep relative to the mean training image
     float excitatory_scale = 1.0f;    ///< multiplier on excitatory synaptic weights (AMPA)
     float inhibitory_scale = 1.0f;    ///< multiplier on inhibitory synaptic weights (GABA)
-    float leak_scale = 1.0f;          ///< multiplier on the membrane leak rate
     float noise_rate_hz = 0.0f;       ///< spontaneous input spikes per neuron per second
     float weight_decay_to = 0.0f;     ///< baseline weights relax towards during sleep
-    float weight_decay_rate = 0.0f;   ///< fraction of the distance to that baseline removed per ms
+    float weight_decay_rate = 0.0f;   ///< rate (1/ms) at which weights relax to that baseline
 };
 
 template <class S>

@@ -41,6 +41,14 @@ struct adex {
     struct state {
         vector_f v, w, i_syn, since_spike_ms;
         std::size_t size() const { return v.size(); }
+        /// Every state variable by name, for checkpoints.
+        std::array<state_field, 4> fields()
+        {
+            return {state_field{"v", &v},
+                state_field{"w", &w},
+                state_field{"i_syn", &i_syn},
+                state_field{"since_spike_ms", &since_spike_ms}};
+        }
     };
 
     struct coefficients {

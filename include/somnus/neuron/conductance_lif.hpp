@@ -63,6 +63,15 @@ struct conductance_lif {
         vector_f v, ge, gi, theta;
         vector_f since_spike_ms;  ///< time since the last spike (large at start)
         std::size_t size() const { return v.size(); }
+        /// Every state variable by name, for checkpoints.
+        std::array<state_field, 5> fields()
+        {
+            return {state_field{"v", &v},
+                state_field{"ge", &ge},
+                state_field{"gi", &gi},
+                state_field{"theta", &theta},
+                state_field{"since_spike_ms", &since_spike_ms}};
+        }
     };
 
     /// Per-step constants derived once from params and dt.

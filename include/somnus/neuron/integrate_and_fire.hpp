@@ -31,6 +31,14 @@ struct integrate_and_fire {
         vector_f in_exc, in_inh;  ///< weights arrived this step, added to / subtracted from v
         vector_f since_spike_ms;
         std::size_t size() const { return v.size(); }
+        /// Every state variable by name, for checkpoints.
+        std::array<state_field, 4> fields()
+        {
+            return {state_field{"v", &v},
+                state_field{"in_exc", &in_exc},
+                state_field{"in_inh", &in_inh},
+                state_field{"since_spike_ms", &since_spike_ms}};
+        }
     };
 
     struct coefficients {

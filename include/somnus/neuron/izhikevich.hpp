@@ -34,6 +34,13 @@ struct izhikevich {
     struct state {
         vector_f v, u, i_syn;
         std::size_t size() const { return v.size(); }
+        /// Every state variable by name, for checkpoints.
+        std::array<state_field, 3> fields()
+        {
+            return {state_field{"v", &v},
+                state_field{"u", &u},
+                state_field{"i_syn", &i_syn}};
+        }
     };
 
     struct coefficients {

@@ -26,6 +26,13 @@ struct leaky {
         vector_f in;     ///< input accumulated for this step
         vector_f spiked; ///< 1 where the neuron fired last step, else 0
         std::size_t size() const { return mem.size(); }
+        /// Every state variable by name, for checkpoints.
+        std::array<state_field, 3> fields()
+        {
+            return {state_field{"mem", &mem},
+                state_field{"in", &in},
+                state_field{"spiked", &spiked}};
+        }
     };
 
     leaky(params p, float dt_ms) : p_(p), dt_(dt_ms)

@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: MIT
+// Input -> excitatory <-> inhibitory competitive network of Diehl & Cook 2015
+// (Front. Comput. Neurosci. 9:99): Poisson inputs drive excitatory neurons
+// through plastic all-to-all synapses; each excitatory neuron excites one
+// inhibitory partner, which inhibits every other excitatory neuron.
+// A step reads as the biology does: integrate and fire -> input spikes ->
+// propagate -> learn -> homeostasis. Every policy is a template parameter.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "../core/concepts.hpp"
+#include "../core/error.hpp"
+#include "../encoding/poisson.hpp"
+#include "../encoding/replay.hpp"
+#include "../homeostasis/adaptive_threshold.hpp"
+#include "../homeostasis/none.hpp"
+#include "../homeostasis/normalize_incoming.hpp"
+#include "../io/checkpoint.hpp"
+#include "../neuron/conductance_lif.hpp"
+#include "../plasticity/diehl_cook_triplet.hpp"
+#include "../sleep/none.hpp"
+#include "../synapse/dense.hpp"
+
+namespace somnus {
+
+/// Run-time configuration; defaults are Diehl & Cook 2015 (DESIGN.md section 6).
+struct competitive_config {
+    std::size_t n_input = 784;
+    std::size_t n_exc = 100;
+    float dt_ms = 0.5f;
+    float present_ms = 350.0f;
+    float rest_ms = 150.0f;
+    /// Input rate (Hz) = pixel (0..255) * rate_hz_per_unit * intensity:
+    /// pixel / 4 Hz at the starting intensity 2 (63.75 Hz for 255).
+    float rate_hz_per_unit = 0.125f;
+    float start_intensity = 2.0f;
+    float intensity_step = 1.0f;
+    /// Fewer excitatory spikes than this: raise the intensity, show again.
+    std::uint32_t min_spikes = 5;
+    /// Give up raising the intensity after this many repeats (a blank image
+    /// would otherwise be shown forever); the last response is kept.
+    std::uint32_t max_repeats = 40;
+    float w_input_init_max = 0.3f;  ///< initial input weights uniform in [0, this]
+    float w_exc_inh = 10.4f;        ///< exc -> inh, one-to-one
+    float w_inh_exc = 17.0f;        ///< inh -> exc, all but the partner
+    weight_bounds bounds{0.0f, 1.0f};
+    std::uint64_t seed = 0;
+
+    void validate() const
+    {
+        detail::require(n_input > 0 && n_exc > 0, "competitive_config: n_input ({}) and n_exc ({}) must be positive", n_input, n_exc);
+        detail::require(dt_ms > 0.0f, "competitive_config: dt_ms must be positive, got {}", dt_ms);
+        detail::require(present_ms > 0.0f && rest_ms >= 0.0f, "competitive_config: present_ms must be > 0 and rest_ms >= 0");
+        detail::require(rate_hz_per_unit >= 0.0f && start_intensity > 0.0f && intensity_step >= 0.0f,
+                        "competitive_config: rates and intensities must be non-negative");
+        detail::require(w_input_init_max >= bounds.w_min && w_input_init_max <= bounds.w_max,
+                        "competitive_config: w_input_init_max {} outside the weight bounds [{}, {}]", w_input_init_max,
+                        bounds.w_min, bounds.w_max);
+    }
+};
+
+/// What happens during a presentation.
+enum class phase : std::uint64_t {
+    train = 1,     ///< plasticity and homeostasis on; state carries over between images
+    evaluate = 2,  ///< frozen; every image starts from the rest state, so images are independent
+};
+
+/// One presentation's outcome.
+struct presentation {
+    std::uint32_t spikes = 0;   ///< excitatory spikes during the final input period
+    std::uint32_t repeats = 0;  ///< extra showings needed to reach min_spikes
+    float intensity = 0.0f;     ///< intensity of the final showing
+};
+
+/// Spikes of one presentation, (step, neuron) per population, steps counted
+/// from the start of the final showing.
+struct spike_raster {
+    std::vector<raster_event> input, exc, inh;
+    void clear()
+    {
+        input.clear();
+        exc.clear();
+        inh.clear();
+    }
+};
+
+using diehl_cook_homeostasis = combine<adaptive_threshold, normalize_incoming>;
+
+template <neuron_model Exc = conductance_lif, neuron_model Inh = conductance_lif, plasticity_rule Rule = diehl_cook_triplet,
+          homeostasis_rule Homeostasis = diehl_cook_homeostasis, sleep_schedule Sleep = no_sleep>
+class competitive_network {
+public:
+    using exc_model = Exc;
+    using inh_model = Inh;
+    using synapses_type = dense_synapses<Rule>;
+
+    competitive_network(competitive_config cfg, Exc exc, Inh inh, Rule rule = {}, Homeostasis homeostasis = {}, Sleep sleep = {})
+        : cfg_((cfg.validate(), cfg)), exc_(std::move(exc)), inh_(std::move(inh)), homeostasis_(std::move(homeostasis)),
+          sleep_(std::move(sleep)), input_(cfg.n_input, cfg.n_exc, std::move(rule), cfg.dt_ms, cfg.bounds),
+          encoder_(cfg.n_input, cfg.dt_ms), exc_state_(exc_.make_state(cfg.n_exc)), inh_state_(inh_.make_state(cfg.n_exc)),
+          exc_rest_(exc_state_), inh_rest_(inh_state_), counts_(cfg.n_exc, 0), rates_(cfg.n_input, 0.0f),
+          mean_image_(cfg.n_input, 0.0f)
+    {
+        detail::require(std::abs(exc_.dt_ms() - cfg.dt_ms) < 1e-6f && std::abs(inh_.dt_ms() - cfg.dt_ms) < 1e-6f,
+                        "competitive_network: neuron models built for dt {} / {} ms, network runs at {} ms", exc_.dt_ms(),
+                        inh_.dt_ms(), cfg.dt_ms);
+        random_stream rng(cfg.seed, stream_purpose::init_weights);
+        for (auto& w : input_.weights()) w = rng.uniform(0.0f, cfg.w_input_init_max);
+        present_steps_ = static_cast<std::uint32_t>(std::lround(cfg.present_ms / cfg.dt_ms));
+        rest_steps_ = static_cast<std::uint32_t>(std::lround(cfg.rest_ms / cfg.dt_ms));
+        exc_spikes_.reserve(cfg.n_exc);
+        inh_spikes_.reserve(cfg.n_exc);
+        in_spikes_.reserve(cfg.n_input);
+    }
+
+    const competitive_config& config() const { return cfg_; }
+    std::size_t n_exc() const { return cfg_.n_exc; }
+    std::size_t n_input() const { return cfg_.n_input; }
+    /// Input -> excitatory weights, [input][exc].
+    matrix_f& weights() { return input_.weights(); }
+    const matrix_f& weights() const { return input_.weights(); }
+    synapses_type& input_synapses() { return input_; }
+    typename Exc::state& exc_state() { return exc_state_; }
+    typename Inh::state& inh_state() { return inh_state_; }
+    const typename Exc::state& exc_state() const { return exc_state_; }
+    Homeostasis& homeostasis() { return homeostasis_; }
+    const Exc& exc() const { return exc_; }
+    const Inh& inh() const { return inh_; }
+    /// Training images presented so far (the key of the next one's random stream).
+    std::uint64_t images_seen() const { return images_seen_; }
+    void set_images_seen(std::uint64_t n) { images_seen_ = n; }
+    /// Excitatory spike counts of the last presentation's final showing.
+    std::span<const std::uint32_t> counts() const { return counts_; }
+    /// Running mean of the training images (input units), the sleep input.
+    std::span<const float> mean_image() const { return mean_image_; }
+
+    /// Records the spikes of subsequent presentations into r (nullptr stops).
+    void record_into(spike_raster* r) { raster_ = r; }
+
+    /// Trains on one image (pixels 0..255): plasticity and homeostasis on.
+    presentation train(std::span<const std::uint8_t> image)
+    {
+        const auto p = present(image, phase::train, images_seen_);
+        update_mean_image(image);
+        ++images_seen_;
+        if (sleep_.due(images_seen_)) sleep(sleep_.phase());
+        return p;
+    }
+
+    /// Responds to one image without learning, from the rest state. `key`
+    /// names the image's random stream (e.g. its index in the test set), so
+    /// the response does not depend on what was evaluated before or on
+    /// which thread evaluates it.
+    presentation evaluate(std::span<const std::uint8_t> image, std::uint64_t key)
+    {
+        return present(image, phase::evaluate, key);
+    }
+
+    /// Saves everything needed to continue exactly where training stands:
+    /// weights, traces, every neuron state variable, the image counter and
+    /// the running mean image. Atomic; see io/checkpoint.hpp for the format.
+    void save(const std::filesystem::path& path) const
+    {
+        checkpoint_writer w;
+        w.add_text("network", "competitive_network");
+        const std::uint64_t shape[] = {cfg_.n_input, cfg_.n_exc};
+        w.add_u64("shape", shape);
+        const std::uint64_t seen[] = {images_seen_};
+        w.add_u64("images_seen", seen);
+        w.add("w_input", input_.weights());
+        w.add("pre_traces", input_.pre_traces());
+        w.add("post_traces", input_.post_traces());
+        w.add("mean_image", std::span<const float>(mean_image_));
+        auto exc = exc_state_;  // fields() hands out mutable views, so name a copy
+        auto inh = inh_state_;
+        for (const auto& f : exc.fields()) w.add(std::string("exc.") + f.name, *f.values);
+        for (const auto& f : inh.fields()) w.add(std::string("inh.") + f.name, *f.values);
+        w.save(path);
+    }
+
+    /// Loads a checkpoint written by save() for a network of the same shape
+    /// and neuron models; anything else is refused with a data_error naming
+    /// the file and the mismatch, and leaves this network unchanged.
+    void load(const std::filesystem::path& path)
+    {
+        const checkpoint_reader r(path);
+        if (r.read_text("network") != "competitive_network") r.fail("not a competitive_network checkpoint");
+        const auto shape = r.read_u64("shape");
+        if (shape.size() != 2 || shape[0] != cfg_.n_input || shape[1] != cfg_.n_exc)
+            r.fail(fmt::format("checkpoint is for {} inputs x {} excitatory neurons, this network has {} x {}",
+                               shape.size() > 0 ? shape[0] : 0, shape.size() > 1 ? shape[1] : 0, cfg_.n_input, cfg_.n_exc));
+        competitive_network next = *this;
+        const auto seen = r.read_u64("images_seen");
+        if (seen.size() != 1) r.fail("section 'images_seen' must hold one value");
+        next.images_seen_ = seen[0];
+        r.read("w_input", next.input_.weights());
+        r.read("pre_traces", next.input_.pre_traces());
+        r.read("post_traces", next.input_.post_traces());
+        vector_f mean = make_vector(cfg_.n_input);
+        r.read("mean_image", mean);
+        std::copy(mean.begin(), mean.end(), next.mean_image_.begin());
+        for (const auto& f : next.exc_state_.fields()) r.read(std::string("exc.") + f.name, *f.values);
+        for (const auto& f : next.inh_state_.fields()) r.read(std::string("inh.") + f.name, *f.values);
+        *this = std::move(next);
+    }
+
+    /// A copy that evaluates independently (for worker threads): same
+    /// weights and thresholds, its own state and scratch.
+    competitive_network clone() const
+    {
+        competitive_network c = *this;
+        c.raster_ = nullptr;
+        return c;
+    }
+
+private:
+    layer_ref layer() { return layer_ref{input_.weights(), theta_of(exc_state_), counts_}; }
+
+    static vector_f* theta_of(typename Exc::state& s)
+    {
+        if constexpr (has_threshold_offset<Exc>) return &s.theta;
+        else return nullptr;
+    }
+
+    presentation present(std::span<const std::uint8_t> image, phase ph, std::uint64_t key)
+    {
+        detail::require(image.size() == cfg_.n_input, "competitive_network: image has {} pixels, network has {} inputs",
+                        image.size(), cfg_.n_input);
+        const bool learn = ph == phase::train;
+        if (!learn) reset_to_rest();
+        presentation result;
+        float intensity = cfg_.start_intensity;
+        for (std::uint32_t repeat = 0;; ++repeat) {
+            if (learn) homeostasis_.before_presentation(layer());
+            const float scale = cfg_.rate_hz_per_unit * intensity;
+            for (std::size_t i = 0; i < cfg_.n_input; ++i) rates_[i] = float(image[i]) * scale;
+            random_stream rng(cfg_.seed, stream_purpose::input_spikes, static_cast<std::uint64_t>(ph), key, repeat);
+            encoder_.begin(rates_, present_steps_, rng);
+            if (raster_ != nullptr) raster_->clear();
+            std::fill(counts_.begin(), counts_.end(), 0u);
+            run(present_steps_, true, learn);
+            run(rest_steps_, false, learn);
+            if (learn) homeostasis_.after_presentation(layer(), double(present_steps_ + rest_steps_) * cfg_.dt_ms);
+            result.spikes = 0;
+            for (auto c : counts_) result.spikes += c;
+            result.repeats = repeat;
+            result.intensity = intensity;
+            if (result.spikes >= cfg_.min_spikes || repeat + 1 >= cfg_.max_repeats) break;
+            intensity += cfg_.intensity_step;
+        }
+        return result;
+    }
+
+    /// Runs `steps` network steps; with_input draws input spikes from the
+    /// encoder, spikes count toward counts_ only then.
+    void run(std::uint32_t steps, bool with_input, bool learn)
+    {
+        float* ge_exc = exc_.input(exc_state_, channel::excitatory);
+        float* gi_exc = exc_.input(exc_state_, channel::inhibitory);
+        float* ge_inh = inh_.input(inh_state_, channel::excitatory);
+        const std::size_t n = cfg_.n_exc;
+        for (std::uint32_t t = 0; t < steps; ++t) {
+            if (learn) input_.decay_traces();
+            // Integrate and fire, using input delivered in earlier steps.
+            exc_spikes_.clear();
+            inh_spikes_.clear();
+            exc_.step(exc_state_, exc_spikes_);
+            inh_.step(inh_state_, inh_spikes_);
+            in_spikes_.clear();
+            if (with_input) encoder_.emit(t, in_spikes_);
+            // Deliver this step's spikes for the next step.
+            input_.propagate(in_spikes_, ge_exc, excitatory_scale_);
+            for (const auto j : exc_spikes_) ge_inh[j] += cfg_.w_exc_inh * excitatory_scale_;
+            if (!inh_spikes_.empty()) {
+                // All-but-self: everyone gets the total, the partner gets its own share back.
+                const float w = cfg_.w_inh_exc * inhibitory_scale_;
+                const float total = w * float(inh_spikes_.size());
+                for (std::size_t k = 0; k < n; ++k) gi_exc[k] += total;
+                for (const auto j : inh_spikes_) gi_exc[j] -= w;
+            }
+            if (learn) {
+                input_.on_pre_spikes(in_spikes_);
+                input_.on_post_spikes(exc_spikes_);
+                if (!exc_spikes_.empty()) homeostasis_.on_spikes(layer(), exc_spikes_);
+            }
+            if (with_input)
+                for (const auto j : exc_spikes_) ++counts_[j];
+            if (raster_ != nullptr && with_input) record(t);
+        }
+    }
+
+    void record(std::uint32_t t)
+    {
+        for (const auto i : in_spikes_) raster_->input.push_back({t, i});
+        for (const auto j : exc_spikes_) raster_->exc.push_back({t, j});
+        for (const auto j : inh_spikes_) raster_->inh.push_back({t, j});
+    }
+
+    /// Back to the state at construction, keeping learnt weights and thresholds.
+    void reset_to_rest()
+    {
+        if constexpr (has_threshold_offset<Exc>) {
+            vector_f theta = exc_state_.theta;
+            exc_state_ = exc_rest_;
+            exc_state_.theta = theta;
+        } else {
+            exc_state_ = exc_rest_;
+        }
+        inh_state_ = inh_rest_;
+    }
+
+    void update_mean_image(std::span<const std::uint8_t> image)
+    {
+        const float a = 1.0f / float(images_seen_ + 1);
+        for (std::size_t i = 0; i < cfg_.n_input; ++i) mean_image_[i] += a * (float(image[i]) - mean_image_[i]);
+    }
+
+    /// An offline phase: the data are replaced by Poisson input following the
+    /// mean training image (scaled), synaptic strengths are scaled, and the
+    /// same plasticity and homeostasis run. Afterwards weights relax toward a
+    /// baseline if the phase asks for it.
+    void sleep(const sleep_phase& ph)
+    {
+        const float saved_exc = excitatory_scale_, saved_inh = inhibitory_scale_;
+        excitatory_scale_ = ph.excitatory_scale;
+        inhibitory_scale_ = ph.inhibitory_scale;
+        const auto steps = static_cast<std::uint32_t>(std::lround(ph.duration_ms / cfg_.dt_ms));
+        for (std::size_t i = 0; i < cfg_.n_input; ++i)
+            rates_[i] = mean_image_[i] * cfg_.rate_hz_per_unit * cfg_.start_intensity * ph.input_rate_scale + ph.noise_rate_hz;
+        random_stream rng(cfg_.seed, stream_purpose::sleep_noise, images_seen_);
+        encoder_.begin(rates_, steps, rng);
+        std::fill(counts_.begin(), counts_.end(), 0u);
+        run(steps, true, true);
+        if (ph.weight_decay_rate > 0.0f) {
+            const auto keep = static_cast<float>(std::exp(-double(ph.weight_decay_rate) * ph.duration_ms));
+            for (auto& w : input_.weights()) w = ph.weight_decay_to + (w - ph.weight_decay_to) * keep;
+        }
+        excitatory_scale_ = saved_exc;
+        inhibitory_scale_ = saved_inh;
+    }
+
+    competitive_config cfg_;
+    Exc exc_;
+    Inh inh_;
+    Homeostasis homeostasis_;
+    Sleep sleep_;
+    synapses_type input_;
+    poisson_encoder encoder_;
+    typename Exc::state exc_state_;
+    typename Inh::state inh_state_;
+    typename Exc::state exc_rest_;
+    typename Inh::state inh_rest_;
+    std::vector<std::uint32_t> counts_;
+    std::vector<float> rates_;
+    std::vector<float> mean_image_;
+    spike_list exc_spikes_, inh_spikes_, in_spikes_;
+    std::uint32_t present_steps_ = 0, rest_steps_ = 0;
+    std::uint64_t images_seen_ = 0;
+    float excitatory_scale_ = 1.0f, inhibitory_scale_ = 1.0f;
+    spike_raster* raster_ = nullptr;
+};
+
+/// The network of Diehl & Cook 2015 with the paper's parameters.
+using diehl_cook_network = competitive_network<>;
+
+/// Builds it with Diehl & Cook's excitatory and inhibitory neurons. With
+/// original_refractoriness, excitatory neurons cannot fire again for 50 ms,
+/// as in the authors' code (DESIGN.md section 6).
+inline diehl_cook_network make_diehl_cook(competitive_config cfg, bool original_refractoriness = false)
+{
+    auto exc = conductance_lif::diehl_cook_excitatory();
+    if (original_refractoriness) exc.lockout_ms = 50.0f;
+    return diehl_cook_network(cfg, conductance_lif(exc, cfg.dt_ms), conductance_lif(conductance_lif::diehl_cook_inhibitory(), cfg.dt_ms));
+}
+
+} // namespace somnus

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+#include <doctest/doctest.h>
+
+#include <somnus/readout/assignment.hpp>
+
+using namespace somnus;
+
+TEST_SUITE("readout") {
+
+TEST_CASE("assign_labels: highest mean response per class, silent neurons unassigned")
+{
+    // 4 images (labels 0, 1, 1, 2) x 3 neurons.
+    const std::vector<std::uint32_t> counts{
+        5, 0, 0,   // label 0
+        1, 2, 0,   // label 1
+        1, 4, 0,   // label 1
+        9, 1, 0};  // label 2
+    const std::vector<std::uint8_t> labels{0, 1, 1, 2};
+    const auto a = assign_labels(counts, labels, 3, 3);
+    // neuron 0: means 5, 1, 9 -> class 2; neuron 1: 0, 3, 1 -> class 1; neuron 2 silent.
+    CHECK(a == std::vector<int>{2, 1, unassigned});
+}
+
+TEST_CASE("assign_labels: mean, not sum - a rare class can win")
+{
+    // class 0 shown 3 times with 2 spikes each (mean 2), class 1 once with 3 (mean 3).
+    const std::vector<std::uint32_t> counts{2, 2, 2, 3};
+    const std::vector<std::uint8_t> labels{0, 0, 0, 1};
+    CHECK(assign_labels(counts, labels, 1, 2) == std::vector<int>{1});
+}
+
+TEST_CASE("classify: mean count of each class's neurons")
+{
+    const std::vector<int> a{0, 0, 1, 2, unassigned};
+    // class 0 mean (4+0)/2 = 2, class 1 mean 3, class 2 mean 1: predicts 1
+    CHECK(classify(std::vector<std::uint32_t>{4, 0, 3, 1, 50}, a, 3) == 1);
+    // tie between class 0 (2) and class 1 (2): the lower class
+    CHECK(classify(std::vector<std::uint32_t>{2, 2, 2, 0, 0}, a, 3) == 0);
+    // no assigned neuron at all
+    CHECK(classify(std::vector<std::uint32_t>{1, 1}, std::vector<int>{unassigned, unassigned}, 3) == unassigned);
+}
+
+TEST_CASE("confusion matrix and accuracy")
+{
+    confusion_matrix m(3);
+    m.add(0, 0);
+    m.add(1, 2);
+    m.add(2, 2);
+    m.add(2, unassigned);
+    CHECK(m.total() == 4);
+    CHECK(m.correct() == 2);
+    CHECK(m.accuracy() == doctest::Approx(0.5));
+    CHECK(m.at(1, 2) == 1);
+    confusion_matrix n(3);
+    n.add(1, 1);
+    m.merge(n);
+    CHECK(m.accuracy() == doctest::Approx(0.6));
+    CHECK_THROWS_AS(m.add(3, 0), config_error);
+}
+
+}

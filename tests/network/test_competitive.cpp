@@ -4,6 +4,7 @@
 // committed checksum pins its behaviour.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -66,22 +67,48 @@ TEST_CASE("learns to tell synthetic bars apart, deterministically")
 TEST_CASE("training, saving, loading and training more equals training in one run")
 {
     const auto data = test::make_bars(120, 4, 3);
-    auto one_run = make_diehl_cook(small(12, 9));
-    for (std::size_t k = 0; k < data.size(); ++k) one_run.train(data.image(k));
+    for (float delay_ms : {0.0f, 10.0f}) {
+        CAPTURE(delay_ms);
+        auto cfg = small(12, 9);
+        cfg.input_delay_max_ms = delay_ms;
+        auto one_run = make_diehl_cook(cfg);
+        for (std::size_t k = 0; k < data.size(); ++k) one_run.train(data.image(k));
 
-    const auto path = temp_file("resume.ckpt");
-    {
-        auto first = make_diehl_cook(small(12, 9));
-        for (std::size_t k = 0; k < 60; ++k) first.train(data.image(k));
-        first.save(path);
+        const auto path = temp_file("resume.ckpt");
+        {
+            auto first = make_diehl_cook(cfg);
+            for (std::size_t k = 0; k < 60; ++k) first.train(data.image(k));
+            first.save(path);
+        }
+        auto second = make_diehl_cook(cfg);
+        second.load(path);
+        CHECK(second.images_seen() == 60);
+        for (std::size_t k = 60; k < data.size(); ++k) second.train(data.image(k));
+        CHECK(second.weights() == one_run.weights());
+        CHECK(second.exc_state().theta == one_run.exc_state().theta);
+        CHECK(second.exc_state().v == one_run.exc_state().v);
+        CHECK(std::ranges::equal(second.input_synapses().delays(), one_run.input_synapses().delays()));
     }
-    auto second = make_diehl_cook(small(12, 9));
-    second.load(path);
-    CHECK(second.images_seen() == 60);
-    for (std::size_t k = 60; k < data.size(); ++k) second.train(data.image(k));
-    CHECK(second.weights() == one_run.weights());
-    CHECK(second.exc_state().theta == one_run.exc_state().theta);
-    CHECK(second.exc_state().v == one_run.exc_state().v);
+}
+
+TEST_CASE("input delays change learning but the network still learns")
+{
+    const auto train = test::make_bars(300, 4, 1);
+    const auto test_set = test::make_bars(200, 4, 2);
+    auto cfg = small(16, 5);
+    cfg.input_delay_max_ms = 10.0f;
+    auto net = make_diehl_cook(cfg);
+    REQUIRE(net.input_synapses().has_delays());
+    const auto d = net.input_synapses().delays();
+    CHECK(*std::max_element(d.begin(), d.end()) == 20);
+    CHECK(*std::min_element(d.begin(), d.end()) == 0);
+    for (std::size_t k = 0; k < train.size(); ++k) net.train(train.image(k));
+    const auto assignment = assign_labels(evaluate_counts(net, train.pixels, 0, train.size(), image_set::train, 2), train.labels, 16, 4);
+    const auto counts = evaluate_counts(net, test_set.pixels, 0, test_set.size(), image_set::test, 2);
+    confusion_matrix cm(4);
+    for (std::size_t k = 0; k < test_set.size(); ++k)
+        cm.add(test_set.labels[k], classify(std::span(counts).subspan(k * 16, 16), assignment, 4));
+    CHECK(cm.accuracy() > 0.9);
 }
 
 TEST_CASE("a corrupt, truncated or mismatched checkpoint is refused and leaves the network unchanged")

@@ -166,3 +166,62 @@ TEST_CASE("trace decay in closed form equals stepping")
 }
 
 }
+
+TEST_SUITE("plasticity") {
+
+TEST_CASE("delays: a spike arrives d steps later, depresses then, and potentiation sees the delayed trace")
+{
+    // 1 input -> 2 outputs, delays 3 and 7 steps; pair STDP (on_pre uses the
+    // post trace, on_post the pre trace) so both sides of the rule show.
+    dense_synapses<pair_stdp_all_to_all> syn(1, 2, pair_stdp_all_to_all{}, dt);
+    syn.weights().fill(0.5f);
+    const std::uint8_t delays[] = {3, 7};
+    syn.set_delays(delays);
+    REQUIRE(syn.has_delays());
+    std::vector<float> target(2, 0.0f);
+    const std::uint32_t pre[] = {0};
+    const std::uint32_t post0[] = {0};
+    std::vector<float> received_at(2, -1.0f);
+    // post neuron 0 fires at step 1 (before the spike arrives at step 3): its
+    // trace is then e^-(2 dt/tau) at arrival, which depresses synapse 0.
+    // post neuron 0 fires again at step 10: synapse 0 saw the spike arrive at
+    // step 3, so potentiation uses e^-(7 dt / tau_plus).
+    for (int t = 0; t <= 12; ++t) {
+        syn.decay_traces();
+        std::fill(target.begin(), target.end(), 0.0f);
+        syn.presynaptic_step(t == 0 ? std::span<const std::uint32_t>(pre) : std::span<const std::uint32_t>{}, target.data(),
+                             1.0f, true);
+        for (int j = 0; j < 2; ++j)
+            if (target[std::size_t(j)] != 0.0f) received_at[std::size_t(j)] = float(t);
+        if (t == 1 || t == 10) syn.postsynaptic_step(post0);
+    }
+    CHECK(received_at[0] == 3.0f);
+    CHECK(received_at[1] == 7.0f);
+    const double depression = 0.00525 * std::exp(-2 * dt / 20.0);
+    const double potentiation = 0.005 * std::exp(-7 * dt / 20.0);
+    CHECK(syn.weights()(0, 0) == doctest::Approx(0.5 - depression + potentiation).epsilon(1e-6));
+    // Synapse 1 never saw a post spike of its own neuron.
+    CHECK(syn.weights()(0, 1) == doctest::Approx(0.5f));
+}
+
+TEST_CASE("delays: a post spike before the spike has arrived does not potentiate")
+{
+    dense_synapses<pair_stdp_all_to_all> syn(1, 1, pair_stdp_all_to_all{}, dt);
+    syn.weights().fill(0.5f);
+    const std::uint8_t delays[] = {6};
+    syn.set_delays(delays);
+    std::vector<float> target(1, 0.0f);
+    const std::uint32_t one[] = {0};
+    for (int t = 0; t <= 4; ++t) {
+        syn.decay_traces();
+        syn.presynaptic_step(t == 0 ? std::span<const std::uint32_t>(one) : std::span<const std::uint32_t>{}, target.data(), 1.0f, true);
+        if (t == 4) syn.postsynaptic_step(one);
+    }
+    CHECK(syn.weights()(0, 0) == 0.5f);
+    CHECK(target[0] == 0.0f);
+    const std::uint8_t none[] = {0};
+    syn.set_delays(none);
+    CHECK(!syn.has_delays());
+}
+
+}

@@ -46,6 +46,10 @@ struct competitive_config {
     /// would otherwise be shown forever); the last response is kept.
     std::uint32_t max_repeats = 40;
     float w_input_init_max = 0.3f;  ///< initial input weights uniform in [0, this]
+    /// Input -> excitatory delays drawn uniformly from whole steps in
+    /// [0, input_delay_max_ms]; 0 = no delays (the paper's description).
+    /// Diehl & Cook's code uses 10 ms.
+    float input_delay_max_ms = 0.0f;
     float w_exc_inh = 10.4f;        ///< exc -> inh, one-to-one
     float w_inh_exc = 17.0f;        ///< inh -> exc, all but the partner
     weight_bounds bounds{0.0f, 1.0f};
@@ -58,6 +62,8 @@ struct competitive_config {
         detail::require(present_ms > 0.0f && rest_ms >= 0.0f, "competitive_config: present_ms must be > 0 and rest_ms >= 0");
         detail::require(rate_hz_per_unit >= 0.0f && start_intensity > 0.0f && intensity_step >= 0.0f,
                         "competitive_config: rates and intensities must be non-negative");
+        detail::require(input_delay_max_ms >= 0.0f && input_delay_max_ms / dt_ms <= 255.0f,
+                        "competitive_config: input_delay_max_ms must be in [0, 255 dt], got {}", input_delay_max_ms);
         detail::require(w_input_init_max >= bounds.w_min && w_input_init_max <= bounds.w_max,
                         "competitive_config: w_input_init_max {} outside the weight bounds [{}, {}]", w_input_init_max,
                         bounds.w_min, bounds.w_max);
@@ -106,11 +112,23 @@ public:
           exc_rest_(exc_state_), inh_rest_(inh_state_), counts_(cfg.n_exc, 0), rates_(cfg.n_input, 0.0f),
           mean_image_(cfg.n_input, 0.0f)
     {
+        // The rest state evaluation starts from: the initial state left alone
+        // for a second (the initial v may sit far below rest, as Diehl &
+        // Cook's -105 mV does).
+        exc_.relax(exc_rest_, rest_relax_ms);
+        inh_.relax(inh_rest_, rest_relax_ms);
         detail::require(std::abs(exc_.dt_ms() - cfg.dt_ms) < 1e-6f && std::abs(inh_.dt_ms() - cfg.dt_ms) < 1e-6f,
                         "competitive_network: neuron models built for dt {} / {} ms, network runs at {} ms", exc_.dt_ms(),
                         inh_.dt_ms(), cfg.dt_ms);
         random_stream rng(cfg.seed, stream_purpose::init_weights);
         for (auto& w : input_.weights()) w = rng.uniform(0.0f, cfg.w_input_init_max);
+        if (cfg.input_delay_max_ms > 0.0f) {
+            const auto max_steps = static_cast<std::uint64_t>(std::lround(cfg.input_delay_max_ms / cfg.dt_ms));
+            random_stream delays_rng(cfg.seed, stream_purpose::delays);
+            std::vector<std::uint8_t> d(cfg.n_input * cfg.n_exc);
+            for (auto& x : d) x = static_cast<std::uint8_t>(delays_rng.below(max_steps + 1));
+            input_.set_delays(d);
+        }
         present_steps_ = static_cast<std::uint32_t>(std::lround(cfg.present_ms / cfg.dt_ms));
         rest_steps_ = static_cast<std::uint32_t>(std::lround(cfg.rest_ms / cfg.dt_ms));
         exc_spikes_.reserve(cfg.n_exc);
@@ -162,8 +180,8 @@ public:
     }
 
     /// Saves everything needed to continue exactly where training stands:
-    /// weights, traces, every neuron state variable, the image counter and
-    /// the running mean image. Atomic; see io/checkpoint.hpp for the format.
+    /// weights, traces, delays and spikes in flight, every neuron state
+    /// variable, the image counter and the running mean image. Atomic; see io/checkpoint.hpp for the format.
     void save(const std::filesystem::path& path) const
     {
         checkpoint_writer w;
@@ -172,9 +190,7 @@ public:
         w.add_u64("shape", shape);
         const std::uint64_t seen[] = {images_seen_};
         w.add_u64("images_seen", seen);
-        w.add("w_input", input_.weights());
-        w.add("pre_traces", input_.pre_traces());
-        w.add("post_traces", input_.post_traces());
+        input_.save_to(w, "input.");
         w.add("mean_image", std::span<const float>(mean_image_));
         auto exc = exc_state_;  // fields() hands out mutable views, so name a copy
         auto inh = inh_state_;
@@ -198,9 +214,7 @@ public:
         const auto seen = r.read_u64("images_seen");
         if (seen.size() != 1) r.fail("section 'images_seen' must hold one value");
         next.images_seen_ = seen[0];
-        r.read("w_input", next.input_.weights());
-        r.read("pre_traces", next.input_.pre_traces());
-        r.read("post_traces", next.input_.post_traces());
+        next.input_.load_from(r, "input.");
         vector_f mean = make_vector(cfg_.n_input);
         r.read("mean_image", mean);
         std::copy(mean.begin(), mean.end(), next.mean_image_.begin());
@@ -273,8 +287,9 @@ private:
             inh_.step(inh_state_, inh_spikes_);
             in_spikes_.clear();
             if (with_input) encoder_.emit(t, in_spikes_);
-            // Deliver this step's spikes for the next step.
-            input_.propagate(in_spikes_, ge_exc, excitatory_scale_);
+            // Deliver spikes for the next step (input spikes after their
+            // delays, with on_pre where they arrive).
+            input_.presynaptic_step(in_spikes_, ge_exc, excitatory_scale_, learn);
             for (const auto j : exc_spikes_) ge_inh[j] += cfg_.w_exc_inh * excitatory_scale_;
             if (!inh_spikes_.empty()) {
                 // All-but-self: everyone gets the total, the partner gets its own share back.
@@ -284,8 +299,7 @@ private:
                 for (const auto j : inh_spikes_) gi_exc[j] -= w;
             }
             if (learn) {
-                input_.on_pre_spikes(in_spikes_);
-                input_.on_post_spikes(exc_spikes_);
+                input_.postsynaptic_step(exc_spikes_);
                 if (!exc_spikes_.empty()) homeostasis_.on_spikes(layer(), exc_spikes_);
             }
             if (with_input)
@@ -301,7 +315,7 @@ private:
         for (const auto j : inh_spikes_) raster_->inh.push_back({t, j});
     }
 
-    /// Back to the state at construction, keeping learnt weights and thresholds.
+    /// Back to the rest state, keeping learnt weights and thresholds.
     void reset_to_rest()
     {
         if constexpr (has_threshold_offset<Exc>) {
@@ -312,6 +326,7 @@ private:
             exc_state_ = exc_rest_;
         }
         inh_state_ = inh_rest_;
+        input_.clear_in_flight();
     }
 
     void update_mean_image(std::span<const std::uint8_t> image)
@@ -343,6 +358,8 @@ private:
         excitatory_scale_ = saved_exc;
         inhibitory_scale_ = saved_inh;
     }
+
+    static constexpr double rest_relax_ms = 1000.0;
 
     competitive_config cfg_;
     Exc exc_;

@@ -1,17 +1,26 @@
 // SPDX-License-Identifier: MIT
 // All-to-all synapses from n_pre to n_post neurons, with an optional
-// plasticity rule. Weights are one row-major [pre][post] matrix, so the more
-// frequent event, an input spike, walks a contiguous row (propagation and
-// on_pre), and a postsynaptic spike walks a strided column (on_post).
+// plasticity rule and optional per-synapse transmission delays. Weights are
+// one row-major [pre][post] matrix, so the more frequent event, an input
+// spike, walks a contiguous row (propagation and on_pre), and a postsynaptic
+// spike walks a strided column (on_post).
+//
+// Delays follow Brian 1's STDP on a delayed connection (used by Diehl & Cook's
+// original code): a spike bumps its neuron's presynaptic traces when it is
+// emitted; it reaches synapse (i, j) d_ij steps later, where it is transmitted
+// and on_pre runs with the post traces of that moment; on_post for a spike of
+// j sees, at each synapse, the presynaptic traces as they were d_ij steps ago.
 #pragma once
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 #include <cstddef>
 #include <span>
 
 #include "../core/concepts.hpp"
 #include "../core/error.hpp"
+#include "../io/checkpoint.hpp"
 
 namespace somnus {
 
@@ -140,6 +149,183 @@ public:
         }
     }
 
+    /// Gives every synapse its own delay in whole steps (row-major [pre][post],
+    /// values 0..255). All zero switches delays off again.
+    void set_delays(std::span<const std::uint8_t> delay_steps)
+    {
+        const std::size_t np = n_pre(), nq = n_post();
+        detail::require(delay_steps.size() == np * nq, "dense_synapses: {} delays for {} synapses", delay_steps.size(), np * nq);
+        delay_ = std::vector<std::uint8_t>(delay_steps.begin(), delay_steps.end());
+        std::size_t max_d = 0;
+        for (auto d : delay_) max_d = std::max<std::size_t>(max_d, d);
+        if (max_d == 0) {
+            delay_.clear();
+            ring_ = 0;
+            return;
+        }
+        ring_ = max_d + 1;
+        // Per row, the postsynaptic indices grouped by delay (counting sort).
+        by_delay_start_.assign(np * (ring_ + 1), 0);
+        by_delay_post_.resize(np * nq);
+        for (std::size_t i = 0; i < np; ++i) {
+            std::uint32_t* start = &by_delay_start_[i * (ring_ + 1)];
+            for (std::size_t j = 0; j < nq; ++j) ++start[delay_[i * nq + j] + 1];
+            for (std::size_t d = 0; d < ring_; ++d) start[d + 1] += start[d];
+            std::vector<std::uint32_t> at(start, start + ring_);
+            for (std::size_t j = 0; j < nq; ++j) by_delay_post_[i * nq + at[delay_[i * nq + j]]++] = static_cast<std::uint32_t>(j);
+        }
+        emitted_.assign(ring_, {});
+        for (auto& e : emitted_) e.reserve(np);
+        before_ = make_matrix(ring_, n_pre_traces * np);
+        after_ = make_matrix(ring_, n_pre_traces * np);
+        clear_in_flight();
+    }
+    bool has_delays() const { return ring_ != 0; }
+    /// The delay of each synapse in steps, [pre][post] (empty without delays).
+    std::span<const std::uint8_t> delays() const { return delay_; }
+
+    /// Forgets spikes still travelling and the trace history (a fresh start).
+    void clear_in_flight()
+    {
+        for (auto& e : emitted_) e.clear();
+        before_.fill(0.0f);
+        after_.fill(0.0f);
+        now_ = 0;
+    }
+
+    /// One step of the presynaptic side, with or without delays: the spikes
+    /// emitted now, and target (the postsynaptic channel) receives every
+    /// spike that arrives now, scaled; with learn, on_pre runs for arriving
+    /// spikes and the emitting neurons' traces are bumped.
+    template <class V = simd::batch>
+    void presynaptic_step(std::span<const std::uint32_t> emitted, float* target, float scale, bool learn)
+    {
+        if (!has_delays()) {
+            propagate<V>(emitted, target, scale);
+            if (learn) on_pre_spikes<V>(emitted);
+            return;
+        }
+        const std::size_t slot = now_ % ring_, np = n_pre(), nq = n_post();
+        std::copy(pre_.begin(), pre_.end(), &before_(slot, 0));
+        if (learn)
+            for (const auto i : emitted) bump(pre_, rule_.pre_traces(), i);
+        std::copy(pre_.begin(), pre_.end(), &after_(slot, 0));
+        emitted_[slot].assign(emitted.begin(), emitted.end());
+        const auto post_rows = rows(post_);
+        for (std::size_t d = 0; d < ring_ && d <= now_; ++d) {
+            const std::size_t from = (now_ - d) % ring_;
+            const float* before = &before_(from, 0);
+            for (const auto i : emitted_[from]) {
+                const std::uint32_t* start = &by_delay_start_[i * (ring_ + 1)];
+                float* row = &w_(i, 0);
+                traces<float, n_pre_traces> pre{};
+                for (std::size_t k = 0; k < n_pre_traces; ++k) pre[k] = before[k * np + i];
+                for (std::uint32_t q = start[d]; q < start[d + 1]; ++q) {
+                    const std::uint32_t j = by_delay_post_[i * nq + q];
+                    target[j] += row[j] * scale;
+                    if constexpr (!is_static_rule<Rule>) {
+                        if (learn) {
+                            traces<float, n_post_traces> post{};
+                            for (std::size_t k = 0; k < n_post_traces; ++k) post[k] = post_rows[k][j];
+                            row[j] = clip<float>(row[j] + rule_.template on_pre<float>(row[j], pre, post));
+                        }
+                    }
+                }
+            }
+        }
+        ++now_;
+    }
+
+    /// Postsynaptic spikes of the step just taken by presynaptic_step.
+    template <class V = simd::batch>
+    void postsynaptic_step(std::span<const std::uint32_t> post_spikes)
+    {
+        if (!has_delays()) {
+            on_post_spikes<V>(post_spikes);
+            return;
+        }
+        if constexpr (!is_static_rule<Rule>) {
+            const std::size_t np = n_pre(), nq = n_post();
+            const std::size_t t = now_ - 1;  // the step presynaptic_step just took
+            for (const auto j : post_spikes) {
+                traces<float, n_post_traces> post{};
+                for (std::size_t k = 0; k < n_post_traces; ++k) post[k] = post_(k, j);
+                for (std::size_t i = 0; i < np; ++i) {
+                    const std::size_t d = delay_[i * nq + j];
+                    traces<float, n_pre_traces> pre{};
+                    if (d <= t) {
+                        const float* seen = &after_((t - d) % ring_, 0);
+                        for (std::size_t k = 0; k < n_pre_traces; ++k) pre[k] = seen[k * np + i];
+                    }
+                    float& w = w_(i, j);
+                    w = clip<float>(w + rule_.template on_post<float>(w, pre, post));
+                }
+                bump(post_, rule_.post_traces(), j);
+            }
+        }
+    }
+
+    /// Writes weights, traces, delays and spikes in flight under `prefix`.
+    void save_to(checkpoint_writer& w, const std::string& prefix) const
+    {
+        w.add(prefix + "weights", w_);
+        w.add(prefix + "pre_traces", pre_);
+        w.add(prefix + "post_traces", post_);
+        std::vector<std::uint64_t> delays(delay_.begin(), delay_.end());
+        w.add_u64(prefix + "delays", delays);
+        if (!has_delays()) return;
+        const std::uint64_t now[] = {now_};
+        w.add_u64(prefix + "now", now);
+        w.add(prefix + "traces_before", before_);
+        w.add(prefix + "traces_after", after_);
+        std::vector<std::uint64_t> flying;  // per slot: count, then the spikes
+        for (const auto& e : emitted_) {
+            flying.push_back(e.size());
+            flying.insert(flying.end(), e.begin(), e.end());
+        }
+        w.add_u64(prefix + "in_flight", flying);
+    }
+
+    /// Reads what save_to wrote; shapes must match this object's.
+    void load_from(const checkpoint_reader& r, const std::string& prefix)
+    {
+        r.read(prefix + "weights", w_);
+        r.read(prefix + "pre_traces", pre_);
+        r.read(prefix + "post_traces", post_);
+        const auto delays = r.read_u64(prefix + "delays");
+        if (!delays.empty()) {
+            if (delays.size() != w_.size()) r.fail(fmt::format("'{}delays' has {} entries for {} synapses", prefix, delays.size(), w_.size()));
+            std::vector<std::uint8_t> d(delays.size());
+            for (std::size_t k = 0; k < d.size(); ++k) {
+                if (delays[k] > 255) r.fail(fmt::format("'{}delays' holds a delay of {} steps", prefix, delays[k]));
+                d[k] = static_cast<std::uint8_t>(delays[k]);
+            }
+            set_delays(d);
+        } else {
+            delay_.clear();
+            ring_ = 0;
+        }
+        if (!has_delays()) return;
+        const auto now = r.read_u64(prefix + "now");
+        if (now.size() != 1) r.fail(fmt::format("'{}now' must hold one value", prefix));
+        now_ = now[0];
+        r.read(prefix + "traces_before", before_);
+        r.read(prefix + "traces_after", after_);
+        const auto flying = r.read_u64(prefix + "in_flight");
+        std::size_t at = 0;
+        for (auto& e : emitted_) {
+            if (at >= flying.size() || flying[at] > n_pre() || flying[at] > flying.size() - at - 1)
+                r.fail(fmt::format("'{}in_flight' is malformed", prefix));
+            const std::size_t count = flying[at++];
+            e.clear();
+            for (std::size_t k = 0; k < count; ++k, ++at) {
+                if (flying[at] >= n_pre()) r.fail(fmt::format("'{}in_flight' names neuron {}", prefix, flying[at]));
+                e.push_back(static_cast<std::uint32_t>(flying[at]));
+            }
+        }
+        if (at != flying.size()) r.fail(fmt::format("'{}in_flight' has trailing values", prefix));
+    }
+
     /// Decays every trace by one step.
     template <class V = simd::batch>
     void decay_traces()
@@ -199,6 +385,14 @@ private:
     matrix_f w_;
     matrix_f pre_, post_;   ///< [trace][neuron]
     vector_f column_;       ///< scratch for on_post
+    // Delays (empty when off): per-synapse steps, rows grouped by delay, and
+    // a ring of the last ring_ steps' emitted spikes and presynaptic traces
+    // (before and after that step's bumps), [slot][trace * n_pre + neuron].
+    std::vector<std::uint8_t> delay_;
+    std::vector<std::uint32_t> by_delay_start_, by_delay_post_;
+    std::size_t ring_ = 0, now_ = 0;
+    std::vector<spike_list> emitted_;
+    matrix_f before_, after_;
     std::array<float, n_pre_traces> pre_decay_{};
     std::array<float, n_post_traces> post_decay_{};
 };

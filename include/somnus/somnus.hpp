@@ -5,6 +5,7 @@
 
 #include "core/concepts.hpp"
 #include "core/error.hpp"
+#include "core/parallel.hpp"
 #include "core/random.hpp"
 #include "core/simd.hpp"
 #include "core/tensor.hpp"
@@ -34,3 +35,14 @@
 
 #include "encoding/poisson.hpp"
 #include "encoding/replay.hpp"
+
+#include "data/idx.hpp"
+#include "data/mnist.hpp"
+
+#include "io/checkpoint.hpp"
+#include "io/png.hpp"
+
+#include "network/competitive.hpp"
+#include "network/evaluate.hpp"
+
+#include "readout/assignment.hpp"

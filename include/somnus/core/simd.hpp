@@ -80,8 +80,13 @@ inline bool any(const batch_mask& m) { return xsimd::any(m); }
 /// scalar and vector agree to a few ulp rather than bit for bit.
 inline float exp(float x) { return std::exp(x); }
 inline batch exp(const batch& x) { return xsimd::exp(x); }
-inline float pow(float x, float y) { return std::pow(x, y); }
-inline batch pow(const batch& x, const batch& y) { return xsimd::pow(x, y); }
+inline float pow(float x, float y) { return x > 0.0f ? std::pow(x, y) : 0.0f; }
+/// x^y for x >= 0 (0^y = 0 for y > 0). Not xsimd::pow: in xsimd 8.1 it does
+/// not compile for AVX-512BW without optimisation.
+inline batch pow(const batch& x, const batch& y)
+{
+    return xsimd::select(x > batch(0.0f), xsimd::exp(y * xsimd::log(x)), batch(0.0f));
+}
 
 inline float reduce_add(float x) { return x; }
 inline float reduce_add(const batch& x)

@@ -46,7 +46,9 @@ struct conductance_lif {
         float theta_init_mV = 20.0f;
         /// v at construction (the original starts 40 mV below rest).
         float v_init_mV = -105.0f;
-        integration scheme = integration::euler;
+        /// Default: exponential, the more accurate solution of the paper's equations;
+        /// euler reproduces the authors' Brian 1 simulation step for step.
+        integration scheme = integration::exponential;
     };
 
     /// Diehl & Cook 2015 excitatory neurons.

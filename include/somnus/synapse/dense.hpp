@@ -206,18 +206,18 @@ public:
             return;
         }
         const std::size_t slot = now_ % ring_, np = n_pre(), nq = n_post();
-        std::copy(pre_.begin(), pre_.end(), &before_(slot, 0));
+        std::copy_n(pre_.data(), pre_.size(), before_.data() + slot * before_.shape()[1]);
         if (learn)
             for (const auto i : emitted) bump(pre_, rule_.pre_traces(), i);
-        std::copy(pre_.begin(), pre_.end(), &after_(slot, 0));
+        std::copy_n(pre_.data(), pre_.size(), after_.data() + slot * after_.shape()[1]);
         emitted_[slot].assign(emitted.begin(), emitted.end());
         const auto post_rows = rows(post_);
         for (std::size_t d = 0; d < ring_ && d <= now_; ++d) {
             const std::size_t from = (now_ - d) % ring_;
-            const float* before = &before_(from, 0);
+            const float* before = before_.data() + from * before_.shape()[1];
             for (const auto i : emitted_[from]) {
                 const std::uint32_t* start = &by_delay_start_[i * (ring_ + 1)];
-                float* row = &w_(i, 0);
+                float* row = w_.data() + i * nq;
                 traces<float, n_pre_traces> pre{};
                 for (std::size_t k = 0; k < n_pre_traces; ++k) pre[k] = before[k * np + i];
                 for (std::uint32_t q = start[d]; q < start[d + 1]; ++q) {
@@ -254,10 +254,10 @@ public:
                     const std::size_t d = delay_[i * nq + j];
                     traces<float, n_pre_traces> pre{};
                     if (d <= t) {
-                        const float* seen = &after_((t - d) % ring_, 0);
+                        const float* seen = after_.data() + ((t - d) % ring_) * after_.shape()[1];
                         for (std::size_t k = 0; k < n_pre_traces; ++k) pre[k] = seen[k * np + i];
                     }
-                    float& w = w_(i, j);
+                    float& w = w_.data()[i * nq + j];
                     w = clip<float>(w + rule_.template on_post<float>(w, pre, post));
                 }
                 bump(post_, rule_.post_traces(), j);

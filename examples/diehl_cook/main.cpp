@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: MIT
+// Diehl & Cook 2015, "Unsupervised learning of digit recognition using STDP"
+// (Front. Comput. Neurosci. 9:99), end to end: train the network on MNIST or
+// Fashion-MNIST with STDP, label its neurons on training images, and test.
+#include <algorithm>
+#include <deque>
+#include <numeric>
+
+#include <somnus/data/mnist.hpp>
+#include <somnus/network/competitive.hpp>
+#include <somnus/network/evaluate.hpp>
+#include <somnus/readout/assignment.hpp>
+
+#include "example.hpp"
+
+namespace ex = somnus::example;
+using somnus::image_set;
+
+namespace {
+
+struct options {
+    std::size_t neurons = 100;
+    std::size_t train = 60000;
+    std::size_t epochs = 1;
+    std::size_t test = 10000;
+    std::size_t label = 0;  // 0: the training images used (at most one pass)
+    std::string dataset = "mnist";
+    std::string data;
+    std::uint64_t seed = 0;
+    unsigned threads = 2;
+    std::string json, save, load, png;
+    bool original_refractory = false;
+    std::string integration = "exponential";
+    float delay_ms = 0.0f;
+    std::size_t monitor = 1000;
+};
+
+/// Online accuracy as the original code monitors it: every `every` images the
+/// neurons are re-labelled from the responses to the last 10 000 training
+/// images, and each new image is classified with the labels of the moment.
+class training_monitor {
+public:
+    training_monitor(std::size_t n_neurons, std::size_t every) : n_(n_neurons), every_(every) {}
+
+    void add(std::span<const std::uint32_t> counts, std::uint8_t label)
+    {
+        if (!assignment_.empty()) {
+            const bool hit = somnus::classify(counts, assignment_) == label;
+            block_hits_ += hit;
+            ++block_seen_;
+        }
+        history_.insert(history_.end(), counts.begin(), counts.end());
+        labels_.push_back(label);
+        if (labels_.size() > window) {
+            history_.erase(history_.begin(), history_.begin() + static_cast<std::ptrdiff_t>(n_));
+            labels_.pop_front();
+        }
+        if (++seen_ % every_ == 0) {
+            if (block_seen_ > 0) curve_.push_back({double(seen_), double(block_hits_) / double(block_seen_)});
+            last_ = block_seen_ > 0 ? double(block_hits_) / double(block_seen_) : -1.0;
+            block_hits_ = block_seen_ = 0;
+            const std::vector<std::uint8_t> l(labels_.begin(), labels_.end());
+            assignment_ = somnus::assign_labels(history_, l, n_);
+        }
+    }
+    /// Accuracy over the last completed block, or < 0 before there is one.
+    double last() const { return last_; }
+    const std::vector<std::pair<double, double>>& curve() const { return curve_; }
+
+private:
+    static constexpr std::size_t window = 10000;
+    std::size_t n_, every_;
+    std::vector<std::uint32_t> history_;
+    std::deque<std::uint8_t> labels_;
+    std::vector<int> assignment_;
+    std::size_t seen_ = 0, block_hits_ = 0, block_seen_ = 0;
+    double last_ = -1.0;
+    std::vector<std::pair<double, double>> curve_;
+};
+
+std::vector<float> receptive_fields(const somnus::matrix_f& w)
+{
+    // Tile j is column j of the [input][neuron] matrix.
+    const std::size_t n_in = w.shape()[0], n = w.shape()[1];
+    std::vector<float> tiles(n * n_in);
+    for (std::size_t i = 0; i < n_in; ++i)
+        for (std::size_t j = 0; j < n; ++j) tiles[j * n_in + i] = w(i, j);
+    return tiles;
+}
+
+int run(const options& o)
+{
+    const auto t_start = ex::clock::now();
+    somnus::competitive_config cfg;
+    cfg.n_exc = o.neurons;
+    cfg.seed = o.seed;
+    cfg.input_delay_max_ms = o.delay_ms;
+    auto exc = somnus::conductance_lif::diehl_cook_excitatory();
+    auto inh = somnus::conductance_lif::diehl_cook_inhibitory();
+    if (o.original_refractory) exc.lockout_ms = 50.0f;
+    const auto scheme = o.integration == "euler" ? somnus::conductance_lif::integration::euler
+                                                 : somnus::conductance_lif::integration::exponential;
+    exc.scheme = inh.scheme = scheme;
+    somnus::diehl_cook_network net(cfg, somnus::conductance_lif(exc, cfg.dt_ms), somnus::conductance_lif(inh, cfg.dt_ms));
+    if (!o.load.empty()) {
+        net.load(o.load);
+        fmt::print(stderr, "loaded {} ({} images seen)\n", o.load, net.images_seen());
+    }
+
+    const std::string dir = !o.data.empty() ? o.data : o.dataset == "mnist" ? "data/mnist" : "/usr/share/datasets/fashion-mnist";
+    const std::size_t train_n = std::min<std::size_t>(o.train, 60000);
+    const std::size_t label_n = o.label > 0 ? std::min<std::size_t>(o.label, 60000) : std::max<std::size_t>(train_n, 1000);
+    const auto train = somnus::load_mnist(dir, somnus::mnist_split::train, std::max(train_n, label_n));
+    const auto test = somnus::load_mnist(dir, somnus::mnist_split::test, std::min<std::size_t>(o.test, 10000));
+    fmt::print(stderr, "{}: {} training and {} test images from {}; {} excitatory neurons; SIMD {}\n", o.dataset,
+               train.size(), test.size(), dir, o.neurons, somnus::simd::arch_name());
+
+    // Training: plasticity on, one image after another.
+    training_monitor monitor(o.neurons, o.monitor);
+    std::size_t presentations = 0;
+    const std::size_t total = train_n * o.epochs;
+    ex::progress train_progress("train", total);
+    for (std::size_t e = 0; e < o.epochs; ++e) {
+        for (std::size_t k = 0; k < train_n; ++k) {
+            const auto p = net.train(train.image(k));
+            presentations += 1 + p.repeats;
+            monitor.add(net.counts(), train.labels[k]);
+            const std::size_t done = e * train_n + k + 1;
+            train_progress.update(done, monitor.last() >= 0 ? fmt::format("accuracy(last {}) {:.1f}%", o.monitor, 100 * monitor.last()) : "",
+                                  done == total);
+        }
+    }
+    const double train_seconds = train_progress.elapsed();
+    if (!o.save.empty()) {
+        net.save(o.save);
+        fmt::print(stderr, "saved {}\n", o.save);
+    }
+
+    // Labelling: frozen network, training images again.
+    ex::progress label_progress("label", label_n);
+    const auto label_counts = somnus::evaluate_counts(net, train.pixels, 0, label_n, image_set::train, o.threads,
+                                                      [&](std::size_t d) { label_progress.update(d, {}, d == label_n); });
+    const auto assignment = somnus::assign_labels(label_counts, std::span(train.labels).first(label_n), o.neurons);
+    const double label_seconds = label_progress.elapsed();
+
+    // Test.
+    ex::progress test_progress("test", test.size());
+    const auto test_counts = somnus::evaluate_counts(net, test.pixels, 0, test.size(), image_set::test, o.threads,
+                                                     [&](std::size_t d) { test_progress.update(d, {}, d == test.size()); });
+    somnus::confusion_matrix cm(10);
+    for (std::size_t k = 0; k < test.size(); ++k)
+        cm.add(test.labels[k], somnus::classify(std::span(test_counts).subspan(k * o.neurons, o.neurons), assignment));
+    const double test_seconds = test_progress.elapsed();
+    const double wall = ex::seconds_since(t_start);
+    fmt::print(stderr, "test accuracy {:.2f}% ({} of {})\n", 100.0 * cm.accuracy(), cm.correct(), cm.total());
+
+    const auto& theta = net.exc_state().theta;
+    if (!o.png.empty()) {
+        std::filesystem::create_directories(o.png);
+        const auto tiles = receptive_fields(net.weights());
+        ex::write_png(std::filesystem::path(o.png) / "receptive_fields.png",
+                      somnus::plot::image_grid(tiles, o.neurons, 28, 28, o.neurons <= 400 ? 3 : 1, somnus::plot::colormap_hot,
+                                               somnus::plot::tile_scale::per_tile));
+        const std::vector<double> th(theta.begin(), theta.end());
+        ex::write_png(std::filesystem::path(o.png) / "theta_histogram.png",
+                      somnus::plot::histogram(th, 30, "Adaptive threshold theta after training", "theta (mV)"));
+        if (!monitor.curve().empty()) {
+            somnus::plot::series s{"training accuracy (last " + std::to_string(o.monitor) + " images)", {}, {}, {200, 40, 40}};
+            for (auto [x, y] : monitor.curve()) {
+                s.x.push_back(x);
+                s.y.push_back(100.0 * y);
+            }
+            ex::write_png(std::filesystem::path(o.png) / "accuracy_curve.png",
+                          somnus::plot::line_chart({s}, "Online accuracy during training", "training images", "accuracy (%)",
+                                                   std::pair{0.0, 100.0}));
+        }
+        std::vector<double> cells(100);
+        for (std::size_t t = 0; t < 10; ++t)
+            for (std::size_t p = 0; p < 10; ++p) cells[t * 10 + p] = double(cm.at(t, p));
+        ex::write_png(std::filesystem::path(o.png) / "confusion_matrix.png",
+                      somnus::plot::heat_map(cells, 10, 10, fmt::format("Test confusion matrix, accuracy {:.2f}%", 100 * cm.accuracy()),
+                                             "true label", "predicted label", 40));
+        fmt::print(stderr, "pictures in {}\n", o.png);
+    }
+
+    if (!o.json.empty()) {
+        nlohmann::json j;
+        j["experiment"] = "diehl_cook_2015";
+        j["dataset"] = o.dataset;
+        j["seed"] = o.seed;
+        j["accuracy"] = cm.accuracy();
+        j["correct"] = cm.correct();
+        j["test_images"] = cm.total();
+        std::vector<std::vector<std::uint64_t>> confusion(10, std::vector<std::uint64_t>(10));
+        for (std::size_t t = 0; t < 10; ++t)
+            for (std::size_t p = 0; p < 10; ++p) confusion[t][p] = cm.at(t, p);
+        j["confusion_matrix"] = confusion;
+        j["neurons"] = o.neurons;
+        j["train_images"] = train_n;
+        j["epochs"] = o.epochs;
+        j["presentations"] = presentations;
+        j["label_images"] = label_n;
+        j["images_per_second"] = train_seconds > 0 ? double(total) / train_seconds : 0.0;
+        j["train_seconds"] = train_seconds;
+        j["label_seconds"] = label_seconds;
+        j["test_seconds"] = test_seconds;
+        j["wall_seconds"] = wall;
+        j["threads"] = o.threads;
+        j["simd_arch"] = somnus::simd::arch_name();
+        j["loaded_checkpoint"] = o.load;
+        j["theta_mean_mV"] = theta.size() ? std::accumulate(theta.begin(), theta.end(), 0.0) / double(theta.size()) : 0.0;
+        j["training_accuracy_curve"] = monitor.curve();
+        // Everything in which this run differs from the paper's protocol.
+        j["differences_from_paper"] = {
+            {"refractoriness", o.original_refractory ? "original code: no spike for 50 ms after a spike (v held 5 ms)"
+                                                     : "paper: 5 ms refractory period"},
+            {"input_delays", o.delay_ms > 0 ? fmt::format("0-{} ms per synapse, as the original code (10 ms)", o.delay_ms)
+                                            : std::string("none (the original code draws 0-10 ms per synapse)")},
+            {"integration", o.integration == "euler" ? "forward Euler for v, ge, gi (the authors' Brian 1 simulation)"
+                                                     : "exact conductance decay, step-averaged conductance in v"},
+            {"evaluation_state", "each labelling/test image starts from the rest state (the original carries state over)"},
+            {"labelling_images", label_n},
+        };
+        ex::write_json(o.json, j);
+    }
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    options o;
+    CLI::App app("Diehl & Cook 2015: unsupervised digit recognition with STDP", "diehl_cook");
+    app.add_option("--neurons", o.neurons, "excitatory (and inhibitory) neurons")->check(CLI::Range(1, 100000))->capture_default_str();
+    app.add_option("--train", o.train, "training images per pass (at most 60000)")->capture_default_str();
+    app.add_option("--epochs", o.epochs, "passes over the training images")->capture_default_str();
+    app.add_option("--test", o.test, "test images (at most 10000)")->capture_default_str();
+    app.add_option("--label", o.label, "training images used to label the neurons (default: those trained on, at least 1000)");
+    app.add_option("--dataset", o.dataset, "mnist or fashion")->check(CLI::IsMember({"mnist", "fashion"}))->capture_default_str();
+    app.add_option("--data", o.data, "folder with the IDX files (default: data/mnist, or /usr/share/datasets/fashion-mnist)");
+    app.add_option("--seed", o.seed, "random seed")->capture_default_str();
+    app.add_option("--threads", o.threads, "threads for labelling and testing (results do not depend on it)")->capture_default_str();
+    app.add_option("--json", o.json, "write the results as one JSON object to this file");
+    app.add_option("--save", o.save, "save the trained network (checkpoint) to this file");
+    app.add_option("--load", o.load, "start from this checkpoint");
+    app.add_option("--png", o.png, "write receptive fields, theta histogram and accuracy curve into this folder");
+    app.add_flag("--original-refractory", o.original_refractory,
+                 "excitatory neurons cannot fire for 50 ms after a spike, as in the authors' code");
+    app.add_option("--integration", o.integration, "exponential (default) or euler (as the authors' Brian 1 simulation)")
+        ->check(CLI::IsMember({"exponential", "euler"}))
+        ->capture_default_str();
+    app.add_option("--delay-ms", o.delay_ms, "input synapse delays drawn from [0, this] ms (the original code: 10; default 0)")
+        ->check(CLI::Range(0.0f, 100.0f))
+        ->capture_default_str();
+    app.add_option("--monitor", o.monitor, "images per block of the online training accuracy")->check(CLI::PositiveNumber)->capture_default_str();
+    if (const auto code = ex::parse(app, argc, argv)) return *code;
+    return ex::guarded("diehl_cook", [&] { return run(o); });
+}

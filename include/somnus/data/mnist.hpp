@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+// MNIST-style image sets (MNIST, LeCun et al. 1998; Fashion-MNIST, Xiao et al.
+// 2017): {train,t10k}-images-idx3-ubyte and {train,t10k}-labels-idx1-ubyte in
+// one folder, each plain or with a .gz suffix.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "../core/error.hpp"
+#include "idx.hpp"
+
+namespace somnus {
+
+enum class mnist_split { train, test };
+
+/// Grayscale images of rows x cols bytes, stored one after another, with
+/// one class label (0..9) each.
+struct image_dataset {
+    std::size_t rows = 0, cols = 0;
+    std::vector<std::uint8_t> pixels;  ///< size() * rows * cols, row-major
+    std::vector<std::uint8_t> labels;
+
+    std::size_t size() const { return labels.size(); }
+    std::size_t pixels_per_image() const { return rows * cols; }
+    std::span<const std::uint8_t> image(std::size_t i) const
+    {
+        detail::require<std::out_of_range>(i < size(), "image_dataset::image: index {} out of range (size {})", i, size());
+        return std::span<const std::uint8_t>(pixels).subspan(i * rows * cols, rows * cols);
+    }
+};
+
+namespace detail {
+
+/// dir/base, else dir/base.gz; data_error naming both if neither exists.
+inline std::filesystem::path find_idx_file(const std::filesystem::path& dir, const std::string& base)
+{
+    const auto plain = dir / base;
+    auto packed = plain;
+    packed += ".gz";
+    std::error_code ec;
+    if (std::filesystem::exists(plain, ec)) return plain;
+    if (std::filesystem::exists(packed, ec)) return packed;
+    throw data_error(fmt::format("{}: no such file (nor {})", plain.string(), packed.filename().string()));
+}
+
+} // namespace detail
+
+/// Loads the training (60000) or test (10000) set from dir, at most `limit`
+/// images. Both files are validated in full: IDX structure, images of rank 3,
+/// labels of rank 1, equal counts, labels below 10.
+inline image_dataset load_mnist(const std::filesystem::path& dir, mnist_split split,
+                                std::size_t limit = std::numeric_limits<std::size_t>::max())
+{
+    const std::string prefix = split == mnist_split::train ? "train" : "t10k";
+    const auto image_path = detail::find_idx_file(dir, prefix + "-images-idx3-ubyte");
+    const auto label_path = detail::find_idx_file(dir, prefix + "-labels-idx1-ubyte");
+
+    auto images = read_idx(image_path, limit);
+    if (images.rank() != 3)
+        throw data_error(fmt::format("{}: images must have rank 3 (count x rows x cols), file has rank {}",
+                                     image_path.string(), images.rank()));
+    auto labels = read_idx(label_path, limit);
+    if (labels.rank() != 1)
+        throw data_error(fmt::format("{}: labels must have rank 1, file has rank {}", label_path.string(), labels.rank()));
+    if (images.items_in_file != labels.items_in_file)
+        throw data_error(fmt::format("{}: {} labels for the {} images of {}", label_path.string(), labels.items_in_file,
+                                     images.items_in_file, image_path.filename().string()));
+    for (std::size_t i = 0; i < labels.data.size(); ++i)
+        if (labels.data[i] > 9)
+            throw data_error(fmt::format("{}: label {} at index {} is not a class 0..9", label_path.string(),
+                                         labels.data[i], i));
+
+    image_dataset d;
+    d.rows = images.dims[1];
+    d.cols = images.dims[2];
+    d.pixels = std::move(images.data);
+    d.labels = std::move(labels.data);
+    return d;
+}
+
+} // namespace somnus

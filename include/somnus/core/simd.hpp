@@ -12,7 +12,7 @@
 #include <type_traits>
 #include <vector>
 
-// GCC 12 warns inside its own intrinsics headers: "may be used uninitialized"
+// GCC 12 warns inside its own intrinsics headers: "(may be) used uninitialized"
 // where _mm512_undefined_ps() is uninitialised on purpose (GCC PR 105593),
 // and "array subscript outside bounds" for batch loads in loops it has proven
 // never run (a 5-element array is walked in 16-lane batches zero times).
@@ -21,6 +21,7 @@
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Warray-bounds"
 #pragma GCC diagnostic ignored "-Wstringop-overflow"
 #include <immintrin.h>

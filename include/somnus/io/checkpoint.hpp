@@ -92,6 +92,7 @@ private:
     }
     void append(const void* p, std::size_t n)
     {
+        if (n == 0) return;  // p may be null for an empty section
         const auto* b = static_cast<const std::uint8_t*>(p);
         body_.insert(body_.end(), b, b + n);
     }
@@ -173,7 +174,7 @@ public:
     {
         const entry& e = find(name, 1);
         std::vector<std::uint64_t> v(e.elements);
-        std::memcpy(v.data(), bytes_.data() + e.offset, e.elements * 8);
+        if (!v.empty()) std::memcpy(v.data(), bytes_.data() + e.offset, e.elements * 8);
         return v;
     }
     std::string read_text(const std::string& name) const
@@ -216,7 +217,7 @@ private:
         const entry& e = find(name, 0);
         if (e.dims != dims)
             fail(fmt::format("section '{}' has shape {}, expected {}", name, fmt::join(e.dims, "x"), fmt::join(dims, "x")));
-        std::memcpy(out, bytes_.data() + e.offset, e.elements * 4);
+        if (e.elements > 0) std::memcpy(out, bytes_.data() + e.offset, e.elements * 4);
     }
 
     std::string path_;

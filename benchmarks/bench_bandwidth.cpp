@@ -27,16 +27,15 @@ void read_only(benchmark::State& st)
 {
     const auto n = static_cast<std::size_t>(st.range(0));
     arrays x(n);
+    const float *a = x.a.data(), *b = x.b.data(), *c = x.c.data(), *d = x.d.data(), *e = x.e.data();
     for (auto _ : st) {
         simd::batch acc(0.0f);
+        std::size_t i = 0;
+        for (; i + simd::width <= n; i += simd::width)
+            acc += simd::load<simd::batch>(a + i) + simd::load<simd::batch>(b + i) + simd::load<simd::batch>(c + i) +
+                   simd::load<simd::batch>(d + i) + simd::load<simd::batch>(e + i);
         float tail = 0.0f;
-        simd::for_each<simd::batch>(n, [&](std::size_t i, auto lane) {
-            using L = decltype(lane);
-            const L s = simd::load<L>(&x.a[i]) + simd::load<L>(&x.b[i]) + simd::load<L>(&x.c[i]) +
-                        simd::load<L>(&x.d[i]) + simd::load<L>(&x.e[i]);
-            if constexpr (simd::is_batch<L>) acc += s;
-            else tail += s;
-        });
+        for (; i < n; ++i) tail += a[i] + b[i] + c[i] + d[i] + e[i];
         benchmark::DoNotOptimize(acc);
         benchmark::DoNotOptimize(tail);
     }
@@ -47,14 +46,16 @@ void read5_write4(benchmark::State& st)
 {
     const auto n = static_cast<std::size_t>(st.range(0));
     arrays x(n);
+    float *a = x.a.data(), *b = x.b.data(), *c = x.c.data(), *d = x.d.data();
+    const float* e = x.e.data();
     for (auto _ : st) {
-        simd::for_each<simd::batch>(n, [&](std::size_t i, auto lane) {
+        simd::for_each<simd::batch>(n, [=](std::size_t i, auto lane) {
             using L = decltype(lane);
-            const L e = simd::load<L>(&x.e[i]);
-            simd::store(&x.a[i], simd::load<L>(&x.a[i]) * L(0.999f) + e);
-            simd::store(&x.b[i], simd::load<L>(&x.b[i]) * L(0.999f));
-            simd::store(&x.c[i], simd::load<L>(&x.c[i]) * L(0.999f));
-            simd::store(&x.d[i], simd::load<L>(&x.d[i]) + L(0.5f));
+            const L ei = simd::load<L>(e + i);
+            simd::store(a + i, simd::load<L>(a + i) * L(0.999f) + ei);
+            simd::store(b + i, simd::load<L>(b + i) * L(0.999f));
+            simd::store(c + i, simd::load<L>(c + i) * L(0.999f));
+            simd::store(d + i, simd::load<L>(d + i) + L(0.5f));
         });
         benchmark::ClobberMemory();
     }
@@ -65,10 +66,12 @@ void triad(benchmark::State& st)
 {
     const auto n = static_cast<std::size_t>(st.range(0));
     arrays x(n);
+    float* a = x.a.data();
+    const float *b = x.b.data(), *c = x.c.data();
     for (auto _ : st) {
-        simd::for_each<simd::batch>(n, [&](std::size_t i, auto lane) {
+        simd::for_each<simd::batch>(n, [=](std::size_t i, auto lane) {
             using L = decltype(lane);
-            simd::store(&x.a[i], simd::load<L>(&x.b[i]) + L(3.0f) * simd::load<L>(&x.c[i]));
+            simd::store(a + i, simd::load<L>(b + i) + L(3.0f) * simd::load<L>(c + i));
         });
         benchmark::ClobberMemory();
     }

@@ -99,32 +99,59 @@ inline float reduce_add(const batch& x)
 #endif
 }
 
-/// Appends index + lane for every set lane of m to out. out must have spare
-/// capacity (callers reserve once), so this never allocates in a step.
-inline void append_set(bool m, std::size_t index, std::vector<std::uint32_t>& out)
-{
-    if (m) out.push_back(static_cast<std::uint32_t>(index));
-}
-inline void append_set(const batch_mask& m, std::size_t index, std::vector<std::uint32_t>& out)
-{
-    if (!xsimd::any(m)) return;
-    alignas(64) bool lanes[width];
-    m.store_unaligned(lanes);
-    for (std::size_t k = 0; k < width; ++k)
-        if (lanes[k]) out.push_back(static_cast<std::uint32_t>(index + k));
-}
-
 /// Calls f(i, V{}) for i = 0, W, 2W, ... over [0, n): with V = batch it walks
 /// whole batches and finishes the tail with V = float; with V = float it is
 /// the plain scalar reference loop. f reads and writes lanes [i, i + width(V)).
+/// Write f to capture by value (see for_each_firing for why).
 template <class V, class F>
-inline void for_each(std::size_t n, F&& f)
+inline void for_each(std::size_t n, F f)
 {
     std::size_t i = 0;
     if constexpr (is_batch<V>) {
         for (; i + width <= n; i += width) f(i, batch{});
     }
     for (; i < n; ++i) f(i, float{});
+}
+
+/// Like for_each, for kernels that return which lanes fired: appends the
+/// indices of firing lanes to out, in increasing order. The kernel loop itself
+/// contains no call: firing batches are noted in a stack buffer and appended
+/// after each chunk. (A push_back inside the loop, even on a path rarely
+/// taken, makes GCC keep every constant and the loop counter in memory,
+/// because calls clobber all vector registers.) Kernels should capture by
+/// value, and f is taken by value: vector stores may alias anything, so
+/// captures reached through a reference are re-read after every store.
+template <class V, class F>
+inline void for_each_firing(std::size_t n, std::vector<std::uint32_t>& out, F f)
+{
+    constexpr std::size_t chunk = 2048;  // a multiple of every batch width
+    alignas(64) bool fired[chunk];
+    std::uint32_t hits[chunk];
+    for (std::size_t base = 0; base < n; base += chunk) {
+        const std::size_t end = n - base < chunk ? n : base + chunk;
+        std::size_t i = base, noted = 0, batch_end = base;
+        if constexpr (is_batch<V>) {
+            for (; i + width <= end; i += width) {
+                const auto m = f(i, batch{});
+                if (xsimd::any(m)) {
+                    m.store_unaligned(fired + (i - base));
+                    hits[noted++] = static_cast<std::uint32_t>(i);
+                }
+            }
+            batch_end = i;
+        }
+        for (; i < end; ++i) {
+            if (f(i, float{})) {
+                fired[i - base] = true;
+                hits[noted++] = static_cast<std::uint32_t>(i);
+            }
+        }
+        for (std::size_t h = 0; h < noted; ++h) {
+            const std::size_t start = hits[h], lanes = start < batch_end ? width : 1;
+            for (std::size_t k = 0; k < lanes; ++k)
+                if (fired[start + k - base]) out.push_back(static_cast<std::uint32_t>(start + k));
+        }
+    }
 }
 
 /// Number of lanes a value type covers (1 for float).

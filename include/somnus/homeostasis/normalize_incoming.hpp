@@ -30,7 +30,7 @@ inline void scale_columns(matrix_f& w, const float* factor)
     const std::size_t rows = w.shape()[0], cols = w.shape()[1];
     for (std::size_t i = 0; i < rows; ++i) {
         float* row = w.data() + i * cols;
-        simd::for_each<V>(cols, [&](std::size_t j, auto lane) {
+        simd::for_each<V>(cols, [=](std::size_t j, auto lane) {
             using L = decltype(lane);
             simd::store(row + j, simd::load<L>(row + j) * simd::load<L>(factor + j));
         });

@@ -106,7 +106,7 @@ struct adex {
         float* is = s.i_syn.data();
         float* since = s.since_spike_ms.data();
         const coefficients c = c_;
-        simd::for_each<V>(s.size(), [&](std::size_t i, auto lane) {
+        simd::for_each_firing<V>(s.size(), out, [=](std::size_t i, auto lane) {
             using L = decltype(lane);
             L vv = simd::load<L>(v + i), ww = simd::load<L>(w + i), ii = simd::load<L>(is + i), t = simd::load<L>(since + i);
             const auto fire = kernel<L>(vv, ww, ii, t, c);
@@ -114,7 +114,7 @@ struct adex {
             simd::store(w + i, ww);
             simd::store(is + i, ii);
             simd::store(since + i, t);
-            simd::append_set(fire, i, out);
+            return fire;
         });
     }
 

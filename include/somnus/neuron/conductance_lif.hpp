@@ -213,7 +213,7 @@ private:
         const float* theta = s.theta.data();
         float* since = s.since_spike_ms.data();
         const coefficients c = c_;
-        simd::for_each<V>(s.size(), [&](std::size_t i, auto lane) {
+        simd::for_each_firing<V>(s.size(), out, [=](std::size_t i, auto lane) {
             using L = decltype(lane);
             L vv = simd::load<L>(v + i), e = simd::load<L>(ge + i), g = simd::load<L>(gi + i);
             L t = simd::load<L>(since + i);
@@ -222,7 +222,7 @@ private:
             simd::store(ge + i, e);
             simd::store(gi + i, g);
             simd::store(since + i, t);
-            simd::append_set(fire, i, out);
+            return fire;
         });
     }
 

@@ -87,7 +87,7 @@ struct integrate_and_fire {
         float* ii = s.in_inh.data();
         float* since = s.since_spike_ms.data();
         const coefficients c = c_;
-        simd::for_each<V>(s.size(), [&](std::size_t i, auto lane) {
+        simd::for_each_firing<V>(s.size(), out, [=](std::size_t i, auto lane) {
             using L = decltype(lane);
             L vv = simd::load<L>(v + i), e = simd::load<L>(ie + i), h = simd::load<L>(ii + i), t = simd::load<L>(since + i);
             const auto fire = kernel<L>(vv, e, h, t, c);
@@ -95,7 +95,7 @@ struct integrate_and_fire {
             simd::store(ie + i, e);
             simd::store(ii + i, h);
             simd::store(since + i, t);
-            simd::append_set(fire, i, out);
+            return fire;
         });
     }
 

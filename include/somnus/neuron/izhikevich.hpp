@@ -88,14 +88,14 @@ struct izhikevich {
         float* u = s.u.data();
         float* is = s.i_syn.data();
         const coefficients c = c_;
-        simd::for_each<V>(s.size(), [&](std::size_t i, auto lane) {
+        simd::for_each_firing<V>(s.size(), out, [=](std::size_t i, auto lane) {
             using L = decltype(lane);
             L vv = simd::load<L>(v + i), uu = simd::load<L>(u + i), ii = simd::load<L>(is + i);
             const auto fire = kernel<L>(vv, uu, ii, c);
             simd::store(v + i, vv);
             simd::store(u + i, uu);
             simd::store(is + i, ii);
-            simd::append_set(fire, i, out);
+            return fire;
         });
     }
 

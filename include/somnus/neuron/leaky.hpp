@@ -66,14 +66,14 @@ struct leaky {
         float* in = s.in.data();
         float* spk = s.spiked.data();
         const params p = p_;
-        simd::for_each<V>(s.size(), [&](std::size_t i, auto lane) {
+        simd::for_each_firing<V>(s.size(), out, [=](std::size_t i, auto lane) {
             using L = decltype(lane);
             L m = simd::load<L>(mem + i), x = simd::load<L>(in + i), k = simd::load<L>(spk + i);
             const auto fire = kernel<L>(m, x, k, p);
             simd::store(mem + i, m);
             simd::store(in + i, x);
             simd::store(spk + i, k);
-            simd::append_set(fire, i, out);
+            return fire;
         });
     }
 

@@ -35,7 +35,7 @@ namespace detail {
 template <class V>
 inline void add_row(float* target, const float* row, std::size_t n, float scale)
 {
-    simd::for_each<V>(n, [&](std::size_t j, auto lane) {
+    simd::for_each<V>(n, [=](std::size_t j, auto lane) {
         using L = decltype(lane);
         simd::store(target + j, simd::load<L>(target + j) + simd::load<L>(row + j) * L(scale));
     });
@@ -45,7 +45,7 @@ inline void add_row(float* target, const float* row, std::size_t n, float scale)
 template <class V>
 inline void scale_in_place(float* x, std::size_t n, float k)
 {
-    simd::for_each<V>(n, [&](std::size_t j, auto lane) {
+    simd::for_each<V>(n, [=](std::size_t j, auto lane) {
         using L = decltype(lane);
         simd::store(x + j, simd::load<L>(x + j) * L(k));
     });
@@ -100,18 +100,20 @@ public:
         if constexpr (!is_static_rule<Rule>) {
             const std::size_t n = n_post();
             const auto post_rows = rows(post_);
+            const Rule rule = rule_;
+            const weight_bounds b = bounds_;
             for (const auto i : pre_spikes) {
-                float* row = &w_(i, 0);
+                float* row = w_.data() + i * n;
                 traces<float, n_pre_traces> pre_i{};
                 for (std::size_t k = 0; k < n_pre_traces; ++k) pre_i[k] = pre_(k, i);
-                simd::for_each<V>(n, [&](std::size_t j, auto lane) {
+                simd::for_each<V>(n, [=](std::size_t j, auto lane) {
                     using L = decltype(lane);
                     traces<L, n_pre_traces> pre;
                     for (std::size_t k = 0; k < n_pre_traces; ++k) pre[k] = L(pre_i[k]);
                     traces<L, n_post_traces> post;
                     for (std::size_t k = 0; k < n_post_traces; ++k) post[k] = simd::load<L>(post_rows[k] + j);
                     const L w = simd::load<L>(row + j);
-                    simd::store(row + j, clip<L>(w + rule_.template on_pre<L>(w, pre, post)));
+                    simd::store(row + j, clip<L>(w + rule.template on_pre<L>(w, pre, post), b));
                 });
                 bump(pre_, rule_.pre_traces(), i);
             }
@@ -128,19 +130,21 @@ public:
             const std::size_t n = n_pre(), stride = n_post();
             float* col = column_.data();
             const auto pre_rows = rows(pre_);
+            const Rule rule = rule_;
+            const weight_bounds b = bounds_;
             for (const auto j : post_spikes) {
                 const float* wj = w_.data() + j;
                 for (std::size_t i = 0; i < n; ++i) col[i] = wj[i * stride];
                 traces<float, n_post_traces> post_j{};
                 for (std::size_t k = 0; k < n_post_traces; ++k) post_j[k] = post_(k, j);
-                simd::for_each<V>(n, [&](std::size_t i, auto lane) {
+                simd::for_each<V>(n, [=](std::size_t i, auto lane) {
                     using L = decltype(lane);
                     traces<L, n_pre_traces> pre;
                     for (std::size_t k = 0; k < n_pre_traces; ++k) pre[k] = simd::load<L>(pre_rows[k] + i);
                     traces<L, n_post_traces> post;
                     for (std::size_t k = 0; k < n_post_traces; ++k) post[k] = L(post_j[k]);
                     const L w = simd::load<L>(col + i);
-                    simd::store(col + i, clip<L>(w + rule_.template on_post<L>(w, pre, post)));
+                    simd::store(col + i, clip<L>(w + rule.template on_post<L>(w, pre, post), b));
                 });
                 float* wjm = w_.data() + j;
                 for (std::size_t i = 0; i < n; ++i) wjm[i * stride] = col[i];
@@ -227,7 +231,7 @@ public:
                         if (learn) {
                             traces<float, n_post_traces> post{};
                             for (std::size_t k = 0; k < n_post_traces; ++k) post[k] = post_rows[k][j];
-                            row[j] = clip<float>(row[j] + rule_.template on_pre<float>(row[j], pre, post));
+                            row[j] = clip<float>(row[j] + rule_.template on_pre<float>(row[j], pre, post), bounds_);
                         }
                     }
                 }
@@ -258,7 +262,7 @@ public:
                         for (std::size_t k = 0; k < n_pre_traces; ++k) pre[k] = seen[k * np + i];
                     }
                     float& w = w_.data()[i * nq + j];
-                    w = clip<float>(w + rule_.template on_post<float>(w, pre, post));
+                    w = clip<float>(w + rule_.template on_post<float>(w, pre, post), bounds_);
                 }
                 bump(post_, rule_.post_traces(), j);
             }
@@ -368,7 +372,7 @@ private:
     }
 
     template <class L>
-    L clip(const L& w) const { return simd::clamp(w, L(bounds_.w_min), L(bounds_.w_max)); }
+    static L clip(const L& w, const weight_bounds& b) { return simd::clamp(w, L(b.w_min), L(b.w_max)); }
 
     template <std::size_t K>
     static void bump(matrix_f& tr, const std::array<trace_spec, K>& spec, std::size_t neuron)

@@ -217,7 +217,7 @@ int run(const options& o)
             {"input_delays", o.delay_ms > 0 ? fmt::format("0-{} ms per synapse, as the original code (10 ms)", o.delay_ms)
                                             : std::string("none (the original code draws 0-10 ms per synapse)")},
             {"integration", o.integration == "euler" ? "forward Euler for v, ge, gi (the authors' Brian 1 simulation)"
-                                                     : "exact conductance decay, step-averaged conductance in v"},
+                                                     : "exponential Euler: exact conductance decay, v exact for the step-averaged conductances"},
             {"evaluation_state", "each labelling/test image starts from the rest state (the original carries state over)"},
             {"labelling_images", label_n},
         };

@@ -17,6 +17,7 @@
 
 #include <somnus/core/error.hpp>
 #include <somnus/core/simd.hpp>
+#include <somnus/io/atomic_file.hpp>
 #include <somnus/io/png.hpp>
 
 #include "plot.hpp"
@@ -60,18 +61,9 @@ int guarded(const std::string& program, Body&& body)
     }
 }
 
-/// Writes the JSON object next to its final path, then renames it into place.
 inline void write_json(const std::filesystem::path& path, const nlohmann::json& j)
 {
-    auto tmp = path;
-    tmp += ".tmp";
-    {
-        std::ofstream f(tmp);
-        if (!f) throw somnus::error(fmt::format("{}: cannot open for writing", tmp.string()));
-        f << j.dump(2) << '\n';
-        if (!f) throw somnus::error(fmt::format("{}: write failed", tmp.string()));
-    }
-    std::filesystem::rename(tmp, path);
+    somnus::write_file_atomically(path, j.dump(2) + "\n");
 }
 
 inline void write_png(const std::filesystem::path& path, const plot::canvas& c)

@@ -6,6 +6,7 @@
 // was told about (-march=...); nothing here requires a particular one.
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -152,6 +153,27 @@ inline void for_each_firing(std::size_t n, std::vector<std::uint32_t>& out, F f)
                 if (fired[start + k - base]) out.push_back(static_cast<std::uint32_t>(start + k));
         }
     }
+}
+
+/// The loop of every neuron model's step: for each group of lanes, the
+/// read-write arrays rw and the read-only arrays ro are loaded,
+/// kernel(rw_lanes, ro_lanes) updates rw_lanes in place and returns which
+/// lanes fired, and rw_lanes are stored back. Firing indices go to out.
+template <class V, std::size_t W, std::size_t R, class Kernel>
+inline void step_arrays(std::size_t n, std::vector<std::uint32_t>& out, std::array<float*, W> rw,
+                        std::array<const float*, R> ro, Kernel kernel)
+{
+    for_each_firing<V>(n, out, [=](std::size_t i, auto lane) {
+        using L = decltype(lane);
+        std::array<L, W> x;
+        for (std::size_t k = 0; k < W; ++k) x[k] = load<L>(rw[k] + i);
+        std::array<L, R> r;
+        if constexpr (R > 0)
+            for (std::size_t k = 0; k < R; ++k) r[k] = load<L>(ro[k] + i);
+        const auto fire = kernel(x, r);
+        for (std::size_t k = 0; k < W; ++k) store(rw[k] + i, x[k]);
+        return fire;
+    });
 }
 
 /// Number of lanes a value type covers (1 for float).

@@ -24,6 +24,7 @@
 
 #include "../core/error.hpp"
 #include "../core/tensor.hpp"
+#include "atomic_file.hpp"
 #include "crc32.hpp"
 
 namespace somnus {
@@ -68,18 +69,7 @@ public:
         put(out, sections_);
         out.insert(out.end(), body_.begin(), body_.end());
         put(out, detail::crc32(out));
-        auto tmp = path;
-        tmp += ".tmp";
-        {
-            std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-            if (!f) throw error(fmt::format("{}: cannot open for writing", tmp.string()));
-            f.write(reinterpret_cast<const char*>(out.data()), static_cast<std::streamsize>(out.size()));
-            f.flush();
-            if (!f) throw error(fmt::format("{}: write failed", tmp.string()));
-        }
-        std::error_code ec;
-        std::filesystem::rename(tmp, path, ec);
-        if (ec) throw error(fmt::format("{}: cannot rename into place: {}", path.string(), ec.message()));
+        write_file_atomically(path, out);
     }
 
 private:

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "../core/error.hpp"
+#include "atomic_file.hpp"
 #include "crc32.hpp"
 #include "deflate.hpp"
 
@@ -112,27 +113,7 @@ inline std::vector<std::uint8_t> encode_png(std::size_t width, std::size_t heigh
 inline void write_png(const std::filesystem::path& path, std::size_t width, std::size_t height,
                       std::span<const std::uint8_t> pixels, int channels)
 {
-    const auto bytes = detail::encode_png(width, height, pixels, channels);
-    auto tmp = path;
-    tmp += ".tmp";
-    {
-        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        if (!f) throw error(fmt::format("{}: cannot open for writing", tmp.string()));
-        f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-        f.close();
-        if (!f) {
-            std::error_code ec;
-            std::filesystem::remove(tmp, ec);
-            throw error(fmt::format("{}: write failed", tmp.string()));
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) {
-        std::error_code ignore;
-        std::filesystem::remove(tmp, ignore);
-        throw error(fmt::format("{}: cannot rename {} into place: {}", path.string(), tmp.filename().string(), ec.message()));
-    }
+    write_file_atomically(path, detail::encode_png(width, height, pixels, channels));
 }
 
 } // namespace somnus

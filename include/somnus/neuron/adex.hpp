@@ -101,21 +101,10 @@ struct adex {
     template <class V = simd::batch>
     void step(state& s, spike_list& out) const
     {
-        float* v = s.v.data();
-        float* w = s.w.data();
-        float* is = s.i_syn.data();
-        float* since = s.since_spike_ms.data();
         const coefficients c = c_;
-        simd::for_each_firing<V>(s.size(), out, [=](std::size_t i, auto lane) {
-            using L = decltype(lane);
-            L vv = simd::load<L>(v + i), ww = simd::load<L>(w + i), ii = simd::load<L>(is + i), t = simd::load<L>(since + i);
-            const auto fire = kernel<L>(vv, ww, ii, t, c);
-            simd::store(v + i, vv);
-            simd::store(w + i, ww);
-            simd::store(is + i, ii);
-            simd::store(since + i, t);
-            return fire;
-        });
+        simd::step_arrays<V>(s.size(), out, std::array{s.v.data(), s.w.data(), s.i_syn.data(), s.since_spike_ms.data()},
+                             std::array<const float*, 0>{},
+                             [c](auto& x, const auto&) { return kernel(x[0], x[1], x[2], x[3], c); });
     }
 
     /// No closed form: steps the model, discarding spikes.

@@ -207,23 +207,10 @@ private:
     template <bool Exponential, class V>
     void step_with(state& s, spike_list& out) const
     {
-        float* v = s.v.data();
-        float* ge = s.ge.data();
-        float* gi = s.gi.data();
-        const float* theta = s.theta.data();
-        float* since = s.since_spike_ms.data();
         const coefficients c = c_;
-        simd::for_each_firing<V>(s.size(), out, [=](std::size_t i, auto lane) {
-            using L = decltype(lane);
-            L vv = simd::load<L>(v + i), e = simd::load<L>(ge + i), g = simd::load<L>(gi + i);
-            L t = simd::load<L>(since + i);
-            const auto fire = kernel<Exponential, L>(vv, e, g, simd::load<L>(theta + i), t, c);
-            simd::store(v + i, vv);
-            simd::store(ge + i, e);
-            simd::store(gi + i, g);
-            simd::store(since + i, t);
-            return fire;
-        });
+        simd::step_arrays<V>(s.size(), out, std::array{s.v.data(), s.ge.data(), s.gi.data(), s.since_spike_ms.data()},
+                             std::array<const float*, 1>{s.theta.data()},
+                             [c](auto& x, const auto& r) { return kernel<Exponential>(x[0], x[1], x[2], r[0], x[3], c); });
     }
 
     params p_;

@@ -82,21 +82,10 @@ struct integrate_and_fire {
     template <class V = simd::batch>
     void step(state& s, spike_list& out) const
     {
-        float* v = s.v.data();
-        float* ie = s.in_exc.data();
-        float* ii = s.in_inh.data();
-        float* since = s.since_spike_ms.data();
         const coefficients c = c_;
-        simd::for_each_firing<V>(s.size(), out, [=](std::size_t i, auto lane) {
-            using L = decltype(lane);
-            L vv = simd::load<L>(v + i), e = simd::load<L>(ie + i), h = simd::load<L>(ii + i), t = simd::load<L>(since + i);
-            const auto fire = kernel<L>(vv, e, h, t, c);
-            simd::store(v + i, vv);
-            simd::store(ie + i, e);
-            simd::store(ii + i, h);
-            simd::store(since + i, t);
-            return fire;
-        });
+        simd::step_arrays<V>(s.size(), out, std::array{s.v.data(), s.in_exc.data(), s.in_inh.data(), s.since_spike_ms.data()},
+                             std::array<const float*, 0>{},
+                             [c](auto& x, const auto&) { return kernel(x[0], x[1], x[2], x[3], c); });
     }
 
     /// Steps until a step passes with no spike (queued input used up, every

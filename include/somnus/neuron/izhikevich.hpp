@@ -84,19 +84,9 @@ struct izhikevich {
     template <class V = simd::batch>
     void step(state& s, spike_list& out) const
     {
-        float* v = s.v.data();
-        float* u = s.u.data();
-        float* is = s.i_syn.data();
         const coefficients c = c_;
-        simd::for_each_firing<V>(s.size(), out, [=](std::size_t i, auto lane) {
-            using L = decltype(lane);
-            L vv = simd::load<L>(v + i), uu = simd::load<L>(u + i), ii = simd::load<L>(is + i);
-            const auto fire = kernel<L>(vv, uu, ii, c);
-            simd::store(v + i, vv);
-            simd::store(u + i, uu);
-            simd::store(is + i, ii);
-            return fire;
-        });
+        simd::step_arrays<V>(s.size(), out, std::array{s.v.data(), s.u.data(), s.i_syn.data()}, std::array<const float*, 0>{},
+                             [c](auto& x, const auto&) { return kernel(x[0], x[1], x[2], c); });
     }
 
     /// No closed form: steps the model, discarding spikes.

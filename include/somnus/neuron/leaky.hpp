@@ -62,19 +62,9 @@ struct leaky {
     template <class V = simd::batch>
     void step(state& s, spike_list& out) const
     {
-        float* mem = s.mem.data();
-        float* in = s.in.data();
-        float* spk = s.spiked.data();
         const params p = p_;
-        simd::for_each_firing<V>(s.size(), out, [=](std::size_t i, auto lane) {
-            using L = decltype(lane);
-            L m = simd::load<L>(mem + i), x = simd::load<L>(in + i), k = simd::load<L>(spk + i);
-            const auto fire = kernel<L>(m, x, k, p);
-            simd::store(mem + i, m);
-            simd::store(in + i, x);
-            simd::store(spk + i, k);
-            return fire;
-        });
+        simd::step_arrays<V>(s.size(), out, std::array{s.mem.data(), s.in.data(), s.spiked.data()}, std::array<const float*, 0>{},
+                             [p](auto& x, const auto&) { return kernel(x[0], x[1], x[2], p); });
     }
 
     /// Steps until a step passes with no spike (input and pending resets are

@@ -44,6 +44,15 @@ private:
     std::filesystem::path path_;
 };
 
+/// n bytes from a seeded generator (fixtures must not change between runs).
+inline std::vector<std::uint8_t> random_bytes(std::size_t n, std::uint32_t seed)
+{
+    std::mt19937 rng(seed);
+    std::vector<std::uint8_t> b(n);
+    for (auto& x : b) x = static_cast<std::uint8_t>(rng());
+    return b;
+}
+
 inline std::vector<std::uint8_t> read_bytes(const std::filesystem::path& p)
 {
     std::ifstream f(p, std::ios::binary);

@@ -23,6 +23,8 @@ using bytes = std::vector<std::uint8_t>;
 
 namespace {
 
+using somnus_test::random_bytes;
+
 /// Builds deflate streams bit by bit: put() sends a value least significant
 /// bit first (header fields, extra bits), code() sends a Huffman code most
 /// significant bit first, as RFC 1951 3.1.1 prescribes.
@@ -82,14 +84,6 @@ bytes stored_block(const std::string& s, bool final)
     b[3] = static_cast<std::uint8_t>(~s.size());
     b[4] = static_cast<std::uint8_t>(~s.size() >> 8);
     std::copy(s.begin(), s.end(), b.begin() + 5);
-    return b;
-}
-
-bytes random_bytes(std::size_t n, std::uint32_t seed)
-{
-    std::mt19937 rng(seed);
-    bytes b(n);
-    for (auto& x : b) x = static_cast<std::uint8_t>(rng());
     return b;
 }
 

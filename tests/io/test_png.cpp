@@ -22,6 +22,8 @@ using bytes = std::vector<std::uint8_t>;
 
 namespace {
 
+using somnus_test::random_bytes;
+
 std::uint32_t be32(const bytes& b, std::size_t p)
 {
     return std::uint32_t{b[p]} << 24 | std::uint32_t{b[p + 1]} << 16 | std::uint32_t{b[p + 2]} << 8 | b[p + 3];
@@ -116,14 +118,6 @@ bytes unfilter(const bytes& raw, std::size_t w, std::size_t h, int channels, std
         }
     }
     return px;
-}
-
-bytes random_bytes(std::size_t n, std::uint32_t seed)
-{
-    std::mt19937 rng(seed);
-    bytes b(n);
-    for (auto& x : b) x = static_cast<std::uint8_t>(rng());
-    return b;
 }
 
 } // namespace

@@ -18,6 +18,7 @@
 #include "../core/error.hpp"
 #include "adler32.hpp"
 #include "crc32.hpp"
+#include "deflate_tables.hpp"
 
 namespace somnus {
 namespace detail {
@@ -334,15 +335,6 @@ private:
 
     void codes(inflate_bits& br, const huffman_code& lit, const huffman_code& dist, std::size_t start)
     {
-        static constexpr std::array<std::uint16_t, 29> len_base{
-            3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
-        static constexpr std::array<std::uint8_t, 29> len_extra{
-            0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
-        static constexpr std::array<std::uint16_t, 30> dist_base{1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129,
-            193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
-        static constexpr std::array<std::uint8_t, 30> dist_extra{
-            0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
-
         for (;;) {
             unsigned sym = decode(br, lit);
             if (sym < 256) {
@@ -353,10 +345,10 @@ private:
             if (sym == 256) return;
             sym -= 257;
             if (sym >= 29) corrupt("invalid literal/length symbol", br);
-            const std::size_t len = len_base[sym] + br.take(len_extra[sym]);
+            const std::size_t len = deflate_len_base[sym] + br.take(deflate_len_extra[sym]);
             const unsigned dsym = decode(br, dist);
             if (dsym >= 30) corrupt("invalid distance symbol", br);
-            const std::size_t d = dist_base[dsym] + br.take(dist_extra[dsym]);
+            const std::size_t d = deflate_dist_base[dsym] + br.take(deflate_dist_extra[dsym]);
             if (d > n_ - start) corrupt("distance too far back", br);
             const std::size_t k = room(len);
             std::uint8_t* dst = out_.data() + n_;

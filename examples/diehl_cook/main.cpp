@@ -30,7 +30,7 @@ struct options {
     unsigned threads = 2;
     std::string json, save, load, png;
     bool original_refractory = false;
-    std::string integration = "euler";
+    std::string integration = "exponential";
     float delay_ms = 0.0f;
     std::size_t monitor = 1000;
 };
@@ -247,7 +247,7 @@ int main(int argc, char** argv)
     app.add_option("--png", o.png, "write receptive fields, theta histogram and accuracy curve into this folder");
     app.add_flag("--original-refractory", o.original_refractory,
                  "excitatory neurons cannot fire for 50 ms after a spike, as in the authors' code");
-    app.add_option("--integration", o.integration, "euler (default; the authors' Brian 1 integration) or exponential (exact conductance decay)")
+    app.add_option("--integration", o.integration, "exponential (default; stable) or euler (the authors' Brian 1 integration; unstable for large networks without delays)")
         ->check(CLI::IsMember({"exponential", "euler"}))
         ->capture_default_str();
     app.add_option("--delay-ms", o.delay_ms, "input synapse delays drawn from [0, this] ms (the original code: 10; default 0)")

@@ -48,10 +48,10 @@ struct conductance_lif {
         float theta_init_mV = 20.0f;
         /// v at construction (the original starts 40 mV below rest).
         float v_init_mV = -105.0f;
-        /// Default: euler, the authors' Brian 1 integration, which their published
-        /// accuracies come from; exponential solves the equations more exactly
-        /// (and measurably changes learning: docs/results.md).
-        integration scheme = integration::euler;
+        /// Default: exponential, stable for any conductance. euler reproduces
+        /// the authors' Brian 1 simulation step for step, but runs away when
+        /// many inhibitory spikes coincide (docs/guide.md).
+        integration scheme = integration::exponential;
     };
 
     /// Diehl & Cook 2015 excitatory neurons.

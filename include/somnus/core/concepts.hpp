@@ -142,6 +142,15 @@ concept plasticity_rule = requires(const R r) {
 template <class R>
 inline constexpr bool is_static_rule = requires { requires R::is_static; };
 
+/// Rules whose on_pre is exactly zero wherever every postsynaptic trace is
+/// zero declare `static constexpr bool on_pre_needs_post_trace = true`. A
+/// presynaptic spike then updates only the synapses onto neurons that spiked
+/// recently (whose traces have not yet fallen below the trace floor); the
+/// rest of its row is only transmitted and clipped. tests/plasticity checks
+/// the declaration of every rule that makes it.
+template <class R>
+inline constexpr bool on_pre_needs_post_trace = requires { requires R::on_pre_needs_post_trace; };
+
 // ---------------------------------------------------------------------------
 // homeostasis_rule
 //

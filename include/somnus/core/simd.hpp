@@ -75,6 +75,9 @@ inline batch max(const batch& a, const batch& b) { return xsimd::max(a, b); }
 template <class V>
 inline V clamp(const V& x, const V& lo, const V& hi) { return min(max(x, lo), hi); }
 
+inline float abs(float x) { return std::fabs(x); }
+inline batch abs(const batch& x) { return xsimd::abs(x); }
+
 inline bool any(bool m) { return m; }
 inline bool any(const batch_mask& m) { return xsimd::any(m); }
 

@@ -175,18 +175,38 @@ struct conductance_lif {
         else step_with<false, V>(s, out);
     }
 
+    /// Conductances below this (in units of the leak conductance) are
+    /// negligible: ignoring one moves v by less than 1e-5 mV.
+    static constexpr float negligible_conductance = 1.0e-6f;
+
+    /// True when, with no further input, every neuron relaxes to rest without
+    /// firing and relax() is exact but for rounding: conductances negligible,
+    /// v at or below threshold, and rest below threshold.
+    bool settled(const state& s) const
+    {
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            const float threshold = c_.threshold_base + s.theta[i];
+            if (std::abs(s.ge[i]) > negligible_conductance || std::abs(s.gi[i]) > negligible_conductance || s.v[i] > threshold ||
+                c_.v_rest > threshold)
+                return false;
+        }
+        return true;
+    }
+
     /// Advances ms with no input. Steps while the conductances still matter
-    /// (10 of the slower conductance time constants), then jumps in closed
+    /// (until each is below negligible_conductance), then jumps in closed
     /// form: with ge = gi = 0 one step is linear in v - v_rest, so n steps
-    /// multiply it by a factor to the n-th power. The residual conductance
-    /// after the settling steps (e^-10 of its start) is ignored in v's jump;
-    /// spikes in this time are discarded.
+    /// multiply it by a factor to the n-th power. Spikes in this time are
+    /// discarded (none occur once settled()).
     void relax(state& s, double ms) const
     {
         long steps = detail::steps_in(ms, dt_);
-        const long settle = std::min<long>(steps, static_cast<long>(std::ceil(10.0 * std::max(p_.tau_ge_ms, p_.tau_gi_ms) / dt_)));
-        detail::step_without_input(*this, s, settle, false);
-        steps -= settle;
+        spike_list fired;
+        while (steps > 0 && !conductances_negligible(s)) {
+            fired.clear();
+            step(s, fired);
+            --steps;
+        }
         if (steps <= 0) return;
         // With the conductances negligible, one step scales v - v_rest by
         // (1 - dt/tau) (Euler) or exp(-dt/tau) (exponential Euler).
@@ -204,6 +224,13 @@ struct conductance_lif {
     }
 
 private:
+    static bool conductances_negligible(const state& s)
+    {
+        for (std::size_t i = 0; i < s.size(); ++i)
+            if (std::abs(s.ge[i]) > negligible_conductance || std::abs(s.gi[i]) > negligible_conductance) return false;
+        return true;
+    }
+
     template <bool Exponential, class V>
     void step_with(state& s, spike_list& out) const
     {

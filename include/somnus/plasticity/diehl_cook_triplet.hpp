@@ -18,6 +18,8 @@ struct diehl_cook_triplet {
         float nu_post = 0.01f;
     };
     params p{};
+    /// on_pre is -nu * post trace: zero onto neurons with no recent spike.
+    static constexpr bool on_pre_needs_post_trace = true;
 
     std::array<trace_spec, 1> pre_traces() const { return {trace_spec{p.tau_pre_ms, trace_bump::set}}; }
     std::array<trace_spec, 2> post_traces() const

@@ -21,6 +21,8 @@ struct pair_stdp {
         float a_minus = 0.00525f;    ///< a_minus / a_plus = 1.05, as Song et al.
     };
     params p{};
+    /// on_pre is -nu * post trace: zero onto neurons with no recent spike.
+    static constexpr bool on_pre_needs_post_trace = true;
 
     static constexpr trace_bump bump = Pairing == pairing::all_to_all ? trace_bump::add : trace_bump::set;
     std::array<trace_spec, 1> pre_traces() const { return {trace_spec{p.tau_plus_ms, bump}}; }

@@ -21,6 +21,8 @@ struct power_law {
         float mu = 0.2f;
     };
     params p{};
+    /// on_pre is zero everywhere: a presynaptic spike only transmits.
+    static constexpr bool on_pre_needs_post_trace = true;
 
     std::array<trace_spec, 1> pre_traces() const { return {trace_spec{p.tau_pre_ms, trace_bump::add}}; }
     std::array<trace_spec, 0> post_traces() const { return {}; }

@@ -5,6 +5,15 @@
 // spike, walks a contiguous row (propagation and on_pre), and a postsynaptic
 // spike walks a strided column (on_post).
 //
+// Event-driven learning: for rules whose on_pre vanishes without a
+// postsynaptic trace (on_pre_needs_post_trace), a presynaptic spike walks its
+// row once, transmitting and clipping, and applies on_pre only to the
+// synapses onto recently active neurons. Traces are set to zero once below
+// trace_floor() times their bump amount (1e-6 by default, some 14 time
+// constants after a lone spike), so "recently active" is exact and both
+// paths, event-driven and dense (set_event_driven(false), the reference),
+// give the same bits.
+//
 // Delays follow Brian 1's STDP on a delayed connection (used by Diehl & Cook's
 // original code): a spike bumps its neuron's presynaptic traces when it is
 // emitted; it reaches synapse (i, j) d_ij steps later, where it is transmitted
@@ -69,7 +78,31 @@ public:
         const auto post_spec = rule_.post_traces();
         for (std::size_t k = 0; k < n_pre_traces; ++k) pre_decay_[k] = decay_factor(pre_spec[k].tau_ms);
         for (std::size_t k = 0; k < n_post_traces; ++k) post_decay_[k] = decay_factor(post_spec[k].tau_ms);
+        set_trace_floor(1.0e-6f);
+        active_post_.reserve(n_post);
+        active_new_.resize(n_post);
     }
+
+    /// Traces below floor * (bump amount) are set to zero when they decay.
+    void set_trace_floor(float floor)
+    {
+        detail::require(floor >= 0.0f && floor < 1.0f, "dense_synapses: trace floor must be in [0, 1), got {}", floor);
+        floor_ = floor;
+        const auto pre_spec = rule_.pre_traces();
+        const auto post_spec = rule_.post_traces();
+        for (std::size_t k = 0; k < n_pre_traces; ++k) pre_floor_[k] = floor * std::abs(pre_spec[k].amount);
+        for (std::size_t k = 0; k < n_post_traces; ++k) post_floor_[k] = floor * std::abs(post_spec[k].amount);
+    }
+    float trace_floor() const { return floor_; }
+
+    /// Event-driven presynaptic learning (the default) or the dense
+    /// reference, in which on_pre runs at every synapse of a spiking row.
+    /// Both give the same weights bit for bit.
+    void set_event_driven(bool on) { event_driven_ = on; }
+    bool event_driven() const { return event_driven_; }
+
+    /// Postsynaptic neurons with a non-zero trace (in no particular order).
+    std::span<const std::uint32_t> active_post() const { return active_post_; }
 
     std::size_t n_pre() const { return w_.shape()[0]; }
     std::size_t n_post() const { return w_.shape()[1]; }
@@ -82,8 +115,11 @@ public:
     auto post_trace(std::size_t k) { return xt::view(post_, k, xt::all()); }
     const matrix_f& pre_traces() const { return pre_; }
     const matrix_f& post_traces() const { return post_; }
+    /// Mutable traces: call traces_changed() after editing them by hand
+    /// (the next decay_traces() also brings the active list up to date).
     matrix_f& pre_traces() { return pre_; }
     matrix_f& post_traces() { return post_; }
+    void traces_changed() { rebuild_active_post(); }
 
     /// Delivers the spikes of presynaptic neurons: target[j] += scale * w[i][j].
     template <class V = simd::batch>
@@ -96,6 +132,32 @@ public:
     /// neuron's presynaptic traces are bumped.
     template <class V = simd::batch>
     void on_pre_spikes(std::span<const std::uint32_t> pre_spikes)
+    {
+        transmit<V>(pre_spikes, nullptr, 1.0f, true);
+    }
+
+    /// Delivers presynaptic spikes (target[j] += scale * w[i][j], with the
+    /// weights before this step's learning; target may be null) and, with
+    /// learn, runs on_pre for them and bumps their traces.
+    template <class V = simd::batch>
+    void transmit(std::span<const std::uint32_t> pre_spikes, float* target, float scale, bool learn)
+    {
+        if constexpr (is_static_rule<Rule>) {
+            if (target != nullptr) propagate<V>(pre_spikes, target, scale);
+        } else if (!learn) {
+            if (target != nullptr) propagate<V>(pre_spikes, target, scale);
+        } else if (on_pre_needs_post_trace<Rule> && event_driven_) {
+            transmit_event_driven<V>(pre_spikes, target, scale);
+        } else {
+            if (target != nullptr) propagate<V>(pre_spikes, target, scale);
+            on_pre_dense<V>(pre_spikes);
+        }
+    }
+
+private:
+    /// The reference: on_pre at every synapse of each spiking row.
+    template <class V>
+    void on_pre_dense(std::span<const std::uint32_t> pre_spikes)
     {
         if constexpr (!is_static_rule<Rule>) {
             const std::size_t n = n_post();
@@ -120,6 +182,49 @@ public:
         }
     }
 
+    /// One pass over each spiking row: transmit with the weights before the
+    /// spike and clip (what on_pre does where the post traces are zero); on_pre
+    /// proper only at the active postsynaptic neurons, from the same weights.
+    template <class V>
+    void transmit_event_driven(std::span<const std::uint32_t> pre_spikes, float* target, float scale)
+    {
+        const std::size_t n = n_post();
+        const Rule rule = rule_;
+        const weight_bounds b = bounds_;
+        float* next = active_new_.data();
+        for (const auto i : pre_spikes) {
+            float* row = w_.data() + i * n;
+            traces<float, n_pre_traces> pre_i{};
+            for (std::size_t k = 0; k < n_pre_traces; ++k) pre_i[k] = pre_(k, i);
+            const std::size_t m = active_post_.size();
+            for (std::size_t a = 0; a < m; ++a) {
+                const std::uint32_t j = active_post_[a];
+                traces<float, n_post_traces> post{};
+                for (std::size_t k = 0; k < n_post_traces; ++k) post[k] = post_(k, j);
+                next[a] = clip<float>(row[j] + rule.template on_pre<float>(row[j], pre_i, post), b);
+            }
+            if (target != nullptr) {
+                simd::for_each<V>(n, [=](std::size_t j, auto lane) {
+                    using L = decltype(lane);
+                    const L w = simd::load<L>(row + j);
+                    simd::store(target + j, simd::load<L>(target + j) + w * L(scale));
+                    const L c = clip<L>(w, b);
+                    if (simd::any(c != w)) simd::store(row + j, c);
+                });
+            } else {
+                simd::for_each<V>(n, [=](std::size_t j, auto lane) {
+                    using L = decltype(lane);
+                    const L w = simd::load<L>(row + j);
+                    const L c = clip<L>(w, b);
+                    if (simd::any(c != w)) simd::store(row + j, c);
+                });
+            }
+            for (std::size_t a = 0; a < m; ++a) row[active_post_[a]] = next[a];
+            bump(pre_, rule_.pre_traces(), i);
+        }
+    }
+
+public:
     /// Learning for postsynaptic spikes: each spiking column gets on_post
     /// (gathered into a contiguous scratch column so the rule runs in SIMD),
     /// then the neuron's postsynaptic traces are bumped.
@@ -148,7 +253,7 @@ public:
                 });
                 float* wjm = w_.data() + j;
                 for (std::size_t i = 0; i < n; ++i) wjm[i * stride] = col[i];
-                bump(post_, rule_.post_traces(), j);
+                bump_post(j);
             }
         }
     }
@@ -185,6 +290,27 @@ public:
         clear_in_flight();
     }
     bool has_delays() const { return ring_ != 0; }
+    /// Steps of trace history kept for delayed spikes (0 without delays).
+    std::size_t history_steps() const { return ring_; }
+    /// True while an emitted spike has yet to reach one of its synapses.
+    bool spikes_in_flight() const
+    {
+        if (!has_delays()) return false;
+        const std::size_t max_d = ring_ - 1;
+        for (std::size_t d = 1; d <= max_d && d <= now_; ++d)
+            if (!emitted_[(now_ - d) % ring_].empty()) return true;
+        return false;
+    }
+    /// Advances the delay clock by steps in which nothing was emitted
+    /// (requires !spikes_in_flight(); the trace history goes stale, so step
+    /// history_steps() steps before relying on it again).
+    void skip_steps(std::size_t steps)
+    {
+        if (!has_delays()) return;
+        detail::require(!spikes_in_flight(), "dense_synapses: skip_steps with spikes in flight");
+        for (auto& e : emitted_) e.clear();
+        now_ += steps;
+    }
     /// The delay of each synapse in steps, [pre][post] (empty without delays).
     std::span<const std::uint8_t> delays() const { return delay_; }
 
@@ -205,8 +331,7 @@ public:
     void presynaptic_step(std::span<const std::uint32_t> emitted, float* target, float scale, bool learn)
     {
         if (!has_delays()) {
-            propagate<V>(emitted, target, scale);
-            if (learn) on_pre_spikes<V>(emitted);
+            transmit<V>(emitted, target, scale, learn);
             return;
         }
         const std::size_t slot = now_ % ring_, np = n_pre(), nq = n_post();
@@ -264,7 +389,7 @@ public:
                     float& w = w_.data()[i * nq + j];
                     w = clip<float>(w + rule_.template on_post<float>(w, pre, post), bounds_);
                 }
-                bump(post_, rule_.post_traces(), j);
+                bump_post(j);
             }
         }
     }
@@ -296,6 +421,7 @@ public:
         r.read(prefix + "weights", w_);
         r.read(prefix + "pre_traces", pre_);
         r.read(prefix + "post_traces", post_);
+        rebuild_active_post();
         const auto delays = r.read_u64(prefix + "delays");
         if (!delays.empty()) {
             if (delays.size() != w_.size()) r.fail(fmt::format("'{}delays' has {} entries for {} synapses", prefix, delays.size(), w_.size()));
@@ -330,12 +456,11 @@ public:
         if (at != flying.size()) r.fail(fmt::format("'{}in_flight' has trailing values", prefix));
     }
 
-    /// Decays every trace by one step.
+    /// Decays every trace by one step (zero below the floor).
     template <class V = simd::batch>
     void decay_traces()
     {
-        for (std::size_t k = 0; k < n_pre_traces; ++k) detail::scale_in_place<V>(&pre_(k, 0), n_pre(), pre_decay_[k]);
-        for (std::size_t k = 0; k < n_post_traces; ++k) detail::scale_in_place<V>(&post_(k, 0), n_post(), post_decay_[k]);
+        decay_by<V>(pre_decay_, post_decay_);
     }
 
     /// Decays every trace over ms of simulated time, in closed form.
@@ -343,19 +468,76 @@ public:
     {
         const auto pre_spec = rule_.pre_traces();
         const auto post_spec = rule_.post_traces();
-        for (std::size_t k = 0; k < n_pre_traces; ++k)
-            detail::scale_in_place<simd::batch>(&pre_(k, 0), n_pre(), static_cast<float>(std::exp(-ms / pre_spec[k].tau_ms)));
-        for (std::size_t k = 0; k < n_post_traces; ++k)
-            detail::scale_in_place<simd::batch>(&post_(k, 0), n_post(), static_cast<float>(std::exp(-ms / post_spec[k].tau_ms)));
+        std::array<float, n_pre_traces> pre_k{};
+        std::array<float, n_post_traces> post_k{};
+        for (std::size_t k = 0; k < n_pre_traces; ++k) pre_k[k] = static_cast<float>(std::exp(-ms / pre_spec[k].tau_ms));
+        for (std::size_t k = 0; k < n_post_traces; ++k) post_k[k] = static_cast<float>(std::exp(-ms / post_spec[k].tau_ms));
+        decay_by<simd::batch>(pre_k, post_k);
     }
 
     void reset_traces()
     {
         pre_.fill(0.0f);
         post_.fill(0.0f);
+        active_post_.clear();
     }
 
 private:
+    /// Multiplies trace k by factor k, zeroes what falls below its floor, and
+    /// lists the postsynaptic neurons left with a non-zero trace.
+    template <class V>
+    void decay_by(const std::array<float, n_pre_traces>& pre_k, const std::array<float, n_post_traces>& post_k)
+    {
+        for (std::size_t k = 0; k < n_pre_traces; ++k) {
+            float* x = &pre_(k, 0);
+            const float f = pre_k[k], lo = pre_floor_[k];
+            simd::for_each<V>(n_pre(), [=](std::size_t i, auto lane) {
+                using L = decltype(lane);
+                const L y = simd::load<L>(x + i) * L(f);
+                simd::store(x + i, simd::select(simd::abs(y) < L(lo), L(0.0f), y));
+            });
+        }
+        active_post_.clear();
+        if constexpr (n_post_traces > 0) {
+            const auto rows_ = rows(post_);
+            std::array<float*, n_post_traces> x{};
+            for (std::size_t k = 0; k < n_post_traces; ++k) x[k] = const_cast<float*>(rows_[k]);
+            const auto f = post_k;
+            const auto lo = post_floor_;
+            simd::for_each_firing<V>(n_post(), active_post_, [=](std::size_t j, auto lane) {
+                using L = decltype(lane);
+                simd::mask_t<L> nonzero{};
+                for (std::size_t k = 0; k < n_post_traces; ++k) {
+                    const L y0 = simd::load<L>(x[k] + j) * L(f[k]);
+                    const L y = simd::select(simd::abs(y0) < L(lo[k]), L(0.0f), y0);
+                    simd::store(x[k] + j, y);
+                    nonzero = k == 0 ? (y != L(0.0f)) : (nonzero || (y != L(0.0f)));
+                }
+                return nonzero;
+            });
+        }
+    }
+
+    void rebuild_active_post()
+    {
+        active_post_.clear();
+        for (std::size_t j = 0; j < n_post(); ++j) {
+            bool any = false;
+            for (std::size_t k = 0; k < n_post_traces; ++k) any = any || post_(k, j) != 0.0f;
+            if (any) active_post_.push_back(static_cast<std::uint32_t>(j));
+        }
+    }
+
+    /// Bumps neuron j's postsynaptic traces; it joins the active list if
+    /// every trace was zero (the list holds exactly the others).
+    void bump_post(std::size_t j)
+    {
+        bool was_active = false;
+        for (std::size_t k = 0; k < n_post_traces; ++k) was_active = was_active || post_(k, j) != 0.0f;
+        bump(post_, rule_.post_traces(), j);
+        if (!was_active && n_post_traces > 0) active_post_.push_back(static_cast<std::uint32_t>(j));
+    }
+
     float decay_factor(float tau_ms) const
     {
         detail::require(tau_ms > 0.0f, "dense_synapses: trace time constant must be positive, got {}", tau_ms);
@@ -399,6 +581,12 @@ private:
     matrix_f before_, after_;
     std::array<float, n_pre_traces> pre_decay_{};
     std::array<float, n_post_traces> post_decay_{};
+    float floor_ = 0.0f;
+    std::array<float, n_pre_traces> pre_floor_{};
+    std::array<float, n_post_traces> post_floor_{};
+    bool event_driven_ = true;
+    std::vector<std::uint32_t> active_post_;  ///< neurons with a non-zero post trace
+    std::vector<float> active_new_;           ///< scratch: new weights of a row's active synapses
 };
 
 } // namespace somnus

@@ -36,6 +36,43 @@ TEST_CASE("normalize_incoming: every column sums to the target, zero columns unt
     }
 }
 
+TEST_CASE("normalize_incoming with change flags: flagged columns get the full pass's bits, the rest stay put")
+{
+    // Few flags (column-by-column path) and many (whole-row path).
+    for (std::size_t flagged : {std::size_t(2), std::size_t(40)}) {
+        CAPTURE(flagged);
+        matrix_f w = make_matrix(784, 64);
+        random_stream rng(5, flagged);
+        for (auto& x : w) x = rng.uniform(0.0f, 0.3f);
+        matrix_f all = w;
+        std::vector<std::uint32_t> counts(64, 0);
+        normalize_incoming full{}, partial{};
+        full.before_presentation(layer_ref{all, nullptr, counts});
+        std::vector<std::uint8_t> changed(64, 0);
+        for (std::size_t j = 0; j < flagged; ++j) changed[(j * 7) % 64] = 1;
+        const auto flags = changed;
+        const matrix_f before = w;
+        partial.before_presentation(layer_ref{w, nullptr, counts, changed});
+        for (std::size_t j = 0; j < 64; ++j) {
+            CAPTURE(j);
+            for (std::size_t i = 0; i < 784; i += 13) CHECK(w(i, j) == (flags[j] ? all(i, j) : before(i, j)));
+            CHECK(changed[j] == 0);  // consumed
+        }
+    }
+}
+
+TEST_CASE("synaptic_scaling flags the columns it rescales")
+{
+    matrix_f w = make_matrix(4, 3, 0.5f);
+    synaptic_scaling h(synaptic_scaling::params{5.0f, 0.1f, 500.0});
+    std::vector<std::uint32_t> counts{0, 5, 20};
+    std::vector<std::uint8_t> changed(3, 0);
+    h.after_presentation(layer_ref{w, nullptr, counts, changed}, 1000.0);  // first call sizes its state at the target
+    h.after_presentation(layer_ref{w, nullptr, counts, changed}, 1000.0);
+    CHECK(changed[0] == 1);
+    CHECK(changed[2] == 1);
+}
+
 TEST_CASE("adaptive_threshold: +theta_plus per spike, exponential decay per presentation")
 {
     vector_f theta = make_vector(4, 20.0f);

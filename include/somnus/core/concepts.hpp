@@ -173,6 +173,12 @@ struct layer_ref {
     matrix_f& w_in;                               ///< incoming plastic weights, [pre][post]
     vector_f* theta;                              ///< threshold offsets, or nullptr
     std::span<const std::uint32_t> spike_counts;  ///< per neuron, current presentation
+    /// Per neuron, 1 if a weight onto it changed value since its flag was
+    /// last cleared; empty when the caller does not track changes (then every
+    /// column counts as changed). A rule that changes weights onto neuron j
+    /// sets changed[j]; a rule that only needs to revisit changed columns
+    /// (normalize_incoming) may skip the others and clears what it handled.
+    std::span<std::uint8_t> changed = {};
 };
 
 template <class H>

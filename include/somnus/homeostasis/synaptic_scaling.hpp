@@ -49,6 +49,8 @@ struct synaptic_scaling {
             factor_[j] = f > 0.0f ? f : 0.0f;
         }
         detail::scale_columns(layer.w_in, factor_.data());
+        for (std::size_t j = 0; j < layer.changed.size(); ++j)
+            if (factor_[j] != 1.0f) layer.changed[j] = 1;
     }
 
     /// Each neuron's running rate estimate (Hz).

@@ -238,7 +238,7 @@ public:
     }
 
 private:
-    layer_ref layer() { return layer_ref{input_.weights(), theta_of(exc_state_), counts_}; }
+    layer_ref layer() { return layer_ref{input_.weights_untracked(), theta_of(exc_state_), counts_, input_.changed_columns()}; }
 
     static vector_f* theta_of(typename Exc::state& s)
     {

@@ -81,6 +81,7 @@ public:
         set_trace_floor(1.0e-6f);
         active_post_.reserve(n_post);
         active_new_.resize(n_post);
+        changed_.assign(n_post, 1);
     }
 
     /// Traces below floor * (bump amount) are set to zero when they decay.
@@ -106,8 +107,22 @@ public:
 
     std::size_t n_pre() const { return w_.shape()[0]; }
     std::size_t n_post() const { return w_.shape()[1]; }
-    matrix_f& weights() { return w_; }
+    /// Mutable weights: every column counts as changed (see changed_columns).
+    matrix_f& weights()
+    {
+        mark_all_changed();
+        return w_;
+    }
     const matrix_f& weights() const { return w_; }
+    /// Mutable weights for code that flags the columns it changes itself.
+    matrix_f& weights_untracked() { return w_; }
+
+    /// Per postsynaptic neuron: 1 if a weight onto it has changed value since
+    /// the flag was last cleared (by whoever consumes it, e.g. a normalisation
+    /// that only needs to revisit changed columns). Learning sets the flags.
+    std::span<std::uint8_t> changed_columns() { return changed_; }
+    std::span<const std::uint8_t> changed_columns() const { return changed_; }
+    void mark_all_changed() { std::fill(changed_.begin(), changed_.end(), std::uint8_t{1}); }
     const Rule& rule() const { return rule_; }
     const weight_bounds& bounds() const { return bounds_; }
     /// Trace k of the presynaptic (resp. postsynaptic) neurons, one value per neuron.
@@ -164,6 +179,7 @@ private:
             const auto post_rows = rows(post_);
             const Rule rule = rule_;
             const weight_bounds b = bounds_;
+            std::uint8_t* changed = changed_.data();
             for (const auto i : pre_spikes) {
                 float* row = w_.data() + i * n;
                 traces<float, n_pre_traces> pre_i{};
@@ -175,7 +191,9 @@ private:
                     traces<L, n_post_traces> post;
                     for (std::size_t k = 0; k < n_post_traces; ++k) post[k] = simd::load<L>(post_rows[k] + j);
                     const L w = simd::load<L>(row + j);
-                    simd::store(row + j, clip<L>(w + rule.template on_pre<L>(w, pre, post), b));
+                    const L next = clip<L>(w + rule.template on_pre<L>(w, pre, post), b);
+                    simd::store(row + j, next);
+                    mark_changed(changed, j, next != w);
                 });
                 bump(pre_, rule_.pre_traces(), i);
             }
@@ -192,6 +210,7 @@ private:
         const Rule rule = rule_;
         const weight_bounds b = bounds_;
         float* next = active_new_.data();
+        std::uint8_t* changed = changed_.data();
         for (const auto i : pre_spikes) {
             float* row = w_.data() + i * n;
             traces<float, n_pre_traces> pre_i{};
@@ -209,17 +228,29 @@ private:
                     const L w = simd::load<L>(row + j);
                     simd::store(target + j, simd::load<L>(target + j) + w * L(scale));
                     const L c = clip<L>(w, b);
-                    if (simd::any(c != w)) simd::store(row + j, c);
+                    const auto clipped = c != w;
+                    if (simd::any(clipped)) {
+                        simd::store(row + j, c);
+                        mark_changed(changed, j, clipped);
+                    }
                 });
             } else {
                 simd::for_each<V>(n, [=](std::size_t j, auto lane) {
                     using L = decltype(lane);
                     const L w = simd::load<L>(row + j);
                     const L c = clip<L>(w, b);
-                    if (simd::any(c != w)) simd::store(row + j, c);
+                    const auto clipped = c != w;
+                    if (simd::any(clipped)) {
+                        simd::store(row + j, c);
+                        mark_changed(changed, j, clipped);
+                    }
                 });
             }
-            for (std::size_t a = 0; a < m; ++a) row[active_post_[a]] = next[a];
+            for (std::size_t a = 0; a < m; ++a) {
+                const std::uint32_t j = active_post_[a];
+                if (next[a] != row[j]) changed[j] = 1;
+                row[j] = next[a];
+            }
             bump(pre_, rule_.pre_traces(), i);
         }
     }
@@ -252,7 +283,12 @@ public:
                     simd::store(col + i, clip<L>(w + rule.template on_post<L>(w, pre, post), b));
                 });
                 float* wjm = w_.data() + j;
-                for (std::size_t i = 0; i < n; ++i) wjm[i * stride] = col[i];
+                bool any_change = false;
+                for (std::size_t i = 0; i < n; ++i) {
+                    any_change = any_change || wjm[i * stride] != col[i];
+                    wjm[i * stride] = col[i];
+                }
+                if (any_change) changed_[j] = 1;
                 bump_post(j);
             }
         }
@@ -356,7 +392,9 @@ public:
                         if (learn) {
                             traces<float, n_post_traces> post{};
                             for (std::size_t k = 0; k < n_post_traces; ++k) post[k] = post_rows[k][j];
-                            row[j] = clip<float>(row[j] + rule_.template on_pre<float>(row[j], pre, post), bounds_);
+                            const float next = clip<float>(row[j] + rule_.template on_pre<float>(row[j], pre, post), bounds_);
+                            if (next != row[j]) changed_[j] = 1;
+                            row[j] = next;
                         }
                     }
                 }
@@ -387,7 +425,9 @@ public:
                         for (std::size_t k = 0; k < n_pre_traces; ++k) pre[k] = seen[k * np + i];
                     }
                     float& w = w_.data()[i * nq + j];
-                    w = clip<float>(w + rule_.template on_post<float>(w, pre, post), bounds_);
+                    const float next = clip<float>(w + rule_.template on_post<float>(w, pre, post), bounds_);
+                    if (next != w) changed_[j] = 1;
+                    w = next;
                 }
                 bump_post(j);
             }
@@ -402,6 +442,7 @@ public:
         w.add(prefix + "post_traces", post_);
         std::vector<std::uint64_t> delays(delay_.begin(), delay_.end());
         w.add_u64(prefix + "delays", delays);
+        w.add_u64(prefix + "changed_columns", std::vector<std::uint64_t>(changed_.begin(), changed_.end()));
         if (!has_delays()) return;
         const std::uint64_t now[] = {now_};
         w.add_u64(prefix + "now", now);
@@ -422,6 +463,14 @@ public:
         r.read(prefix + "pre_traces", pre_);
         r.read(prefix + "post_traces", post_);
         rebuild_active_post();
+        if (r.has(prefix + "changed_columns")) {
+            const auto flags = r.read_u64(prefix + "changed_columns");
+            if (flags.size() != changed_.size())
+                r.fail(fmt::format("'{}changed_columns' has {} entries for {} neurons", prefix, flags.size(), changed_.size()));
+            for (std::size_t j = 0; j < flags.size(); ++j) changed_[j] = flags[j] != 0;
+        } else {
+            mark_all_changed();
+        }
         const auto delays = r.read_u64(prefix + "delays");
         if (!delays.empty()) {
             if (delays.size() != w_.size()) r.fail(fmt::format("'{}delays' has {} entries for {} synapses", prefix, delays.size(), w_.size()));
@@ -518,6 +567,19 @@ private:
         }
     }
 
+    /// Flags the columns j .. j + lanes of L whose mask lane is set.
+    static void mark_changed(std::uint8_t* changed, std::size_t j, bool m)
+    {
+        if (m) changed[j] = 1;
+    }
+    static void mark_changed(std::uint8_t* changed, std::size_t j, const simd::batch_mask& m)
+    {
+        if (!xsimd::any(m)) return;
+        alignas(64) bool lane[simd::width];
+        m.store_aligned(lane);
+        for (std::size_t l = 0; l < simd::width; ++l) changed[j + l] |= static_cast<std::uint8_t>(lane[l]);
+    }
+
     void rebuild_active_post()
     {
         active_post_.clear();
@@ -586,6 +648,7 @@ private:
     std::array<float, n_post_traces> post_floor_{};
     bool event_driven_ = true;
     std::vector<std::uint32_t> active_post_;  ///< neurons with a non-zero post trace
+    std::vector<std::uint8_t> changed_;       ///< see changed_columns()
     std::vector<float> active_new_;           ///< scratch: new weights of a row's active synapses
 };
 

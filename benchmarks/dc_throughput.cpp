@@ -65,7 +65,7 @@ timing train_once(const options& o, std::size_t n, std::size_t images, const som
 int main(int argc, char** argv)
 {
     options o;
-    CLI::App app{"Diehl & Cook training throughput: images per second per network size (single thread)", "dc_throughput"};
+    CLI::App app{"Diehl & Cook training throughput: images per second per network size (one thread)", "dc_throughput"};
     app.add_option("--neurons", o.neurons, "network sizes (excitatory neurons)")->capture_default_str()->delimiter(',');
     app.add_option("--images", o.images, "training images per repetition (default: 200000 / neurons, at least 20)");
     app.add_option("--repetitions", o.repetitions, "repetitions per size; the median is reported")->capture_default_str()->check(CLI::PositiveNumber);
@@ -83,8 +83,8 @@ int main(int argc, char** argv)
             most = std::max(most, o.images > 0 ? o.images : default_images(n));
         }
         const auto train = somnus::load_mnist(o.data, somnus::mnist_split::train, std::min<std::size_t>(most, 60000));
-        fmt::print(stderr, "dc_throughput: SIMD {}, {} repetitions, {} integration\n", somnus::simd::arch_name(), o.repetitions,
-                   o.integration);
+        fmt::print(stderr, "dc_throughput: SIMD {}, {} repetitions, {} integration, 1 thread\n", somnus::simd::arch_name(),
+                   o.repetitions, o.integration);
         nlohmann::json rows = nlohmann::json::array();
         fmt::print("{:>7} {:>7} {:>10} {:>12} {:>12} {:>9}\n", "neurons", "images", "path", "images/s", "present/img", "spikes/img");
         for (const auto n : o.neurons) {

@@ -65,7 +65,7 @@ Two modes:
   Labelling/testing likewise (plasticity and theta frozen, with repeats,
   state carried over). train_seconds is the wall time of the training loop
   after a warm-up run(0 ms) that generates and compiles the code
-  (compile_seconds).
+  (compile_seconds; small once Brian2's Cython cache in ~/.cython is warm).
 
 Readout (both modes): each neuron gets the class with its highest mean spike
 count over the labelling images (never fired: no class); a test image gets
@@ -257,10 +257,17 @@ def run_standalone(args, train, label, test):
     # clock at the start of the step (see docstring), then w is scaled.
     norm_clock = b2.Clock(dt=EXAMPLE_MS * b2.ms, name='norm_clock')
     summer = s_in.summed_updaters['w_sum_post']
-    summer._clock = norm_clock
-    summer.when, summer.order = 'start', 0
-    norm = s_in.run_regularly(f'w = w * {WEIGHT_SUM} / w_sum_post', clock=norm_clock, when='start', order=1,
-                              name='normalise')
+    if args.sum_every_step:
+        # Brian2's own placement: the sum every step in the 'groups' slot
+        # (order exc.order - 1); normalise right after it, still before any
+        # spike of this step reaches the synapses.
+        norm_when, norm_order = 'groups', summer.order + 1
+    else:
+        summer._clock = norm_clock
+        summer.when, summer.order = 'start', 0
+        norm_when, norm_order = 'start', 1
+    norm = s_in.run_regularly(f'w = w * {WEIGHT_SUM} / w_sum_post', clock=norm_clock, when=norm_when,
+                              order=norm_order, name='normalise')
     spikes = b2.SpikeMonitor(exc, name='exc_spikes')
     net = b2.Network(inp, exc, inh, s_in, s_ei, s_ie, spikes)
 
@@ -314,8 +321,9 @@ def run_standalone(args, train, label, test):
         'compile_seconds': make_s + clean_s,
         'binary_seconds': binary_s,
         'build_dir': build_dir,
-        'normalisation': 'run_regularly on input_exc every 500 ms (when=start): w *= 78 / w_sum_post; '
-                         'w_sum_post = w (summed), updater moved to the same 500 ms clock',
+        'normalisation': 'run_regularly on input_exc every 500 ms: w *= 78 / w_sum_post; w_sum_post = w (summed), '
+                         + ('updated every 0.5 ms step (Brian2 default placement)' if args.sum_every_step
+                            else 'updater moved to the same 500 ms clock'),
         'theta_mean_mV': float(np.mean(exc.theta[:] / b2.mV)),
     }
     log(f'standalone: training {K} images took {train_wall:.2f} s ({K / train_wall:.2f} images/s); '
@@ -433,6 +441,9 @@ def main():
     p.add_argument('--seed', type=int, default=0, help='random seed (default 0)')
     p.add_argument('--json', help='write the results to this file')
     p.add_argument('--build-dir', help='standalone project folder (default: a new folder under /tmp, removed afterwards)')
+    p.add_argument('--sum-every-step', action='store_true',
+                   help='standalone: leave the summed variable w_sum_post on its default clock (updated every step; '
+                        'same results, slower) instead of the 500 ms normalisation clock')
     p.add_argument('--keep-build', action='store_true', help='keep the default standalone folder')
     args = p.parse_args()
     if args.neurons < 1 or args.train < 1 or args.test < 0:

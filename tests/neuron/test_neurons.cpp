@@ -145,7 +145,7 @@ TEST_CASE_TEMPLATE("SIMD step equals the scalar reference", M, conductance_lif, 
     }
 }
 
-TEST_CASE("conductance LIF, exponential Euler: SIMD equals scalar within exp's last bits, relax matches stepping")
+TEST_CASE("conductance LIF, exponential Euler: SIMD equals scalar bit for bit, relax matches stepping")
 {
     auto p = conductance_lif::diehl_cook_excitatory();
     p.scheme = conductance_lif::integration::exponential;
@@ -168,7 +168,8 @@ TEST_CASE("conductance LIF, exponential Euler: SIMD equals scalar within exp's l
             m.step<simd::batch>(b, sb);
             REQUIRE(sa == sb);
         }
-        for (std::size_t i = 0; i < n; ++i) CHECK(b.v[i] == doctest::Approx(a.v[i]).epsilon(1e-5));
+        // exp_nonpositive is the same operations in both forms.
+        CHECK(a.v == b.v);
     }
     auto r = m.make_state(3);
     r.v = {-40.0f, -70.0f, -90.0f};

@@ -90,7 +90,7 @@ struct adex {
         const V dw = (V(c.a) * (v - V(c.e_l)) - w) * V(c.dt_over_tau_w);
         v = simd::select(integrating, v + dv, v);
         w = w + dw;
-        i_syn = i_syn * V(c.syn_keep);
+        i_syn = simd::flush_tiny(i_syn * V(c.syn_keep));
         const auto fire = v > V(c.v_peak);
         v = simd::select(fire, V(c.v_reset), v);
         w = simd::select(fire, w + V(c.b), w);

@@ -155,13 +155,13 @@ struct conductance_lif {
             const V ge_bar = ge * V(c.mean_ge), gi_bar = gi * V(c.mean_gi);
             const V total = V(1.0f) + ge_bar + gi_bar;
             const V v_inf = (V(c.v_rest) + ge_bar * V(c.e_exc) + gi_bar * V(c.e_inh)) / total;
-            next = v_inf + (v - v_inf) * simd::exp(-total * V(c.dt_over_tau));
+            next = v_inf + (v - v_inf) * simd::exp_nonpositive(-total * V(c.dt_over_tau));
         } else {
             next = v + ((V(c.v_rest) - v) + ge * (V(c.e_exc) - v) + gi * (V(c.e_inh) - v)) * V(c.dt_over_tau);
         }
         v = simd::select(integrating, next, v);
-        ge = ge * V(c.decay_ge);
-        gi = gi * V(c.decay_gi);
+        ge = simd::flush_tiny(ge * V(c.decay_ge));
+        gi = simd::flush_tiny(gi * V(c.decay_gi));
         const auto fire = (v > V(c.threshold_base) + theta) && (since >= V(c.fire_after));
         v = simd::select(fire, V(c.v_reset), v);
         since = simd::select(fire, V(0.0f), since);

@@ -74,7 +74,7 @@ struct izhikevich {
         const V du = (V(c.b) * v - u) * V(c.a_dt);
         v = v + dv;
         u = u + du;
-        i_syn = i_syn * V(c.syn_keep);
+        i_syn = simd::flush_tiny(i_syn * V(c.syn_keep));
         const auto fire = v >= V(c.v_peak);
         v = simd::select(fire, V(c.c), v);
         u = simd::select(fire, u + V(c.d), u);

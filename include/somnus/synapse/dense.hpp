@@ -200,58 +200,95 @@ private:
         }
     }
 
-    /// One pass over each spiking row: transmit with the weights before the
-    /// spike and clip (what on_pre does where the post traces are zero); on_pre
-    /// proper only at the active postsynaptic neurons, from the same weights.
+    /// One pass over the spiking rows, up to four at a time: transmit with
+    /// the weights before the spike and clip (what on_pre does where the post
+    /// traces are zero); on_pre proper only at the active postsynaptic
+    /// neurons, from the same weights. Rows are added to the target in spike
+    /// order, as one row at a time would, so the bits do not change.
     template <class V>
     void transmit_event_driven(std::span<const std::uint32_t> pre_spikes, float* target, float scale)
     {
-        const std::size_t n = n_post();
+        constexpr std::size_t group = 4;
+        const std::size_t n = n_post(), m = active_post_.size();
         const Rule rule = rule_;
         const weight_bounds b = bounds_;
-        float* next = active_new_.data();
         std::uint8_t* changed = changed_.data();
-        for (const auto i : pre_spikes) {
-            float* row = w_.data() + i * n;
-            traces<float, n_pre_traces> pre_i{};
-            for (std::size_t k = 0; k < n_pre_traces; ++k) pre_i[k] = pre_(k, i);
-            const std::size_t m = active_post_.size();
-            for (std::size_t a = 0; a < m; ++a) {
-                const std::uint32_t j = active_post_[a];
-                traces<float, n_post_traces> post{};
-                for (std::size_t k = 0; k < n_post_traces; ++k) post[k] = post_(k, j);
-                next[a] = clip<float>(row[j] + rule.template on_pre<float>(row[j], pre_i, post), b);
+        if (active_new_.size() < group * m) active_new_.resize(group * m);
+        for (std::size_t first = 0; first < pre_spikes.size();) {
+            // A group holds distinct neurons (a repeat must see the first spike's learning).
+            std::size_t g = 1;
+            while (g < group && first + g < pre_spikes.size() &&
+                   std::find(pre_spikes.begin() + first, pre_spikes.begin() + first + g, pre_spikes[first + g]) ==
+                       pre_spikes.begin() + first + g)
+                ++g;
+            std::array<float*, group> rows{};
+            for (std::size_t r = 0; r < g; ++r) {
+                const std::uint32_t i = pre_spikes[first + r];
+                float* row = w_.data() + i * n;
+                rows[r] = row;
+                traces<float, n_pre_traces> pre_i{};
+                for (std::size_t k = 0; k < n_pre_traces; ++k) pre_i[k] = pre_(k, i);
+                float* next = active_new_.data() + r * m;
+                for (std::size_t a = 0; a < m; ++a) {
+                    const std::uint32_t j = active_post_[a];
+                    traces<float, n_post_traces> post{};
+                    for (std::size_t k = 0; k < n_post_traces; ++k) post[k] = post_(k, j);
+                    next[a] = clip<float>(row[j] + rule.template on_pre<float>(row[j], pre_i, post), b);
+                }
             }
-            if (target != nullptr) {
-                simd::for_each<V>(n, [=](std::size_t j, auto lane) {
-                    using L = decltype(lane);
-                    const L w = simd::load<L>(row + j);
-                    simd::store(target + j, simd::load<L>(target + j) + w * L(scale));
-                    const L c = clip<L>(w, b);
-                    const auto clipped = c != w;
-                    if (simd::any(clipped)) {
-                        simd::store(row + j, c);
-                        mark_changed(changed, j, clipped);
-                    }
-                });
-            } else {
-                simd::for_each<V>(n, [=](std::size_t j, auto lane) {
-                    using L = decltype(lane);
-                    const L w = simd::load<L>(row + j);
-                    const L c = clip<L>(w, b);
-                    const auto clipped = c != w;
-                    if (simd::any(clipped)) {
-                        simd::store(row + j, c);
-                        mark_changed(changed, j, clipped);
-                    }
-                });
+            switch (g) {
+            case 1: transmit_rows<V, 1>(rows, n, target, scale, b, changed); break;
+            case 2: transmit_rows<V, 2>(rows, n, target, scale, b, changed); break;
+            case 3: transmit_rows<V, 3>(rows, n, target, scale, b, changed); break;
+            default: transmit_rows<V, 4>(rows, n, target, scale, b, changed); break;
             }
-            for (std::size_t a = 0; a < m; ++a) {
-                const std::uint32_t j = active_post_[a];
-                if (next[a] != row[j]) changed[j] = 1;
-                row[j] = next[a];
+            for (std::size_t r = 0; r < g; ++r) {
+                const float* next = active_new_.data() + r * m;
+                for (std::size_t a = 0; a < m; ++a) {
+                    const std::uint32_t j = active_post_[a];
+                    if (next[a] != rows[r][j]) changed[j] = 1;
+                    rows[r][j] = next[a];
+                }
+                bump(pre_, rule_.pre_traces(), pre_spikes[first + r]);
             }
-            bump(pre_, rule_.pre_traces(), i);
+            first += g;
+        }
+    }
+
+    /// target[j] += scale * rows[r][j] for r = 0 .. K-1 in order (target may
+    /// be null), clipping each row's weights to the bounds.
+    template <class V, std::size_t K>
+    static void transmit_rows(const std::array<float*, 4>& rows, std::size_t n, float* target, float scale, weight_bounds b,
+                              std::uint8_t* changed)
+    {
+        std::array<float*, K> row{};
+        for (std::size_t r = 0; r < K; ++r) row[r] = rows[r];
+        const auto clip_rows = [=](std::size_t j, auto lane, auto& t, bool add) {
+            using L = decltype(lane);
+            for (std::size_t r = 0; r < K; ++r) {
+                const L w = simd::load<L>(row[r] + j);
+                if (add) t = t + w * L(scale);
+                const L c = clip<L>(w, b);
+                const auto clipped = c != w;
+                if (simd::any(clipped)) {
+                    simd::store(row[r] + j, c);
+                    mark_changed(changed, j, clipped);
+                }
+            }
+        };
+        if (target != nullptr) {
+            simd::for_each<V>(n, [=](std::size_t j, auto lane) {
+                using L = decltype(lane);
+                L t = simd::load<L>(target + j);
+                clip_rows(j, lane, t, true);
+                simd::store(target + j, t);
+            });
+        } else {
+            simd::for_each<V>(n, [=](std::size_t j, auto lane) {
+                using L = decltype(lane);
+                L t = L(0.0f);
+                clip_rows(j, lane, t, false);
+            });
         }
     }
 

@@ -59,10 +59,12 @@ void step_kernel(benchmark::State& st, Model model)
 // The Diehl & Cook excitatory update as a network runs it: the kernel
 // (conductances, v, refractoriness, threshold with theta) plus the adaptive
 // threshold's increment for the neurons that fired.
-template <class V>
-void diehl_cook_excitatory(benchmark::State& st)
+template <class V, conductance_lif::integration Scheme>
+void diehl_cook_excitatory_kernel(benchmark::State& st)
 {
-    const conductance_lif model(conductance_lif::diehl_cook_excitatory(), 0.5f);
+    auto p = conductance_lif::diehl_cook_excitatory();
+    p.scheme = Scheme;
+    const conductance_lif model(p, 0.5f);
     const auto n = static_cast<std::size_t>(st.range(0));
     auto s = model.make_state(n);
     random_stream r(1, n);
@@ -103,8 +105,15 @@ adex adx() { return {adex::params{}, 0.1f}; }
     BENCHMARK(name##_scalar)->RangeMultiplier(10)->Range(1000, 1000000);                             \
     BENCHMARK(name##_simd)->RangeMultiplier(10)->Range(1000, 1000000);
 
+// Exponential Euler (the default: one exp per update) and forward Euler.
+template <class V>
+void diehl_cook_excitatory(benchmark::State& st) { diehl_cook_excitatory_kernel<V, conductance_lif::integration::exponential>(st); }
+template <class V>
+void diehl_cook_excitatory_euler(benchmark::State& st) { diehl_cook_excitatory_kernel<V, conductance_lif::integration::euler>(st); }
 BENCHMARK_TEMPLATE(diehl_cook_excitatory, float)->RangeMultiplier(10)->Range(1000, 1000000);
 BENCHMARK_TEMPLATE(diehl_cook_excitatory, simd::batch)->RangeMultiplier(10)->Range(1000, 1000000);
+BENCHMARK_TEMPLATE(diehl_cook_excitatory_euler, float)->RangeMultiplier(10)->Range(1000, 1000000);
+BENCHMARK_TEMPLATE(diehl_cook_excitatory_euler, simd::batch)->RangeMultiplier(10)->Range(1000, 1000000);
 SOMNUS_NEURON_BENCH(conductance_lif_inhibitory, dc_inh)
 SOMNUS_NEURON_BENCH(integrate_and_fire, iaf)
 SOMNUS_NEURON_BENCH(leaky, beta)

@@ -10,7 +10,7 @@ repo="$(cd "$here/../.." && pwd)"
 
 # Defaults (environment variables of the same name override them; flags override both).
 NEURONS="${NEURONS:-100 400}"
-TRAIN="${TRAIN:-200}"                 # timing: somnus and Brian2 standalone on the first TRAIN images
+TRAIN="${TRAIN:-500}"                 # timing: somnus and Brian2 standalone on the first TRAIN images
 RUNTIME_TRAIN="${RUNTIME_TRAIN:-20}"  # timing: Brian2 runtime on the first RUNTIME_TRAIN images (0: skip)
 ACC_TRAIN="${ACC_TRAIN:-1000}"        # accuracy split (ACC_TEST=0: skip)
 ACC_LABEL="${ACC_LABEL:-1000}"

@@ -3,7 +3,6 @@
 // (Front. Comput. Neurosci. 9:99), end to end: train the network on MNIST or
 // Fashion-MNIST with STDP, label its neurons on training images, and test.
 #include <algorithm>
-#include <deque>
 #include <numeric>
 
 #include <somnus/data/mnist.hpp>
@@ -49,18 +48,20 @@ public:
             block_hits_ += hit;
             ++block_seen_;
         }
-        history_.insert(history_.end(), counts.begin(), counts.end());
-        labels_.push_back(label);
-        if (labels_.size() > window) {
-            history_.erase(history_.begin(), history_.begin() + static_cast<std::ptrdiff_t>(n_));
-            labels_.pop_front();
+        // The last `window` responses in a ring (order does not matter to the labelling).
+        if (history_.empty()) {
+            history_.resize(window * n_);
+            labels_.resize(window);
         }
+        const std::size_t slot = seen_ % window;
+        std::copy(counts.begin(), counts.end(), history_.begin() + static_cast<std::ptrdiff_t>(slot * n_));
+        labels_[slot] = label;
         if (++seen_ % every_ == 0) {
             if (block_seen_ > 0) curve_.push_back({double(seen_), double(block_hits_) / double(block_seen_)});
             last_ = block_seen_ > 0 ? double(block_hits_) / double(block_seen_) : -1.0;
             block_hits_ = block_seen_ = 0;
-            const std::vector<std::uint8_t> l(labels_.begin(), labels_.end());
-            assignment_ = somnus::assign_labels(history_, l, n_);
+            const std::size_t filled = std::min(seen_, window);
+            assignment_ = somnus::assign_labels(std::span(history_).first(filled * n_), std::span(labels_).first(filled), n_);
         }
     }
     /// Accuracy over the last completed block, or < 0 before there is one.
@@ -71,7 +72,7 @@ private:
     static constexpr std::size_t window = 10000;
     std::size_t n_, every_;
     std::vector<std::uint32_t> history_;
-    std::deque<std::uint8_t> labels_;
+    std::vector<std::uint8_t> labels_;
     std::vector<int> assignment_;
     std::size_t seen_ = 0, block_hits_ = 0, block_seen_ = 0;
     double last_ = -1.0;

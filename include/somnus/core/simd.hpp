@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -197,8 +198,21 @@ inline void for_each_firing(std::size_t n, std::vector<std::uint32_t>& out, F f)
         }
         for (std::size_t h = 0; h < noted; ++h) {
             const std::size_t start = hits[h], lanes = start < batch_end ? width : 1;
-            for (std::size_t k = 0; k < lanes; ++k)
-                if (fired[start + k - base]) out.push_back(static_cast<std::uint32_t>(start + k));
+            if (std::endian::native == std::endian::little && lanes % 8 == 0) {
+                // Eight flags at a time: the set bytes of a word, lowest first.
+                for (std::size_t k = 0; k < lanes; k += 8) {
+                    std::uint64_t word;
+                    std::memcpy(&word, fired + (start + k - base), sizeof word);
+                    while (word != 0) {
+                        const int byte = __builtin_ctzll(word) / 8;
+                        out.push_back(static_cast<std::uint32_t>(start + k + static_cast<std::size_t>(byte)));
+                        word &= ~(std::uint64_t{0xff} << (8 * byte));
+                    }
+                }
+            } else {
+                for (std::size_t k = 0; k < lanes; ++k)
+                    if (fired[start + k - base]) out.push_back(static_cast<std::uint32_t>(start + k));
+            }
         }
     }
 }

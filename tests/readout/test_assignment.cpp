@@ -21,6 +21,22 @@ TEST_CASE("assign_labels: highest mean response per class, silent neurons unassi
     CHECK(a == std::vector<int>{2, 1, unassigned});
 }
 
+TEST_CASE("assign_labels: a neuron that responds the same to every class is not assigned")
+{
+    // Neuron 0 fires once per image whatever the input (a threshold below
+    // rest); neuron 1 prefers class 1; neuron 2 ties classes 0 and 1 but not 2.
+    const std::vector<std::uint32_t> counts{
+        1, 0, 2,   // label 0
+        1, 3, 2,   // label 1
+        1, 1, 0};  // label 2
+    const std::vector<std::uint8_t> labels{0, 1, 2};
+    const auto a = assign_labels(counts, labels, 3, 3);
+    CHECK(a == std::vector<int>{unassigned, 1, 0});
+    // Such neurons no longer drag every image into class 0.
+    const std::vector<std::uint32_t> image{1, 3, 0};
+    CHECK(classify(image, a, 3) == 1);
+}
+
 TEST_CASE("assign_labels: mean, not sum - a rare class can win")
 {
     // class 0 shown 3 times with 2 spikes each (mean 2), class 1 once with 3 (mean 3).

@@ -4,6 +4,7 @@
 // the class whose assigned neurons have the highest mean spike count.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -18,6 +19,11 @@ inline constexpr int unassigned = -1;
 /// counts: [image][neuron] spike counts, row-major; labels: one per image.
 /// A neuron takes the class with the highest mean count (ties: the lower
 /// class); a neuron that never fired stays `unassigned`, as in the original.
+/// So does a neuron whose mean count is the same for every class: its
+/// response says nothing about the class. (The original gives such a neuron
+/// the first class, 0. In a large network trained for several passes the
+/// adaptive threshold of neurons that never win decays until they fire once
+/// per image whatever the input; with class 0 they make every image a 0.)
 inline std::vector<int> assign_labels(std::span<const std::uint32_t> counts, std::span<const std::uint8_t> labels,
                                       std::size_t n_neurons, std::size_t n_classes = 10)
 {
@@ -34,15 +40,19 @@ inline std::vector<int> assign_labels(std::span<const std::uint32_t> counts, std
     }
     std::vector<int> assignment(n_neurons, unassigned);
     for (std::size_t j = 0; j < n_neurons; ++j) {
-        double best = 0.0;
+        double best = 0.0, lowest = 0.0;
+        bool first = true;
         for (std::size_t c = 0; c < n_classes; ++c) {
             if (images_of[c] == 0) continue;
             const double mean = sum[c * n_neurons + j] / double(images_of[c]);
+            lowest = first ? mean : std::min(lowest, mean);
+            first = false;
             if (mean > best) {
                 best = mean;
                 assignment[j] = static_cast<int>(c);
             }
         }
+        if (best == lowest) assignment[j] = unassigned;  // the same for every class (or never fired)
     }
     return assignment;
 }

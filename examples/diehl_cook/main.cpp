@@ -48,14 +48,16 @@ public:
             block_hits_ += hit;
             ++block_seen_;
         }
-        // The last `window` responses in a ring (order does not matter to the labelling).
-        if (history_.empty()) {
-            history_.resize(window * n_);
-            labels_.resize(window);
-        }
+        // The last `window` responses in a ring (order does not matter to the
+        // labelling), grown as images arrive rather than allocated up front.
         const std::size_t slot = seen_ % window;
-        std::copy(counts.begin(), counts.end(), history_.begin() + static_cast<std::ptrdiff_t>(slot * n_));
-        labels_[slot] = label;
+        if (labels_.size() < window) {
+            history_.insert(history_.end(), counts.begin(), counts.end());
+            labels_.push_back(label);
+        } else {
+            std::copy(counts.begin(), counts.end(), history_.begin() + static_cast<std::ptrdiff_t>(slot * n_));
+            labels_[slot] = label;
+        }
         if (++seen_ % every_ == 0) {
             if (block_seen_ > 0) curve_.push_back({double(seen_), double(block_hits_) / double(block_seen_)});
             last_ = block_seen_ > 0 ? double(block_hits_) / double(block_seen_) : -1.0;

@@ -214,9 +214,11 @@ struct conductance_lif {
         const float ge_keep = static_cast<float>(std::pow(double(c_.decay_ge), double(steps)));
         const float gi_keep = static_cast<float>(std::pow(double(c_.decay_gi), double(steps)));
         const float elapsed = static_cast<float>(double(steps) * dt_);
+        const auto all_steps = static_cast<float>(std::pow(per_step, double(steps)));  // most neurons integrate throughout
         for (std::size_t i = 0; i < s.size(); ++i) {
             const long n = detail::integrating_steps(s.since_spike_ms[i], c_.refractory, dt_, steps);
-            s.v[i] = c_.v_rest + (s.v[i] - c_.v_rest) * static_cast<float>(std::pow(per_step, double(n)));
+            const float factor = n == steps ? all_steps : static_cast<float>(std::pow(per_step, double(n)));
+            s.v[i] = c_.v_rest + (s.v[i] - c_.v_rest) * factor;
             s.ge[i] *= ge_keep;
             s.gi[i] *= gi_keep;
             s.since_spike_ms[i] += elapsed;

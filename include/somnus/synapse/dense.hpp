@@ -50,16 +50,6 @@ inline void add_row(float* target, const float* row, std::size_t n, float scale)
     });
 }
 
-/// x[j] *= k for j in [0, n).
-template <class V>
-inline void scale_in_place(float* x, std::size_t n, float k)
-{
-    simd::for_each<V>(n, [=](std::size_t j, auto lane) {
-        using L = decltype(lane);
-        simd::store(x + j, simd::load<L>(x + j) * L(k));
-    });
-}
-
 } // namespace detail
 
 template <plasticity_rule Rule>
@@ -67,6 +57,8 @@ class dense_synapses {
 public:
     static constexpr std::size_t n_pre_traces = detail::pre_trace_count<Rule>::value;
     static constexpr std::size_t n_post_traces = detail::post_trace_count<Rule>::value;
+    /// Spiking rows the event-driven path walks together.
+    static constexpr std::size_t row_group = 4;
 
     dense_synapses(std::size_t n_pre, std::size_t n_post, Rule rule = {}, float dt_ms = 0.5f, weight_bounds bounds = {})
         : rule_(rule), bounds_(bounds), dt_(dt_ms), w_(make_matrix(n_pre, n_post)),
@@ -80,7 +72,7 @@ public:
         for (std::size_t k = 0; k < n_post_traces; ++k) post_decay_[k] = decay_factor(post_spec[k].tau_ms);
         set_trace_floor(1.0e-6f);
         active_post_.reserve(n_post);
-        active_new_.resize(n_post);
+        active_new_.resize(row_group * n_post);  // a group of rows' active synapses: no allocation while stepping
         changed_.assign(n_post, 1);
     }
 
@@ -208,7 +200,7 @@ private:
     template <class V>
     void transmit_event_driven(std::span<const std::uint32_t> pre_spikes, float* target, float scale)
     {
-        constexpr std::size_t group = 4;
+        constexpr std::size_t group = row_group;
         const std::size_t n = n_post(), m = active_post_.size();
         const Rule rule = rule_;
         const weight_bounds b = bounds_;
@@ -258,7 +250,7 @@ private:
     /// target[j] += scale * rows[r][j] for r = 0 .. K-1 in order (target may
     /// be null), clipping each row's weights to the bounds.
     template <class V, std::size_t K>
-    static void transmit_rows(const std::array<float*, 4>& rows, std::size_t n, float* target, float scale, weight_bounds b,
+    static void transmit_rows(const std::array<float*, row_group>& rows, std::size_t n, float* target, float scale, weight_bounds b,
                               std::uint8_t* changed)
     {
         std::array<float*, K> row{};

@@ -119,13 +119,21 @@ public:
     const weight_bounds& bounds() const { return bounds_; }
     /// Trace k of the presynaptic (resp. postsynaptic) neurons, one value per neuron.
     auto pre_trace(std::size_t k) { return xt::view(pre_, k, xt::all()); }
-    auto post_trace(std::size_t k) { return xt::view(post_, k, xt::all()); }
+    auto post_trace(std::size_t k)
+    {
+        active_dirty_ = true;
+        return xt::view(post_, k, xt::all());
+    }
     const matrix_f& pre_traces() const { return pre_; }
     const matrix_f& post_traces() const { return post_; }
-    /// Mutable traces: call traces_changed() after editing them by hand
-    /// (the next decay_traces() also brings the active list up to date).
+    /// Mutable traces: the active list is rebuilt from them before it is next
+    /// used by decay_traces(), or at once by traces_changed().
     matrix_f& pre_traces() { return pre_; }
-    matrix_f& post_traces() { return post_; }
+    matrix_f& post_traces()
+    {
+        active_dirty_ = true;
+        return post_;
+    }
     void traces_changed() { rebuild_active_post(); }
 
     /// Delivers the spikes of presynaptic neurons: target[j] += scale * w[i][j].
@@ -558,6 +566,7 @@ public:
         pre_.fill(0.0f);
         post_.fill(0.0f);
         active_post_.clear();
+        active_dirty_ = false;
     }
 
 private:
@@ -575,24 +584,24 @@ private:
                 simd::store(x + i, simd::select(simd::abs(y) < L(lo), L(0.0f), y));
             });
         }
-        active_post_.clear();
+        // Only the active neurons have non-zero post traces: decay those and
+        // drop the ones that reach zero (a scalar multiply gives the same bits
+        // as a SIMD lane, so this is the dense decay restricted to them).
+        if (active_dirty_) rebuild_active_post();
         if constexpr (n_post_traces > 0) {
-            const auto rows_ = rows(post_);
-            std::array<float*, n_post_traces> x{};
-            for (std::size_t k = 0; k < n_post_traces; ++k) x[k] = const_cast<float*>(rows_[k]);
-            const auto f = post_k;
-            const auto lo = post_floor_;
-            simd::for_each_firing<V>(n_post(), active_post_, [=](std::size_t j, auto lane) {
-                using L = decltype(lane);
-                simd::mask_t<L> nonzero{};
+            std::size_t keep = 0;
+            for (std::size_t a = 0; a < active_post_.size(); ++a) {
+                const std::uint32_t j = active_post_[a];
+                bool nonzero = false;
                 for (std::size_t k = 0; k < n_post_traces; ++k) {
-                    const L y0 = simd::load<L>(x[k] + j) * L(f[k]);
-                    const L y = simd::select(simd::abs(y0) < L(lo[k]), L(0.0f), y0);
-                    simd::store(x[k] + j, y);
-                    nonzero = k == 0 ? (y != L(0.0f)) : (nonzero || (y != L(0.0f)));
+                    const float y0 = post_(k, j) * post_k[k];
+                    const float y = std::abs(y0) < post_floor_[k] ? 0.0f : y0;
+                    post_(k, j) = y;
+                    nonzero = nonzero || y != 0.0f;
                 }
-                return nonzero;
-            });
+                if (nonzero) active_post_[keep++] = j;
+            }
+            active_post_.resize(keep);
         }
     }
 
@@ -611,6 +620,7 @@ private:
 
     void rebuild_active_post()
     {
+        active_dirty_ = false;
         active_post_.clear();
         for (std::size_t j = 0; j < n_post(); ++j) {
             bool any = false;
@@ -677,6 +687,7 @@ private:
     std::array<float, n_post_traces> post_floor_{};
     bool event_driven_ = true;
     std::vector<std::uint32_t> active_post_;  ///< neurons with a non-zero post trace
+    bool active_dirty_ = false;               ///< post traces edited by hand since the list was built
     std::vector<std::uint8_t> changed_;       ///< see changed_columns()
     std::vector<float> active_new_;           ///< scratch: new weights of a row's active synapses
 };

@@ -36,8 +36,11 @@
 #include "encoding/poisson.hpp"
 #include "encoding/replay.hpp"
 
+#include "data/events.hpp"
 #include "data/idx.hpp"
 #include "data/mnist.hpp"
+#include "data/nmnist.hpp"
+#include "data/saccade.hpp"
 
 #include "io/checkpoint.hpp"
 #include "io/png.hpp"

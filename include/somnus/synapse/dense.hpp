@@ -256,39 +256,66 @@ private:
     }
 
     /// target[j] += scale * rows[r][j] for r = 0 .. K-1 in order (target may
-    /// be null), clipping each row's weights to the bounds.
+    /// be null), then clips each row's weights to the bounds. The add pass
+    /// only tracks each row's extremes; the rare row found out of bounds (a
+    /// normalisation or a hand edit moved it) gets a second, clipping pass.
     template <class V, std::size_t K>
     static void transmit_rows(const std::array<float*, row_group>& rows, std::size_t n, float* target, float scale, weight_bounds b,
                               std::uint8_t* changed)
     {
         std::array<float*, K> row{};
         for (std::size_t r = 0; r < K; ++r) row[r] = rows[r];
-        const auto clip_rows = [=](std::size_t j, auto lane, auto& t, bool add) {
-            using L = decltype(lane);
+        std::array<bool, K> outside{};  // some weight of row r lies outside the bounds
+        std::array<float, K> lo{}, hi{};
+        lo.fill(b.w_min);
+        hi.fill(b.w_max);
+        std::size_t j = 0;
+        if constexpr (simd::is_batch<V>) {
+            std::array<V, K> vlo, vhi;
+            vlo.fill(V(b.w_min));
+            vhi.fill(V(b.w_max));
+            if (target != nullptr) {
+                for (; j + simd::width <= n; j += simd::width) {
+                    V t = simd::load<V>(target + j);
+                    for (std::size_t r = 0; r < K; ++r) {
+                        const V w = simd::load<V>(row[r] + j);
+                        t = t + w * V(scale);
+                        vlo[r] = xsimd::min(vlo[r], w);
+                        vhi[r] = xsimd::max(vhi[r], w);
+                    }
+                    simd::store(target + j, t);
+                }
+            } else {
+                for (; j + simd::width <= n; j += simd::width)
+                    for (std::size_t r = 0; r < K; ++r) {
+                        const V w = simd::load<V>(row[r] + j);
+                        vlo[r] = xsimd::min(vlo[r], w);
+                        vhi[r] = xsimd::max(vhi[r], w);
+                    }
+            }
+            for (std::size_t r = 0; r < K; ++r)
+                outside[r] = xsimd::any(vlo[r] < V(b.w_min)) || xsimd::any(vhi[r] > V(b.w_max));
+        }
+        for (; j < n; ++j) {
+            float t = target != nullptr ? target[j] : 0.0f;
             for (std::size_t r = 0; r < K; ++r) {
-                const L w = simd::load<L>(row[r] + j);
-                if (add) t = t + w * L(scale);
-                const L c = clip<L>(w, b);
-                const auto clipped = c != w;
-                if (simd::any(clipped)) {
-                    simd::store(row[r] + j, c);
-                    mark_changed(changed, j, clipped);
+                const float w = row[r][j];
+                t = t + w * scale;
+                lo[r] = std::min(lo[r], w);
+                hi[r] = std::max(hi[r], w);
+            }
+            if (target != nullptr) target[j] = t;
+        }
+        for (std::size_t r = 0; r < K; ++r) {
+            if (!outside[r] && lo[r] >= b.w_min && hi[r] <= b.w_max) continue;
+            float* x = row[r];
+            for (std::size_t i = 0; i < n; ++i) {
+                const float c = clip<float>(x[i], b);
+                if (c != x[i]) {
+                    x[i] = c;
+                    changed[i] = 1;
                 }
             }
-        };
-        if (target != nullptr) {
-            simd::for_each<V>(n, [=](std::size_t j, auto lane) {
-                using L = decltype(lane);
-                L t = simd::load<L>(target + j);
-                clip_rows(j, lane, t, true);
-                simd::store(target + j, t);
-            });
-        } else {
-            simd::for_each<V>(n, [=](std::size_t j, auto lane) {
-                using L = decltype(lane);
-                L t = L(0.0f);
-                clip_rows(j, lane, t, false);
-            });
         }
     }
 

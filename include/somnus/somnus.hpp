@@ -30,8 +30,14 @@
 
 #include "sleep/none.hpp"
 
+#include "entropy/function_space.hpp"
+#include "entropy/histogram.hpp"
 #include "entropy/miller_madow.hpp"
+#include "entropy/mutual_information.hpp"
 #include "entropy/plug_in.hpp"
+#include "entropy/population.hpp"
+#include "entropy/shuffle_test.hpp"
+#include "entropy/spike_trains.hpp"
 
 #include "encoding/poisson.hpp"
 #include "encoding/replay.hpp"

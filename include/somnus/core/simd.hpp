@@ -242,4 +242,43 @@ inline void step_arrays(std::size_t n, std::vector<std::uint32_t>& out, std::arr
 template <class V>
 inline constexpr std::size_t lanes_of = is_batch<V> ? width : 1;
 
+// ---------------------------------------------------------------- bit words
+// Bit-packed data (binary spike trains) in 64-bit words: W = std::uint64_t is
+// the scalar reference, W = word_batch handles width_words words at once.
+// popcount is written once for both with the same shift-and-add steps
+// (no instruction-set-specific popcount is required), so the two paths
+// count exactly the same bits.
+
+using word_batch = xsimd::batch<std::uint64_t>;
+
+/// 64-bit words in one word_batch.
+inline constexpr std::size_t width_words = word_batch::size;
+
+template <class W>
+inline constexpr bool is_word_batch = std::is_same_v<W, word_batch>;
+
+template <class W>
+inline W load_words(const std::uint64_t* p)
+{
+    if constexpr (is_word_batch<W>) return word_batch::load_unaligned(p);
+    else return *p;
+}
+
+inline void store_words(std::uint64_t* p, std::uint64_t v) { *p = v; }
+inline void store_words(std::uint64_t* p, const word_batch& v) { v.store_unaligned(p); }
+
+/// Set bits of each 64-bit lane (SWAR: pairs, nibbles, bytes, then the
+/// byte counts folded into the low byte).
+template <class W>
+inline W popcount_words(W x)
+{
+    x = x - ((x >> 1) & W(0x5555555555555555ULL));
+    x = (x & W(0x3333333333333333ULL)) + ((x >> 2) & W(0x3333333333333333ULL));
+    x = (x + (x >> 4)) & W(0x0f0f0f0f0f0f0f0fULL);
+    x = x + (x >> 8);
+    x = x + (x >> 16);
+    x = x + (x >> 32);
+    return x & W(0x7fULL);
+}
+
 } // namespace somnus::simd

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: MIT
+// Function-space entropy of an ensemble (Gupta 2024; DESIGN.md section 8).
+// Networks are grouped by the function they compute: two agree if at least
+// `threshold` of their label mappings coincide, and the groups are the
+// connected components of that agreement graph (agreement need not be
+// transitive: A~B and B~C put A, B, C in one group even if A and C disagree).
+// P0(f) = group size / number of networks, and, exactly as published,
+//   S0 = -sum_f P0(f)^2 ln P0(f)        (function_space_s0)
+// The ordinary Shannon form -sum_f P0(f) ln P0(f) is plug_in on the sizes.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <numeric>
+#include <span>
+#include <vector>
+
+#include "../core/concepts.hpp"
+#include "../core/error.hpp"
+#include "unit.hpp"
+
+namespace somnus {
+
+/// S0 as published: -sum_k p_k^2 ln p_k over the group sizes (counts).
+/// Nats by default, as published (ln); bits divide by ln 2.
+struct function_space_s0 {
+    info_unit unit = info_unit::nats;
+
+    double entropy(std::span<const std::uint64_t> counts) const
+    {
+        double total = 0.0;
+        for (const auto c : counts) total += double(c);
+        if (total <= 0.0) return 0.0;
+        double s = 0.0;
+        for (const auto c : counts)
+            if (c > 0) {
+                const double p = double(c) / total;
+                s -= p * p * std::log(p);
+            }
+        return detail::in_unit(s > 0.0 ? s : 0.0, unit);
+    }
+};
+
+static_assert(entropy_estimator<function_space_s0>);
+
+/// Component label of every item (0, 1, ... in order of each component's
+/// first item) of the graph with an edge wherever agree(a, b), a < b.
+inline std::vector<std::size_t> connected_components(std::size_t n, const std::function<bool(std::size_t, std::size_t)>& agree)
+{
+    std::vector<std::size_t> parent(n);
+    std::iota(parent.begin(), parent.end(), std::size_t{0});
+    const auto find = [&](std::size_t a) {
+        while (parent[a] != a) a = parent[a] = parent[parent[a]];
+        return a;
+    };
+    for (std::size_t a = 0; a < n; ++a)
+        for (std::size_t b = a + 1; b < n; ++b)
+            if (agree(a, b)) {
+                const std::size_t ra = find(a), rb = find(b);
+                if (ra != rb) parent[std::max(ra, rb)] = std::min(ra, rb);
+            }
+    std::vector<std::size_t> label(n), label_of_root(n, n);
+    std::size_t next = 0;
+    for (std::size_t a = 0; a < n; ++a) {
+        const std::size_t r = find(a);
+        if (label_of_root[r] == n) label_of_root[r] = next++;
+        label[a] = label_of_root[r];
+    }
+    return label;
+}
+
+/// Entries on which two label mappings coincide.
+inline std::size_t mapping_agreement(std::span<const int> a, std::span<const int> b)
+{
+    detail::require(a.size() == b.size(), "mapping_agreement: mappings of {} and {} labels", a.size(), b.size());
+    std::size_t same = 0;
+    for (std::size_t k = 0; k < a.size(); ++k) same += a[k] == b[k];
+    return same;
+}
+
+/// Groups of networks by their mappings (mappings[n][shuffled label] = class):
+/// networks agree if at least `threshold` entries coincide (default 5 of 10).
+inline std::vector<std::size_t> group_by_agreement(const std::vector<std::vector<int>>& mappings, std::size_t threshold = 5)
+{
+    return connected_components(mappings.size(), [&](std::size_t a, std::size_t b) {
+        return mapping_agreement(mappings[a], mappings[b]) >= threshold;
+    });
+}
+
+/// Size of each group, indexed by group label: the counts P0 is made of.
+inline std::vector<std::uint64_t> group_sizes(std::span<const std::size_t> labels)
+{
+    std::vector<std::uint64_t> sizes;
+    for (const auto l : labels) {
+        if (l >= sizes.size()) sizes.resize(l + 1, 0);
+        ++sizes[l];
+    }
+    return sizes;
+}
+
+/// S0 (or, with plug_in, the Shannon form) of a grouping.
+template <entropy_estimator E = function_space_s0>
+double function_space_entropy(std::span<const std::size_t> labels, const E& e = {})
+{
+    const auto sizes = group_sizes(labels);
+    return e.entropy(std::span<const std::uint64_t>(sizes));
+}
+
+} // namespace somnus

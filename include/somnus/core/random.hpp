@@ -93,7 +93,13 @@ public:
     {
         if (p >= 1.0) return 1;
         if (!(p > 0.0)) return std::numeric_limits<std::uint64_t>::max();
-        const double k = std::floor(std::log(uniform_open0()) / std::log1p(-p));
+        return geometric_log(std::log1p(-p));
+    }
+    /// geometric(p) for 0 < p < 1 given log1p(-p), for callers that draw many
+    /// gaps with the same p (same numbers as geometric(p)).
+    std::uint64_t geometric_log(double log1p_neg_p)
+    {
+        const double k = std::floor(std::log(uniform_open0()) / log1p_neg_p);
         if (k >= 9.0e18) return std::numeric_limits<std::uint64_t>::max();
         return static_cast<std::uint64_t>(k) + 1;
     }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -39,11 +40,13 @@ public:
                             "poisson_encoder: rate of input {} is {} Hz", i, r);
             if (r == 0.0f) continue;
             const double p = std::min(1.0, double(r) * double(dt_) * 1.0e-3);
+            const double log_q = p < 1.0 ? std::log1p(-p) : 0.0;
+            const auto gap_of = [&] { return p < 1.0 ? rng.geometric_log(log_q) : std::uint64_t{1}; };
             // Step of the first spike is (trials to first success) - 1.
-            std::uint64_t t = rng.geometric(p) - 1;
+            std::uint64_t t = gap_of() - 1;
             while (t < steps) {
                 events_.push_back({static_cast<std::uint32_t>(t), static_cast<std::uint32_t>(i)});
-                const std::uint64_t gap = rng.geometric(p);
+                const std::uint64_t gap = gap_of();
                 if (gap >= steps) break;
                 t += gap;
             }

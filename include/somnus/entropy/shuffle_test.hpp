@@ -113,6 +113,12 @@ std::vector<shuffle_result> summed_mi_shuffle_test(const spike_trains& x, const 
     detail::require(x.bins() == y.bins(), "summed_mi_shuffle_test: trains of {} and {} bins", x.bins(), y.bins());
     const cooccurrence_counter counter(x);
     const std::size_t nx = x.size();
+    // Constant x trains (silent or always firing) add exactly 0 to every sum
+    // for estimators that give a one-symbol variable zero entropy and ignore
+    // empty bins (plug_in, miller_madow); only the others are summed.
+    std::vector<std::size_t> active;
+    for (std::size_t i = 0; i < nx; ++i)
+        if (counter.ones()[i] != 0 && counter.ones()[i] != x.bins()) active.push_back(i);
     std::vector<shuffle_result> results(y.size());
     parallel_blocks(y.size(), threads, [&](unsigned, std::size_t begin, std::size_t end) {
         std::vector<std::uint64_t> n11(nx), words(y.words_per_train());
@@ -120,12 +126,18 @@ std::vector<shuffle_result> summed_mi_shuffle_test(const spike_trains& x, const 
         std::vector<double> surrogate(p.surrogates);
         const auto summed = [&](std::uint64_t oy) {
             double s = 0.0;
-            for (std::size_t i = 0; i < nx; ++i)
+            for (const auto i : active)
                 s += mutual_information(joint_counts::from(n11[i], counter.ones()[i], oy, x.bins()), e);
             return s;
         };
         for (std::size_t j = begin; j < end; ++j) {
             const std::uint64_t oy = y.ones(j);
+            if (oy == 0 || oy == y.bins() || active.empty()) {
+                // A constant train has zero MI with anything, and so has
+                // every surrogate of it: p = 1 without drawing them.
+                results[j] = detail::summarise(0.0, std::vector<double>(p.surrogates, 0.0));
+                continue;
+            }
             counter.count<W>(y.words(j).data(), n11.data());
             const double observed = summed(oy);
             random_stream rng(p.seed, stream_purpose::shuffle, p.key, j);

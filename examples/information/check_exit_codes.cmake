@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: MIT
+# examples/information: every bad argument or bad data file gives exit
+# status 2 and a one-line message naming the problem; --help gives 0.
+file(REMOVE_RECURSE ${WORK})
+file(MAKE_DIRECTORY ${WORK}/corrupt ${WORK}/truncated)
+
+function(expect code needle)
+  execute_process(COMMAND ${EXE} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL ${code})
+    message(FATAL_ERROR "${EXE} ${ARGN}: exit ${rc}, expected ${code}\nstderr: ${err}")
+  endif()
+  if(code EQUAL 2)
+    string(STRIP "${err}" err)
+    string(FIND "${err}" "\n" newline)
+    if(NOT newline EQUAL -1)
+      message(FATAL_ERROR "${EXE} ${ARGN}: message is not one line:\n${err}")
+    endif()
+    string(FIND "${err}" "${needle}" found)
+    if(found EQUAL -1)
+      message(FATAL_ERROR "${EXE} ${ARGN}: message does not mention '${needle}':\n${err}")
+    endif()
+  endif()
+endfunction()
+
+expect(0 "" --help)
+expect(2 "neurons" --neurons banana)
+expect(2 "frobnicate" --frobnicate)
+expect(2 "dataset" --dataset cifar)
+expect(2 "alpha" --alpha 2)
+expect(2 "no-such-dir" --dataset mnist --data ${WORK}/no-such-dir --train 10 --test 10)
+expect(2 "no-such-fashion" --dataset fashion --fashion-data ${WORK}/no-such-fashion --train 10 --test 10)
+
+# Wrong magic number.
+file(WRITE ${WORK}/corrupt/train-images-idx3-ubyte "this is not an IDX file at all")
+file(WRITE ${WORK}/corrupt/train-labels-idx1-ubyte "nor this")
+file(WRITE ${WORK}/corrupt/t10k-images-idx3-ubyte "nor this")
+file(WRITE ${WORK}/corrupt/t10k-labels-idx1-ubyte "nor this")
+expect(2 "train-images-idx3-ubyte" --dataset fashion --data ${WORK}/corrupt --train 10 --test 10)
+
+# A valid header declaring 60000 28x28 images, followed by almost nothing.
+execute_process(COMMAND printf "\\000\\000\\010\\003\\000\\000\\352\\140\\000\\000\\000\\034\\000\\000\\000\\034abc"
+                OUTPUT_FILE ${WORK}/truncated/train-images-idx3-ubyte)
+foreach(f train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
+  file(WRITE ${WORK}/truncated/${f} "")
+endforeach()
+expect(2 "train-images-idx3-ubyte" --dataset mnist --data ${WORK}/truncated --train 10 --test 10)

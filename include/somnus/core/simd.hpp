@@ -82,6 +82,8 @@ inline batch abs(const batch& x) { return xsimd::abs(x); }
 
 inline bool any(bool m) { return m; }
 inline bool any(const batch_mask& m) { return xsimd::any(m); }
+inline bool all(bool m) { return m; }
+inline bool all(const batch_mask& m) { return xsimd::all(m); }
 
 /// exp and pow: the vector versions are xsimd's polynomial approximations, so
 /// scalar and vector agree to a few ulp rather than bit for bit.

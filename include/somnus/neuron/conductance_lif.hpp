@@ -91,6 +91,7 @@ struct conductance_lif {
     struct coefficients {
         float dt_over_tau, decay_ge, decay_gi, v_rest, v_reset, e_exc, e_inh;
         float mean_ge, mean_gi;  ///< step-average of a conductance / its start-of-step value
+        float rest_decay;        ///< exponential scheme: the factor on v - v_rest of a step without conductance
         float threshold_base;  ///< v_thresh - theta_offset
         bool exponential;
         float dt, refractory, fire_after;
@@ -121,6 +122,7 @@ struct conductance_lif {
         c_.mean_ge = static_cast<float>(mean(p.tau_ge_ms));
         c_.mean_gi = static_cast<float>(mean(p.tau_gi_ms));
         c_.exponential = p.scheme == integration::exponential;
+        c_.rest_decay = simd::exp_nonpositive(-c_.dt_over_tau);
         c_.v_rest = p.v_rest_mV;
         c_.v_reset = p.v_reset_mV;
         c_.e_exc = p.e_exc_mV;
@@ -151,6 +153,21 @@ struct conductance_lif {
         since = since + V(c.dt);
         const auto integrating = since >= V(c.refractory);
         V next;
+        if (simd::all((ge == V(0.0f)) && (gi == V(0.0f)))) {
+            // No conductance in any lane (most of the inhibitory layer, most
+            // of the time): the general update below reduces to these exact
+            // operations (x * 0 terms add a signed zero, total is exactly 1,
+            // and exp_nonpositive gives the same bits in every lane).
+            if constexpr (Exponential) next = V(c.v_rest) + (v - V(c.v_rest)) * V(c.rest_decay);
+            else next = v + (V(c.v_rest) - v) * V(c.dt_over_tau);
+            v = simd::select(integrating, next, v);
+            ge = V(0.0f);  // what flush_tiny makes of 0 * decay
+            gi = V(0.0f);
+            const auto fire = (v > V(c.threshold_base) + theta) && (since >= V(c.fire_after));
+            v = simd::select(fire, V(c.v_reset), v);
+            since = simd::select(fire, V(0.0f), since);
+            return fire;
+        }
         if constexpr (Exponential) {
             const V ge_bar = ge * V(c.mean_ge), gi_bar = gi * V(c.mean_gi);
             const V total = V(1.0f) + ge_bar + gi_bar;

@@ -253,6 +253,18 @@ dataset_result run_dataset(const options& o, const std::string& name, const std:
         c["intensity"] = shown.intensity;
         c["input_spikes"] = raster.input.size();
         c["output_spikes"] = raster.exc.size();
+        // When the output spikes fall: how many come within the two steps an
+        // inhibitory partner needs to answer the first one (the weak
+        // winner-take-all in docs/results.md).
+        std::vector<std::uint32_t> steps;
+        for (const auto& e : raster.exc) steps.push_back(e.step);
+        std::sort(steps.begin(), steps.end());
+        c["output_spike_steps"] = steps;
+        if (!steps.empty()) {
+            c["output_first_step"] = steps.front();
+            c["output_spikes_within_2_steps_of_first"] =
+                std::count_if(steps.begin(), steps.end(), [&](std::uint32_t t) { return t <= steps.front() + 2; });
+        }
         c["spiking"] = where(spiked);
         c["nonzero_mi"] = where(nonzero);
         c["nonzero_mi_miller_madow"] = where(nonzero_mm);

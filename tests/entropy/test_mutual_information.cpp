@@ -20,11 +20,7 @@ double h2(double p) { return p <= 0.0 || p >= 1.0 ? 0.0 : -(p * std::log2(p) + (
 spike_trains bernoulli_trains(std::size_t n, std::size_t bins, double p, std::uint64_t seed)
 {
     random_stream rng(seed, stream_purpose::user, 77);
-    spike_trains t(n, bins);
-    for (std::size_t k = 0; k < n; ++k)
-        for (std::size_t b = 0; b < bins; ++b)
-            if (rng.bernoulli(p)) t.set(k, b);
-    return t;
+    return spike_trains::bernoulli(n, bins, p, rng);
 }
 
 /// y = x with each bin flipped with probability f (a binary symmetric channel).

@@ -15,11 +15,7 @@ namespace {
 spike_trains random_trains(std::size_t n, std::size_t bins, double p, std::uint64_t seed)
 {
     random_stream rng(seed, stream_purpose::user, n, bins);
-    spike_trains t(n, bins);
-    for (std::size_t k = 0; k < n; ++k)
-        for (std::size_t b = 0; b < bins; ++b)
-            if (rng.bernoulli(p)) t.set(k, b);
-    return t;
+    return spike_trains::bernoulli(n, bins, p, rng);
 }
 
 } // namespace

@@ -17,6 +17,7 @@
 
 #include "../core/error.hpp"
 #include "../core/parallel.hpp"
+#include "../core/random.hpp"
 #include "../core/simd.hpp"
 #include "../encoding/replay.hpp"
 
@@ -42,6 +43,18 @@ public:
                             e.step, e.input, n_trains, bins);
             t.set(e.input, e.step);
         }
+        return t;
+    }
+
+    /// Independent Bernoulli(p) trains (surrogate data, tests, benchmarks):
+    /// train by train, bin by bin from rng.
+    static spike_trains bernoulli(std::size_t n_trains, std::size_t bins, double p, random_stream& rng)
+    {
+        detail::require(p >= 0.0 && p <= 1.0, "spike_trains: spike probability {} is not in [0, 1]", p);
+        spike_trains t(n_trains, bins);
+        for (std::size_t k = 0; k < n_trains; ++k)
+            for (std::size_t b = 0; b < bins; ++b)
+                if (rng.bernoulli(p)) t.set(k, b);
         return t;
     }
 

@@ -213,6 +213,31 @@ int run(const options& o)
         j["loaded_checkpoint"] = o.load;
         j["theta_mean_mV"] = theta.size() ? std::accumulate(theta.begin(), theta.end(), 0.0) / double(theta.size()) : 0.0;
         j["training_accuracy_curve"] = monitor.curve();
+        // The readout at a glance: how many neurons vote for each class, their
+        // mean theta, and the mean test spike count per image of each class's
+        // neurons (a class whose neurons fire more wins more images).
+        std::vector<std::size_t> per_class(10, 0);
+        std::vector<double> theta_of_class(10, 0.0), test_count_of_class(10, 0.0);
+        std::size_t unassigned = 0;
+        for (std::size_t n = 0; n < assignment.size(); ++n) {
+            const int a = assignment[n];
+            if (a < 0 || a >= 10) {
+                ++unassigned;
+                continue;
+            }
+            ++per_class[std::size_t(a)];
+            theta_of_class[std::size_t(a)] += theta[n];
+            for (std::size_t k = 0; k < test.size(); ++k) test_count_of_class[std::size_t(a)] += test_counts[k * o.neurons + n];
+        }
+        for (std::size_t c = 0; c < 10; ++c)
+            if (per_class[c] > 0) {
+                theta_of_class[c] /= double(per_class[c]);
+                test_count_of_class[c] /= double(per_class[c]) * double(std::max<std::size_t>(test.size(), 1));
+            }
+        j["neurons_per_class"] = per_class;
+        j["unassigned_neurons"] = unassigned;
+        j["theta_mean_mV_per_class"] = theta_of_class;
+        j["test_spikes_per_neuron_per_image_per_class"] = test_count_of_class;
         // Everything in which this run differs from the paper's protocol.
         j["differences_from_paper"] = {
             {"refractoriness", o.original_refractory ? "original code: no spike for 50 ms after a spike (v held 5 ms)"

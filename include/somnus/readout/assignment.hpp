@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The unsupervised readout of Diehl & Cook 2015: each neuron is assigned the
 // class for which its mean response was highest; an image is classified as
-// the class whose assigned neurons have the highest mean spike count.
+// the class whose assigned neurons have the highest mean spike count. Two
+// other votes over the same assignment (sum, BindsNET's proportion
+// weighting) are offered for comparison, never in place of the paper's.
 #pragma once
 
 #include <algorithm>
@@ -16,45 +18,85 @@ namespace somnus {
 /// Label of a neuron that never fired while the labels were assigned.
 inline constexpr int unassigned = -1;
 
-/// counts: [image][neuron] spike counts, row-major; labels: one per image.
-/// A neuron takes the class with the highest mean count (ties: the lower
-/// class); a neuron that never fired stays `unassigned`, as in the original.
-/// So does a neuron whose mean count is the same for every class: its
-/// response says nothing about the class. (The original gives such a neuron
-/// the first class, 0. In a large network trained for several passes the
-/// adaptive threshold of neurons that never win decays until they fire once
-/// per image whatever the input; with class 0 they make every image a 0.)
+/// Mean response of every neuron to every class over a labelled set of
+/// images: mean(j, c) = total count of neuron j over the images of class c /
+/// number of such images. A class with no image has mean 0 and is skipped by
+/// the assignment.
+class class_responses {
+public:
+    /// counts: [image][neuron] spike counts, row-major; labels: one per image.
+    class_responses(std::span<const std::uint32_t> counts, std::span<const std::uint8_t> labels, std::size_t n_neurons,
+                    std::size_t n_classes = 10)
+        : n_(n_neurons), classes_(n_classes), mean_(n_classes * n_neurons, 0.0), images_of_(n_classes, 0)
+    {
+        detail::require(n_neurons > 0 && counts.size() == labels.size() * n_neurons,
+                        "assign_labels: {} counts for {} images of {} neurons", counts.size(), labels.size(), n_neurons);
+        for (std::size_t k = 0; k < labels.size(); ++k) {
+            detail::require(labels[k] < n_classes, "assign_labels: label {} of image {} is not below {}", labels[k], k, n_classes);
+            ++images_of_[labels[k]];
+            const std::uint32_t* row = counts.data() + k * n_neurons;
+            double* acc = mean_.data() + labels[k] * n_neurons;
+            for (std::size_t j = 0; j < n_neurons; ++j) acc[j] += row[j];
+        }
+        for (std::size_t c = 0; c < n_classes; ++c)
+            if (images_of_[c] > 0)
+                for (std::size_t j = 0; j < n_neurons; ++j) mean_[c * n_neurons + j] /= double(images_of_[c]);
+    }
+
+    std::size_t n_neurons() const { return n_; }
+    std::size_t n_classes() const { return classes_; }
+    std::size_t images_of(std::size_t c) const { return images_of_[c]; }
+    double mean(std::size_t neuron, std::size_t c) const { return mean_[c * n_ + neuron]; }
+
+    /// A neuron takes the class with the highest mean count (ties: the lower
+    /// class); a neuron that never fired stays `unassigned`, as in the
+    /// original. So does a neuron whose mean count is the same for every
+    /// class: its response says nothing about the class. (The original gives
+    /// such a neuron the first class, 0. In a large network trained for
+    /// several passes the adaptive threshold of neurons that never win decays
+    /// until they fire once per image whatever the input; with class 0 they
+    /// make every image a 0.)
+    std::vector<int> assignment() const
+    {
+        std::vector<int> out(n_, unassigned);
+        for (std::size_t j = 0; j < n_; ++j) {
+            double best = 0.0, lowest = 0.0;
+            bool first = true;
+            for (std::size_t c = 0; c < classes_; ++c) {
+                if (images_of_[c] == 0) continue;
+                const double m = mean(j, c);
+                lowest = first ? m : std::min(lowest, m);
+                first = false;
+                if (m > best) {
+                    best = m;
+                    out[j] = static_cast<int>(c);
+                }
+            }
+            if (best == lowest) out[j] = unassigned;  // the same for every class (or never fired)
+        }
+        return out;
+    }
+
+    /// Share of neuron j's mean responses that class c takes:
+    /// mean(j, c) / sum over classes of mean(j, ·); 0 for a silent neuron.
+    double proportion(std::size_t neuron, std::size_t c) const
+    {
+        double total = 0.0;
+        for (std::size_t k = 0; k < classes_; ++k) total += mean(neuron, k);
+        return total > 0.0 ? mean(neuron, c) / total : 0.0;
+    }
+
+private:
+    std::size_t n_, classes_;
+    std::vector<double> mean_;  // [class][neuron]
+    std::vector<std::size_t> images_of_;
+};
+
+/// Diehl & Cook's labelling: see class_responses::assignment.
 inline std::vector<int> assign_labels(std::span<const std::uint32_t> counts, std::span<const std::uint8_t> labels,
                                       std::size_t n_neurons, std::size_t n_classes = 10)
 {
-    detail::require(n_neurons > 0 && counts.size() == labels.size() * n_neurons,
-                    "assign_labels: {} counts for {} images of {} neurons", counts.size(), labels.size(), n_neurons);
-    std::vector<double> sum(n_classes * n_neurons, 0.0);
-    std::vector<std::size_t> images_of(n_classes, 0);
-    for (std::size_t k = 0; k < labels.size(); ++k) {
-        detail::require(labels[k] < n_classes, "assign_labels: label {} of image {} is not below {}", labels[k], k, n_classes);
-        ++images_of[labels[k]];
-        const std::uint32_t* row = counts.data() + k * n_neurons;
-        double* acc = sum.data() + labels[k] * n_neurons;
-        for (std::size_t j = 0; j < n_neurons; ++j) acc[j] += row[j];
-    }
-    std::vector<int> assignment(n_neurons, unassigned);
-    for (std::size_t j = 0; j < n_neurons; ++j) {
-        double best = 0.0, lowest = 0.0;
-        bool first = true;
-        for (std::size_t c = 0; c < n_classes; ++c) {
-            if (images_of[c] == 0) continue;
-            const double mean = sum[c * n_neurons + j] / double(images_of[c]);
-            lowest = first ? mean : std::min(lowest, mean);
-            first = false;
-            if (mean > best) {
-                best = mean;
-                assignment[j] = static_cast<int>(c);
-            }
-        }
-        if (best == lowest) assignment[j] = unassigned;  // the same for every class (or never fired)
-    }
-    return assignment;
+    return class_responses(counts, labels, n_neurons, n_classes).assignment();
 }
 
 /// The class whose assigned neurons fired most on average (ties and silence:
@@ -83,6 +125,74 @@ inline int classify(std::span<const std::uint32_t> counts, std::span<const int> 
     }
     return best;
 }
+
+/// How the counts of each class's assigned neurons become the class's score
+/// (the highest score wins; ties: the lower class; a class with no assigned
+/// neuron takes no part).
+enum class vote {
+    mean,        ///< Diehl & Cook 2015: mean count of the class's neurons (the paper's readout)
+    sum,         ///< total count of the class's neurons: a class is not diluted by weakly responding members
+    proportion,  ///< BindsNET's "proportion weighting": mean over the class's neurons of count x the
+                 ///< neuron's share of its labelling response that went to that class
+};
+
+inline const char* vote_name(vote v)
+{
+    switch (v) {
+    case vote::mean: return "mean";
+    case vote::sum: return "sum";
+    case vote::proportion: return "proportion";
+    }
+    return "?";
+}
+
+/// The labelling fitted once (class_responses, assignment) and applied to
+/// new responses with any vote.
+class label_readout {
+public:
+    label_readout(std::span<const std::uint32_t> counts, std::span<const std::uint8_t> labels, std::size_t n_neurons,
+                  std::size_t n_classes = 10)
+        : responses_(counts, labels, n_neurons, n_classes), assignment_(responses_.assignment()), weight_(n_neurons, 0.0)
+    {
+        for (std::size_t j = 0; j < n_neurons; ++j)
+            if (assignment_[j] >= 0) weight_[j] = responses_.proportion(j, std::size_t(assignment_[j]));
+    }
+
+    const class_responses& responses() const { return responses_; }
+    const std::vector<int>& assignment() const { return assignment_; }
+
+    int classify(std::span<const std::uint32_t> counts, vote rule = vote::mean) const
+    {
+        const std::size_t n_classes = responses_.n_classes();
+        if (rule == vote::mean) return somnus::classify(counts, assignment_, n_classes);
+        detail::require(counts.size() == assignment_.size(), "classify: {} counts for {} assigned neurons", counts.size(),
+                        assignment_.size());
+        std::vector<double> score(n_classes, 0.0);
+        std::vector<std::size_t> members(n_classes, 0);
+        for (std::size_t j = 0; j < counts.size(); ++j) {
+            const int c = assignment_[j];
+            if (c < 0) continue;
+            score[std::size_t(c)] += rule == vote::proportion ? weight_[j] * counts[j] : double(counts[j]);
+            ++members[std::size_t(c)];
+        }
+        int best = unassigned;
+        double best_score = -1.0;
+        for (std::size_t c = 0; c < n_classes; ++c) {
+            if (members[c] == 0) continue;
+            const double s = rule == vote::proportion ? score[c] / double(members[c]) : score[c];
+            if (s > best_score) {
+                best_score = s;
+                best = static_cast<int>(c);
+            }
+        }
+        return best;
+    }
+
+private:
+    class_responses responses_;
+    std::vector<int> assignment_;
+    std::vector<double> weight_;  // proportion of each neuron's response that goes to its own class
+};
 
 /// Rows: true class; columns: predicted class (an unassigned prediction
 /// counts as wrong and lands in no column).

@@ -14,6 +14,7 @@ static_assert(neuron_model<leaky>);
 static_assert(neuron_model<izhikevich>);
 static_assert(neuron_model<adex>);
 static_assert(has_threshold_offset<conductance_lif>);
+static_assert(has_threshold_offset<integrate_and_fire>);
 static_assert(!has_threshold_offset<leaky>);
 
 static_assert(plasticity_rule<no_plasticity>);

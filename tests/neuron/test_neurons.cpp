@@ -70,7 +70,7 @@ template <> std::vector<float> flatten<conductance_lif>(const conductance_lif::s
 template <> std::vector<float> flatten<integrate_and_fire>(const integrate_and_fire::state& s)
 {
     std::vector<float> r;
-    for (auto* x : {&s.v, &s.in_exc, &s.in_inh, &s.since_spike_ms}) r.insert(r.end(), x->begin(), x->end());
+    for (auto* x : {&s.v, &s.in_exc, &s.in_inh, &s.theta, &s.since_spike_ms}) r.insert(r.end(), x->begin(), x->end());
     return r;
 }
 template <> std::vector<float> flatten<leaky>(const leaky::state& s)

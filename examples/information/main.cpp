@@ -8,8 +8,6 @@
 // those whose mutual information with the input is non-zero (their Table 1),
 // with plug-in and Miller-Madow estimates and a shuffle significance test.
 #include <algorithm>
-#include <array>
-#include <type_traits>
 #include <fstream>
 #include <numeric>
 #include <set>
@@ -34,75 +32,11 @@ using somnus::image_set;
 
 namespace {
 
-/// Integrate-and-fire neuron (v += w per input spike, no leak) whose
-/// threshold carries Diehl & Cook's adaptive offset theta:
-///   fires when v > v_thresh + theta; then v = v_reset.
-/// somnus::integrate_and_fire has no theta, so adaptive_threshold cannot be
-/// composed with it; this model is the workaround, kept in the example.
-struct adaptive_integrate_and_fire {
-    struct params {
-        float v_rest_mV = 0.0f;
-        float v_reset_mV = 0.0f;
-        float v_thresh_mV = 20.0f;
-    };
-    struct state {
-        somnus::vector_f v, in_exc, in_inh, theta;
-        std::size_t size() const { return v.size(); }
-        std::array<somnus::state_field, 4> fields()
-        {
-            return {somnus::state_field{"v", &v}, somnus::state_field{"in_exc", &in_exc}, somnus::state_field{"in_inh", &in_inh},
-                    somnus::state_field{"theta", &theta}};
-        }
-    };
-
-    adaptive_integrate_and_fire(params p, float dt_ms) : p_(p), dt_(dt_ms) {}
-    float dt_ms() const { return dt_; }
-    state make_state(std::size_t n) const
-    {
-        return state{somnus::make_vector(n, p_.v_rest_mV), somnus::make_vector(n), somnus::make_vector(n), somnus::make_vector(n)};
-    }
-    float* input(state& s, somnus::channel c) const { return c == somnus::channel::excitatory ? s.in_exc.data() : s.in_inh.data(); }
-
-    template <class V = somnus::simd::batch>
-    void step(state& s, somnus::spike_list& out) const
-    {
-        const params p = p_;
-        somnus::simd::step_arrays<V>(s.size(), out, std::array{s.v.data(), s.in_exc.data(), s.in_inh.data()},
-                                     std::array<const float*, 1>{s.theta.data()}, [p](auto& x, const auto& r) {
-                                         using L = std::remove_reference_t<decltype(x[0])>;
-                                         x[0] = x[0] + x[1] - x[2];
-                                         x[1] = L(0.0f);
-                                         x[2] = L(0.0f);
-                                         const auto fire = x[0] > L(p.v_thresh_mV) + r[0];
-                                         x[0] = somnus::simd::select(fire, L(p.v_reset_mV), x[0]);
-                                         return fire;
-                                     });
-    }
-    /// No leak: without input nothing changes once queued input is used up.
-    void relax(state& s, double) const
-    {
-        somnus::spike_list ignored;
-        step<float>(s, ignored);
-    }
-    /// Back to rest, keeping theta (between training images).
-    void to_rest(state& s) const
-    {
-        std::fill(s.v.begin(), s.v.end(), p_.v_rest_mV);
-        std::fill(s.in_exc.begin(), s.in_exc.end(), 0.0f);
-        std::fill(s.in_inh.begin(), s.in_inh.end(), 0.0f);
-    }
-
-private:
-    params p_;
-    float dt_;
-};
-static_assert(somnus::neuron_model<adaptive_integrate_and_fire>);
-static_assert(somnus::has_threshold_offset<adaptive_integrate_and_fire>);
-
 /// The Capozzi network: integrate-and-fire excitatory and inhibitory
-/// neurons, power-law STDP, Diehl & Cook's homeostasis (adaptive threshold,
-/// incoming weights normalised before each image).
-using capozzi_network = somnus::competitive_network<adaptive_integrate_and_fire, somnus::integrate_and_fire, somnus::power_law,
+/// neurons, power-law STDP, Diehl & Cook's homeostasis (adaptive threshold
+/// on the excitatory neurons' theta, incoming weights normalised before each
+/// image).
+using capozzi_network = somnus::competitive_network<somnus::integrate_and_fire, somnus::integrate_and_fire, somnus::power_law,
                                                     somnus::diehl_cook_homeostasis>;
 
 struct options {
@@ -158,13 +92,15 @@ dataset_result run_dataset(const options& o, const std::string& name, const std:
     cfg.n_exc = o.neurons;
     cfg.seed = o.seed;
     // Integrate-and-fire neurons: v += w per input spike, no leak (tau
-    // infinite), fire above v_thresh, reset to 0. Inhibitory partners fire on
-    // one excitatory spike (10.4 > 1), as Diehl & Cook's do.
-    adaptive_integrate_and_fire::params exc_p;
+    // infinite), no refractory period, fire above v_thresh + theta (theta
+    // starts at 0 and is moved by the adaptive threshold), reset to 0.
+    // Inhibitory partners fire on one excitatory spike (10.4 > 1), as Diehl &
+    // Cook's do.
+    somnus::integrate_and_fire::params exc_p;
     exc_p.v_thresh_mV = o.v_thresh;
     somnus::integrate_and_fire::params inh_p;
     inh_p.v_thresh_mV = 1.0f;
-    const adaptive_integrate_and_fire exc(exc_p, cfg.dt_ms);
+    const somnus::integrate_and_fire exc(exc_p, cfg.dt_ms);
     const somnus::integrate_and_fire inh(inh_p, cfg.dt_ms);
     somnus::power_law rule{{o.tau_pre_ms, o.eta, o.x_tar, o.w_max, o.mu}};
     capozzi_network net(cfg, exc, inh, rule);
@@ -179,12 +115,18 @@ dataset_result run_dataset(const options& o, const std::string& name, const std:
     // Training. Perfect integrators do not relax during the rest between
     // images, so each image starts from rest (as Diehl et al. 2015 reset
     // their integrate-and-fire networks between inputs).
-    const auto inh_rest = net.inh_state();
+    const auto exc_rest = net.exc_state(), inh_rest = net.inh_state();
+    const auto to_rest = [&] {
+        auto& s = net.exc_state();
+        auto theta = std::move(s.theta);  // learnt: kept
+        s = exc_rest;
+        s.theta = std::move(theta);
+        net.inh_state() = inh_rest;
+    };
     ex::progress train_progress(name + " train", train_n * o.epochs);
     for (std::size_t e = 0; e < o.epochs; ++e)
         for (std::size_t k = 0; k < train_n; ++k) {
-            exc.to_rest(net.exc_state());
-            net.inh_state() = inh_rest;
+            to_rest();
             net.train(train.image(k));
             const std::size_t done = e * train_n + k + 1;
             train_progress.update(done, {}, done == train_n * o.epochs);

@@ -11,6 +11,8 @@ expect(2 "neurons" --neurons banana)
 expect(2 "frobnicate" --frobnicate)
 expect(2 "dataset" --dataset cifar)
 expect(2 "alpha" --alpha 2)
+expect(2 "tau-m" --tau-m 0)
+expect(2 "w-inh" --w-inh -1)
 expect(2 "no-such-dir" --dataset mnist --data ${WORK}/no-such-dir --train 10 --test 10)
 expect(2 "no-such-fashion" --dataset fashion --fashion-data ${WORK}/no-such-fashion --train 10 --test 10)
 

@@ -8,7 +8,9 @@
 // those whose mutual information with the input is non-zero (their Table 1),
 // with plug-in and Miller-Madow estimates and a shuffle significance test.
 #include <algorithm>
+#include <cmath>
 #include <fstream>
+#include <limits>
 #include <numeric>
 #include <set>
 
@@ -53,6 +55,8 @@ struct options {
     std::size_t surrogates = 1000;
     double alpha = 0.01;
     float v_thresh = 20.0f;
+    float tau_m_ms = std::numeric_limits<float>::infinity();  // excitatory leak; infinite: none (the default)
+    float w_inh = 17.0f;                                       // inhibitory -> excitatory weight
     float eta = 0.01f, x_tar = 0.4f, mu = 0.2f, w_max = 1.0f, tau_pre_ms = 20.0f;
 };
 
@@ -91,6 +95,7 @@ dataset_result run_dataset(const options& o, const std::string& name, const std:
     somnus::competitive_config cfg;
     cfg.n_exc = o.neurons;
     cfg.seed = o.seed;
+    cfg.w_inh_exc = o.w_inh;
     // Integrate-and-fire neurons: v += w per input spike, no leak (tau
     // infinite), no refractory period, fire above v_thresh + theta (theta
     // starts at 0 and is moved by the adaptive threshold), reset to 0.
@@ -98,6 +103,7 @@ dataset_result run_dataset(const options& o, const std::string& name, const std:
     // Cook's do.
     somnus::integrate_and_fire::params exc_p;
     exc_p.v_thresh_mV = o.v_thresh;
+    exc_p.tau_m_ms = o.tau_m_ms;
     somnus::integrate_and_fire::params inh_p;
     inh_p.v_thresh_mV = 1.0f;
     const somnus::integrate_and_fire exc(exc_p, cfg.dt_ms);
@@ -329,10 +335,12 @@ int run(const options& given)
             {"present_ms", 350.0},
             {"rest_ms", 150.0},
             {"input_rate", "pixel/4 Hz (max 63.75 Hz), intensity +1 and shown again below 5 output spikes (Diehl & Cook 2015)"},
-            {"exc_neuron", fmt::format("integrate-and-fire, no leak, v_rest = v_reset = 0, fires above v_thresh + theta, v_thresh = {} weight units, no refractory period (choice; paper: IF)", o.v_thresh)},
+            {"exc_neuron", std::isinf(o.tau_m_ms)
+                               ? fmt::format("integrate-and-fire, no leak, v_rest = v_reset = 0, fires above v_thresh + theta, v_thresh = {} weight units, no refractory period (choice; paper: IF)", o.v_thresh)
+                               : fmt::format("leaky integrate-and-fire, tau_m = {} ms, v_rest = v_reset = 0, fires above v_thresh + theta, v_thresh = {} weight units, no refractory period (--tau-m; not the default)", o.tau_m_ms, o.v_thresh)},
             {"inh_neuron", "integrate-and-fire, no leak, v_thresh = 1 (fires on its partner's spike)"},
             {"w_exc_inh", 10.4},
-            {"w_inh_exc", 17.0},
+            {"w_inh_exc", o.w_inh},
             {"input_weights_init", "uniform [0, 0.3] (Diehl & Cook 2015)"},
             {"weight_normalisation", "incoming weights scaled to sum 78 before each image (Diehl & Cook 2015)"},
             {"adaptive_threshold", "Diehl & Cook: theta += 0.05 per spike, tau 1e7 ms, starts at 0, frozen at test (the paper does not say; Diehl & Cook compared the power-law rule with it)"},
@@ -372,6 +380,9 @@ int main(int argc, char** argv)
     app.add_option("--surrogates", o.surrogates, "shuffle surrogates per output neuron and class")->check(CLI::Range(1, 1000000))->capture_default_str();
     app.add_option("--alpha", o.alpha, "significance level of the shuffle test")->check(CLI::Range(0.0, 1.0))->capture_default_str();
     app.add_option("--v-thresh", o.v_thresh, "excitatory threshold (weight units above rest)")->check(CLI::PositiveNumber)->capture_default_str();
+    app.add_option("--tau-m", o.tau_m_ms, "excitatory membrane time constant in ms (default: no leak, a perfect integrator)")
+        ->check(CLI::PositiveNumber);
+    app.add_option("--w-inh", o.w_inh, "inhibitory -> excitatory weight (all but the partner)")->check(CLI::NonNegativeNumber)->capture_default_str();
     app.add_option("--eta", o.eta, "power-law STDP learning rate")->check(CLI::NonNegativeNumber)->capture_default_str();
     app.add_option("--x-tar", o.x_tar, "power-law STDP target presynaptic trace")->check(CLI::NonNegativeNumber)->capture_default_str();
     app.add_option("--mu", o.mu, "power-law STDP weight-dependence exponent")->check(CLI::NonNegativeNumber)->capture_default_str();

@@ -66,6 +66,7 @@ struct dataset_result {
     double accuracy = 0.0;
     std::size_t test_images = 0, train_images = 0, label_images = 0;
     double train_seconds = 0.0, test_seconds = 0.0, analysis_seconds = 0.0;
+    double theta_mean = 0.0, theta_min = 0.0, theta_max = 0.0;  // excitatory theta after training (weight units)
     nlohmann::json classes = nlohmann::json::array();
     std::vector<double> mi_heat;  // [class][neuron], summed plug-in MI (bits)
     std::size_t classes_equal = 0, classes_equal_significant = 0, classes_equal_mm = 0;
@@ -138,6 +139,12 @@ dataset_result run_dataset(const options& o, const std::string& name, const std:
             train_progress.update(done, {}, done == train_n * o.epochs);
         }
     r.train_seconds = train_progress.elapsed();
+    // The threshold each neuron ends with, v_thresh + theta: the scale the
+    // inhibitory weight is to be compared with.
+    const auto& theta = net.exc_state().theta;
+    r.theta_mean = std::accumulate(theta.begin(), theta.end(), 0.0) / double(theta.size());
+    r.theta_min = *std::min_element(theta.begin(), theta.end());
+    r.theta_max = *std::max_element(theta.begin(), theta.end());
     r.train_images = train_n;
     r.label_images = label_n;
 
@@ -320,6 +327,7 @@ int run(const options& given)
             d["train_images"] = r.train_images;
             d["label_images"] = r.label_images;
             d["train_seconds"] = r.train_seconds;
+            d["theta_after_training"] = {{"mean", r.theta_mean}, {"min", r.theta_min}, {"max", r.theta_max}};
             d["test_seconds"] = r.test_seconds;
             d["analysis_seconds"] = r.analysis_seconds;
             d["classes"] = r.classes;

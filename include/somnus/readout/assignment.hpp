@@ -99,31 +99,45 @@ inline std::vector<int> assign_labels(std::span<const std::uint32_t> counts, std
     return class_responses(counts, labels, n_neurons, n_classes).assignment();
 }
 
-/// The class whose assigned neurons fired most on average (ties and silence:
-/// the lower class), or `unassigned` if no neuron has a class.
-inline int classify(std::span<const std::uint32_t> counts, std::span<const int> assignment, std::size_t n_classes = 10)
+namespace detail {
+
+/// Score of class c = sum over the neurons assigned to c of weight_j x count_j
+/// (weight 1 when `weights` is empty), divided by their number if `mean`.
+/// The highest score wins (ties: the lower class); classes without neurons
+/// take no part; `unassigned` if no neuron has a class.
+inline int best_class(std::span<const std::uint32_t> counts, std::span<const int> assignment, std::size_t n_classes,
+                      std::span<const double> weights, bool mean)
 {
     detail::require(counts.size() == assignment.size(), "classify: {} counts for {} assigned neurons", counts.size(),
                     assignment.size());
-    std::vector<double> sum(n_classes, 0.0);
+    std::vector<double> score(n_classes, 0.0);
     std::vector<std::size_t> members(n_classes, 0);
     for (std::size_t j = 0; j < counts.size(); ++j) {
         const int c = assignment[j];
         if (c < 0 || std::size_t(c) >= n_classes) continue;
-        sum[std::size_t(c)] += counts[j];
+        score[std::size_t(c)] += weights.empty() ? double(counts[j]) : weights[j] * counts[j];
         ++members[std::size_t(c)];
     }
     int best = unassigned;
-    double best_rate = -1.0;
+    double best_score = -1.0;
     for (std::size_t c = 0; c < n_classes; ++c) {
         if (members[c] == 0) continue;
-        const double rate = sum[c] / double(members[c]);
-        if (rate > best_rate) {
-            best_rate = rate;
+        const double value = mean ? score[c] / double(members[c]) : score[c];
+        if (value > best_score) {
+            best_score = value;
             best = static_cast<int>(c);
         }
     }
     return best;
+}
+
+} // namespace detail
+
+/// The class whose assigned neurons fired most on average (ties and silence:
+/// the lower class), or `unassigned` if no neuron has a class.
+inline int classify(std::span<const std::uint32_t> counts, std::span<const int> assignment, std::size_t n_classes = 10)
+{
+    return detail::best_class(counts, assignment, n_classes, {}, true);
 }
 
 /// How the counts of each class's assigned neurons become the class's score
@@ -163,29 +177,8 @@ public:
 
     int classify(std::span<const std::uint32_t> counts, vote rule = vote::mean) const
     {
-        const std::size_t n_classes = responses_.n_classes();
-        if (rule == vote::mean) return somnus::classify(counts, assignment_, n_classes);
-        detail::require(counts.size() == assignment_.size(), "classify: {} counts for {} assigned neurons", counts.size(),
-                        assignment_.size());
-        std::vector<double> score(n_classes, 0.0);
-        std::vector<std::size_t> members(n_classes, 0);
-        for (std::size_t j = 0; j < counts.size(); ++j) {
-            const int c = assignment_[j];
-            if (c < 0) continue;
-            score[std::size_t(c)] += rule == vote::proportion ? weight_[j] * counts[j] : double(counts[j]);
-            ++members[std::size_t(c)];
-        }
-        int best = unassigned;
-        double best_score = -1.0;
-        for (std::size_t c = 0; c < n_classes; ++c) {
-            if (members[c] == 0) continue;
-            const double s = rule == vote::proportion ? score[c] / double(members[c]) : score[c];
-            if (s > best_score) {
-                best_score = s;
-                best = static_cast<int>(c);
-            }
-        }
-        return best;
+        const std::span<const double> weights = rule == vote::proportion ? std::span<const double>(weight_) : std::span<const double>{};
+        return detail::best_class(counts, assignment_, responses_.n_classes(), weights, rule != vote::sum);
     }
 
 private:

@@ -10,6 +10,7 @@ expect(0 "" --help)
 expect(2 "neurons" --neurons banana)
 expect(2 "frobnicate" --frobnicate)
 expect(2 "dataset" --dataset cifar)
+expect(2 "showings" --showings 0)
 expect(2 "no-such-dir" --data ${WORK}/no-such-dir --train 10 --test 10)
 
 # Wrong magic number.

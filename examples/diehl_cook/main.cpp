@@ -32,6 +32,7 @@ struct options {
     std::string integration = "exponential";
     float delay_ms = 0.0f;
     std::size_t monitor = 1000;
+    std::uint32_t showings = 40;
 };
 
 /// Online accuracy as the original code monitors it: every `every` images the
@@ -137,6 +138,7 @@ int run(const options& o)
     cfg.n_exc = o.neurons;
     cfg.seed = o.seed;
     cfg.input_delay_max_ms = o.delay_ms;
+    cfg.max_repeats = o.showings;
     auto exc = somnus::conductance_lif::diehl_cook_excitatory();
     auto inh = somnus::conductance_lif::diehl_cook_inhibitory();
     if (o.original_refractory) exc.lockout_ms = 50.0f;
@@ -300,6 +302,8 @@ int run(const options& o)
                                                      : "exponential Euler: exact conductance decay, v exact for the step-averaged conductances"},
             {"evaluation_state", "each labelling/test image starts from the rest state (the original carries state over)"},
             {"labelling_images", label_n},
+            {"showings", o.showings == 1 ? std::string("one per image: a quiet image is not shown again (as Brian2 standalone)")
+                                         : fmt::format("a quiet image (< 5 spikes) is shown again at a higher intensity, at most {} showings", o.showings)},
         };
         ex::write_json(o.json, j);
     }
@@ -332,6 +336,10 @@ int main(int argc, char** argv)
         ->capture_default_str();
     app.add_option("--delay-ms", o.delay_ms, "input synapse delays drawn from [0, this] ms (the original code: 10; default 0)")
         ->check(CLI::Range(0.0f, 100.0f))
+        ->capture_default_str();
+    app.add_option("--showings", o.showings,
+                   "at most this many showings of an image that draws fewer than 5 spikes, each at a higher intensity (1: never show again)")
+        ->check(CLI::Range(1u, 1000u))
         ->capture_default_str();
     app.add_option("--monitor", o.monitor, "images per block of the online training accuracy")->check(CLI::PositiveNumber)->capture_default_str();
     if (const auto code = ex::parse(app, argc, argv)) return *code;

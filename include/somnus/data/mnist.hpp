@@ -25,6 +25,11 @@ struct image_dataset {
     std::size_t rows = 0, cols = 0;
     std::vector<std::uint8_t> pixels;  ///< size() * rows * cols, row-major
     std::vector<std::uint8_t> labels;
+    /// Where the images and labels came from (empty when built in memory),
+    /// so that later checks (geometry, counts) can name the file.
+    std::filesystem::path images_path, labels_path;
+    /// Images the file holds; size() may be fewer (a limit was asked for).
+    std::size_t items_in_file = 0;
 
     std::size_t size() const { return labels.size(); }
     std::size_t pixels_per_image() const { return rows * cols; }
@@ -81,6 +86,9 @@ inline image_dataset load_mnist(const std::filesystem::path& dir, mnist_split sp
     d.cols = images.dims[2];
     d.pixels = std::move(images.data);
     d.labels = std::move(labels.data);
+    d.images_path = image_path;
+    d.labels_path = label_path;
+    d.items_in_file = images.items_in_file;
     return d;
 }
 

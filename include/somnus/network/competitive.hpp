@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <concepts>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -103,17 +104,26 @@ struct spike_raster {
 using diehl_cook_homeostasis = combine<adaptive_threshold, normalize_incoming>;
 
 template <neuron_model Exc = conductance_lif, neuron_model Inh = conductance_lif, plasticity_rule Rule = diehl_cook_triplet,
-          homeostasis_rule Homeostasis = diehl_cook_homeostasis, sleep_schedule Sleep = no_sleep>
+          homeostasis_rule Homeostasis = diehl_cook_homeostasis, sleep_schedule Sleep = no_sleep,
+          rate_encoder Encoder = poisson_encoder>
 class competitive_network {
 public:
     using exc_model = Exc;
     using inh_model = Inh;
     using synapses_type = dense_synapses<Rule>;
+    using encoder_type = Encoder;
 
+    /// The encoder turns an image's pixel rates into input spikes; by
+    /// default it is built as Encoder(n_input, dt_ms).
     competitive_network(competitive_config cfg, Exc exc, Inh inh, Rule rule = {}, Homeostasis homeostasis = {}, Sleep sleep = {})
+        requires std::constructible_from<Encoder, std::size_t, float>
+        : competitive_network(cfg, std::move(exc), std::move(inh), std::move(rule), std::move(homeostasis), std::move(sleep),
+                              Encoder(cfg.n_input, cfg.dt_ms)) {}
+
+    competitive_network(competitive_config cfg, Exc exc, Inh inh, Rule rule, Homeostasis homeostasis, Sleep sleep, Encoder encoder)
         : cfg_((cfg.validate(), cfg)), exc_(std::move(exc)), inh_(std::move(inh)), homeostasis_(std::move(homeostasis)),
           sleep_(std::move(sleep)), input_(cfg.n_input, cfg.n_exc, std::move(rule), cfg.dt_ms, cfg.bounds),
-          encoder_(cfg.n_input, cfg.dt_ms), exc_state_(exc_.make_state(cfg.n_exc)), inh_state_(inh_.make_state(cfg.n_exc)),
+          encoder_(std::move(encoder)), exc_state_(exc_.make_state(cfg.n_exc)), inh_state_(inh_.make_state(cfg.n_exc)),
           exc_rest_(exc_state_), inh_rest_(inh_state_), counts_(cfg.n_exc, 0), rates_(cfg.n_input, 0.0f),
           mean_image_(cfg.n_input, 0.0f)
     {
@@ -134,6 +144,8 @@ public:
             for (auto& x : d) x = static_cast<std::uint8_t>(delays_rng.below(max_steps + 1));
             input_.set_delays(d);
         }
+        detail::require(encoder_.size() == cfg.n_input, "competitive_network: the encoder has {} inputs, the network {}",
+                        encoder_.size(), cfg.n_input);
         present_steps_ = static_cast<std::uint32_t>(std::lround(cfg.present_ms / cfg.dt_ms));
         rest_steps_ = static_cast<std::uint32_t>(std::lround(cfg.rest_ms / cfg.dt_ms));
         exc_spikes_.reserve(cfg.n_exc);
@@ -173,6 +185,26 @@ public:
         ++images_seen_;
         if (sleep_.due(images_seen_)) sleep(sleep_.phase());
         return p;
+    }
+
+    /// Trains on `steps` steps of input from any source (a recorded raster
+    /// in a replay_encoder, a sleep drive, ...) shown once, then the rest:
+    /// plasticity and homeostasis on, as for an image, but no re-showing,
+    /// and it does not count as an image (images_seen() and the mean image
+    /// are unchanged). The source's emit(step, out) is asked for steps
+    /// 0..steps-1 in order.
+    template <input_encoder Source>
+    presentation train(Source& source, std::uint32_t steps)
+    {
+        return present_source(source, steps, true);
+    }
+
+    /// Responds to `steps` steps of input from any source without learning,
+    /// from the rest state.
+    template <input_encoder Source>
+    presentation evaluate(Source& source, std::uint32_t steps)
+    {
+        return present_source(source, steps, false);
     }
 
     /// Responds to one image without learning, from the rest state. `key`
@@ -246,6 +278,23 @@ private:
         else return nullptr;
     }
 
+    template <class Source>
+    presentation present_source(Source& source, std::uint32_t steps, bool learn)
+    {
+        detail::require(source.size() == cfg_.n_input, "competitive_network: the input source has {} inputs, the network {}",
+                        source.size(), cfg_.n_input);
+        if (!learn) reset_to_rest();
+        if (learn) homeostasis_.before_presentation(layer());
+        if (raster_ != nullptr) raster_->clear();
+        std::fill(counts_.begin(), counts_.end(), 0u);
+        run(source, steps, true, learn);
+        rest(learn);
+        if (learn) homeostasis_.after_presentation(layer(), double(steps + rest_steps_) * cfg_.dt_ms);
+        presentation result;
+        for (auto c : counts_) result.spikes += c;
+        return result;
+    }
+
     presentation present(std::span<const std::uint8_t> image, phase ph, std::uint64_t key)
     {
         detail::require(image.size() == cfg_.n_input, "competitive_network: image has {} pixels, network has {} inputs",
@@ -262,7 +311,7 @@ private:
             encoder_.begin(rates_, present_steps_, rng);
             if (raster_ != nullptr) raster_->clear();
             std::fill(counts_.begin(), counts_.end(), 0u);
-            run(present_steps_, true, learn);
+            run(encoder_, present_steps_, true, learn);
             rest(learn);
             if (learn) homeostasis_.after_presentation(layer(), double(present_steps_ + rest_steps_) * cfg_.dt_ms);
             result.spikes = 0;
@@ -277,7 +326,8 @@ private:
 
     /// Runs `steps` network steps; with_input draws input spikes from the
     /// encoder, spikes count toward counts_ only then.
-    void run(std::uint32_t steps, bool with_input, bool learn)
+    template <class Source>
+    void run(Source& source, std::uint32_t steps, bool with_input, bool learn)
     {
         float* ge_exc = exc_.input(exc_state_, channel::excitatory);
         float* gi_exc = exc_.input(exc_state_, channel::inhibitory);
@@ -291,7 +341,7 @@ private:
             exc_.step(exc_state_, exc_spikes_);
             inh_.step(inh_state_, inh_spikes_);
             in_spikes_.clear();
-            if (with_input) encoder_.emit(t, in_spikes_);
+            if (with_input) source.emit(t, in_spikes_);
             // Deliver spikes for the next step (input spikes after their
             // delays, with on_pre where they arrive).
             input_.presynaptic_step(in_spikes_, ge_exc, excitatory_scale_, learn);
@@ -320,7 +370,7 @@ private:
     {
         std::uint32_t t = 0;
         if (cfg_.closed_form_rest) {
-            for (; t < rest_steps_ && !settled(); ++t) run(1, false, learn);
+            for (; t < rest_steps_ && !settled(); ++t) run(encoder_, 1, false, learn);
             const auto left = rest_steps_ - t;
             const auto tail = static_cast<std::uint32_t>(std::min<std::size_t>(left, input_.history_steps()));
             const std::uint32_t jump = left - tail;
@@ -333,7 +383,7 @@ private:
                 t += jump;
             }
         }
-        run(rest_steps_ - t, false, learn);
+        run(encoder_, rest_steps_ - t, false, learn);
     }
 
     bool settled() const
@@ -390,7 +440,7 @@ private:
         random_stream rng(cfg_.seed, stream_purpose::sleep_noise, images_seen_);
         encoder_.begin(rates_, steps, rng);
         std::fill(counts_.begin(), counts_.end(), 0u);
-        run(steps, true, true);
+        run(encoder_, steps, true, true);
         if (ph.weight_decay_rate > 0.0f) {
             const auto keep = static_cast<float>(std::exp(-double(ph.weight_decay_rate) * ph.duration_ms));
             for (auto& w : input_.weights()) w = ph.weight_decay_to + (w - ph.weight_decay_to) * keep;
@@ -407,7 +457,7 @@ private:
     Homeostasis homeostasis_;
     Sleep sleep_;
     synapses_type input_;
-    poisson_encoder encoder_;
+    Encoder encoder_;
     typename Exc::state exc_state_;
     typename Inh::state inh_state_;
     typename Exc::state exc_rest_;

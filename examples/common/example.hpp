@@ -1,15 +1,25 @@
 // SPDX-License-Identifier: MIT
 // What every example program shares: argument parsing with the exit-status
 // contract (0 ok, 2 bad arguments or bad input, one-line message), progress
-// lines on stderr, atomic JSON results, PNG output of plot canvases.
+// lines on stderr, atomic JSON results, PNG output of plot canvases; the
+// validators of numeric flags, the checks of output paths before any work,
+// and the checks of a loaded image set (geometry, image count).
 #pragma once
 
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
 #include <chrono>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
@@ -17,7 +27,9 @@
 
 #include <somnus/core/error.hpp>
 #include <somnus/core/simd.hpp>
+#include <somnus/data/mnist.hpp>
 #include <somnus/io/atomic_file.hpp>
+#include <somnus/io/file.hpp>
 #include <somnus/io/png.hpp>
 
 #include "plot.hpp"
@@ -41,6 +53,100 @@ inline std::optional<int> parse(CLI::App& app, int argc, char** argv)
     }
     return std::nullopt;
 }
+
+/// Validators for numeric flags, used instead of CLI11's Range,
+/// PositiveNumber and NonNegativeNumber: those let NaN through, let "-1"
+/// into an unsigned flag (where it wraps to 2^64 - 1), and print the
+/// largest double as a 309-digit number. Each checks the text before CLI11
+/// converts it; the message says what was expected, with bounds in %g form.
+namespace detail {
+
+inline std::string bound_text(double x) { return fmt::format("{:g}", x); }
+
+inline bool all_digits(const std::string& s)
+{
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return c >= '0' && c <= '9'; });
+}
+
+/// A number in (lo or [lo) .. hi], finite unless infinity_ok (+inf only).
+inline CLI::Validator number_check(double lo, bool lo_open, double hi, bool infinity_ok)
+{
+    const bool unbounded = hi >= double(std::numeric_limits<float>::max());
+    std::string range = unbounded ? fmt::format("{} {}", lo_open ? ">" : ">=", bound_text(lo))
+                                  : fmt::format("in {}{}, {}]", lo_open ? "(" : "[", bound_text(lo), bound_text(hi));
+    if (infinity_ok) range += " or inf";
+    const std::string expected = (infinity_ok ? "a number " : "a finite number ") + range;
+    return CLI::Validator(
+        [=](std::string& s) -> std::string {
+            // strtod skips leading blanks and reads nan, inf and hex floats; the
+            // blanks and the non-finite values are refused here.
+            const char* begin = s.c_str();
+            char* end = nullptr;
+            errno = 0;
+            const double v = s.empty() || std::isspace(static_cast<unsigned char>(s[0])) ? 0.0 : std::strtod(begin, &end);
+            if (end == nullptr || end == begin || *end != '\0') return fmt::format("'{}' is not a number (expected {})", s, expected);
+            if (std::isnan(v)) return fmt::format("{} is not a number (expected {})", s, expected);
+            if (std::isinf(v) && !(infinity_ok && v > 0))
+                return fmt::format("{} is {} (expected {})", s, errno == ERANGE ? "too large" : "not finite", expected);
+            if (std::isinf(v)) return {};
+            if (v < lo || (lo_open && v == lo) || v > hi) {
+                if (unbounded && v > hi) return fmt::format("{} is too large (at most {})", s, bound_text(hi));
+                return fmt::format("{} is out of range (expected {})", s, expected);
+            }
+            return {};
+        },
+        "FLOAT " + range, "number");
+}
+
+} // namespace detail
+
+/// A decimal whole number in [lo, hi]: refuses a sign (so "-1" never wraps),
+/// a fraction, hex or octal, and anything above hi or 2^64 - 1. The text is
+/// rewritten without leading zeros, which CLI11 would read as octal.
+inline CLI::Validator integer_in(std::uint64_t lo, std::uint64_t hi = std::numeric_limits<std::uint64_t>::max())
+{
+    const std::string range =
+        hi == std::numeric_limits<std::uint64_t>::max() ? fmt::format(">= {}", lo) : fmt::format("in [{}, {}]", lo, hi);
+    return CLI::Validator(
+        [=](std::string& s) -> std::string {
+            if (!detail::all_digits(s)) return fmt::format("'{}' is not a whole number {}", s, range);
+            std::uint64_t v = 0;
+            const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+            if (ec == std::errc::result_out_of_range || v > hi)
+                return fmt::format("{} is too large (at most {})", s, hi);
+            if (ec != std::errc() || end != s.data() + s.size()) return fmt::format("'{}' is not a whole number {}", s, range);
+            if (v < lo) return fmt::format("{} is out of range (expected a whole number {})", s, range);
+            s = std::to_string(v);
+            return {};
+        },
+        "INT " + range, "integer");
+}
+
+/// A whole number of type T (its largest value the upper bound), at least lo.
+template <class T>
+CLI::Validator integer_at_least(std::uint64_t lo = 0)
+{
+    return integer_in(lo, std::numeric_limits<T>::max());
+}
+
+/// A finite number in [lo, hi].
+inline CLI::Validator number_in(double lo, double hi) { return detail::number_check(lo, false, hi, false); }
+
+/// A finite number > 0 (and at most hi: by default the largest float, since
+/// most of these flags are floats).
+inline CLI::Validator positive_number(double hi = std::numeric_limits<float>::max())
+{
+    return detail::number_check(0.0, true, hi, false);
+}
+
+/// A finite number >= 0 (and at most hi).
+inline CLI::Validator non_negative_number(double hi = std::numeric_limits<float>::max())
+{
+    return detail::number_check(0.0, false, hi, false);
+}
+
+/// A number > 0, or inf where infinity means "none" (a time constant).
+inline CLI::Validator positive_or_infinite() { return detail::number_check(0.0, true, std::numeric_limits<float>::max(), true); }
 
 /// Runs body, turning somnus' bad-input errors into exit status 2 with a
 /// one-line message, and anything else into status 1.
@@ -101,5 +207,76 @@ private:
     double every_;
     clock::time_point t0_, last_;
 };
+
+/// Checks, before any work, that an output file (--json, --save, ...) can be
+/// written; nothing to check when path is empty (the flag not given).
+/// Throws config_error (exit status 2 under guarded) naming the flag.
+inline void require_output_file(const std::string& path, const std::string& flag)
+{
+    if (!path.empty()) somnus::require_writable_file(path, flag);
+}
+
+/// The same for an output folder (--png DIR, --out): it exists and is
+/// writable, or it can be created.
+inline void require_output_folder(const std::string& path, const std::string& flag)
+{
+    if (!path.empty()) somnus::require_writable_folder(path, flag);
+}
+
+/// Outputs written once the results are computed (a checkpoint, pictures, a
+/// table): a failure is reported on stderr and remembered instead of ending
+/// the run, so that what comes after (the JSON above all) is still written.
+/// The program then records errors() in its JSON and exits with status().
+class late_outputs {
+public:
+    explicit late_outputs(std::string program) : program_(std::move(program)) {}
+
+    /// Runs write(); on an exception, prints "<program>: <what>: <message>"
+    /// and returns false.
+    template <class Write>
+    bool attempt(const std::string& what, Write&& write)
+    {
+        try {
+            write();
+            return true;
+        } catch (const std::exception& e) {
+            errors_.push_back(fmt::format("{}: {}", what, e.what()));
+            fmt::print(stderr, "{}: {} (carrying on; exit status 1 at the end)\n", program_, errors_.back());
+            return false;
+        }
+    }
+    const std::vector<std::string>& errors() const { return errors_; }
+    /// 0 when every output was written, else 1.
+    int status() const { return errors_.empty() ? 0 : 1; }
+
+private:
+    std::string program_;
+    std::vector<std::string> errors_;
+};
+
+/// Refuses, right after loading, an image set whose images are not
+/// rows x cols (the network's input), naming the file: a 29x28 set would
+/// otherwise be read as 784-byte slices straddling images.
+inline void require_image_geometry(const somnus::image_dataset& d, std::size_t rows, std::size_t cols)
+{
+    if (d.rows != rows || d.cols != cols)
+        throw somnus::data_error(fmt::format("{}: images are {}x{} ({} pixels), the network takes {}x{} ({} inputs)",
+                                             d.images_path.string(), d.rows, d.cols, d.rows * d.cols, rows, cols, rows * cols));
+}
+
+/// How many images of d to use: `asked` when the flag was given (refused,
+/// naming the file and both numbers, when the file holds fewer), else all
+/// that were loaded (refused when that is none). d must have been loaded
+/// with a limit of at least asked.
+inline std::size_t images_to_use(const somnus::image_dataset& d, std::optional<std::size_t> asked, const std::string& flag)
+{
+    if (!asked) {
+        if (d.size() == 0) throw somnus::data_error(fmt::format("{}: holds no images", d.images_path.string()));
+        return d.size();
+    }
+    if (*asked > d.items_in_file)
+        throw somnus::config_error(fmt::format("{} {}: {} holds only {} images", flag, *asked, d.images_path.string(), d.items_in_file));
+    return *asked;
+}
 
 } // namespace somnus::example

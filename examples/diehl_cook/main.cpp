@@ -3,7 +3,9 @@
 // (Front. Comput. Neurosci. 9:99), end to end: train the network on MNIST or
 // Fashion-MNIST with STDP, label its neurons on training images, and test.
 #include <algorithm>
+#include <limits>
 #include <numeric>
+#include <optional>
 
 #include <somnus/data/mnist.hpp>
 #include <somnus/network/competitive.hpp>
@@ -19,10 +21,13 @@ namespace {
 
 struct options {
     std::size_t neurons = 100;
-    std::size_t train = 60000;
+    // Image counts: a count given must be in the file; none given means all
+    // the file holds (train, test) or the training images used, at least
+    // 1000 (label).
+    std::optional<std::size_t> train;
     std::size_t epochs = 1;
-    std::size_t test = 10000;
-    std::size_t label = 0;  // 0: the training images used (at most one pass)
+    std::optional<std::size_t> test;
+    std::optional<std::size_t> label;
     std::string dataset = "mnist";
     std::string data;
     std::uint64_t seed = 0;
@@ -131,10 +136,19 @@ std::vector<other_readout> other_readouts(const somnus::label_readout& readout, 
     return out;
 }
 
+/// MNIST and Fashion-MNIST images, the network's input.
+constexpr std::size_t image_rows = 28, image_cols = 28;
+
 int run(const options& o)
 {
     const auto t_start = ex::clock::now();
+    // Every output path is checked before any work.
+    ex::require_output_file(o.json, "--json");
+    ex::require_output_file(o.save, "--save");
+    ex::require_output_folder(o.png, "--png");
+
     somnus::competitive_config cfg;
+    cfg.n_input = image_rows * image_cols;
     cfg.n_exc = o.neurons;
     cfg.seed = o.seed;
     cfg.input_delay_max_ms = o.delay_ms;
@@ -152,10 +166,19 @@ int run(const options& o)
     }
 
     const std::string dir = !o.data.empty() ? o.data : o.dataset == "mnist" ? "data/mnist" : "/usr/share/datasets/fashion-mnist";
-    const std::size_t train_n = std::min<std::size_t>(o.train, 60000);
-    const std::size_t label_n = o.label > 0 ? std::min<std::size_t>(o.label, 60000) : std::max<std::size_t>(train_n, 1000);
-    const auto train = somnus::load_mnist(dir, somnus::mnist_split::train, std::max(train_n, label_n));
-    const auto test = somnus::load_mnist(dir, somnus::mnist_split::test, std::min<std::size_t>(o.test, 10000));
+    // Both sets are checked against the network and the counts asked for
+    // before any training.
+    constexpr std::size_t all = std::numeric_limits<std::size_t>::max();
+    const std::size_t train_limit = o.train.value_or(all);
+    const std::size_t label_limit = o.label ? *o.label : std::max<std::size_t>(train_limit, 1000);
+    const auto train = somnus::load_mnist(dir, somnus::mnist_split::train, std::max(train_limit, label_limit));
+    ex::require_image_geometry(train, image_rows, image_cols);
+    const std::size_t train_n = ex::images_to_use(train, o.train, "--train");
+    const std::size_t label_n =
+        o.label ? ex::images_to_use(train, o.label, "--label") : std::min(std::max<std::size_t>(train_n, 1000), ex::images_to_use(train, std::nullopt, "--label"));
+    const auto test = somnus::load_mnist(dir, somnus::mnist_split::test, o.test.value_or(all));
+    ex::require_image_geometry(test, image_rows, image_cols);
+    ex::images_to_use(test, o.test, "--test");
     fmt::print(stderr, "{}: {} training and {} test images from {}; {} excitatory neurons; SIMD {}\n", o.dataset,
                train.size(), test.size(), dir, o.neurons, somnus::simd::arch_name());
 
@@ -175,10 +198,10 @@ int run(const options& o)
         }
     }
     const double train_seconds = train_progress.elapsed();
-    if (!o.save.empty()) {
-        net.save(o.save);
-        fmt::print(stderr, "saved {}\n", o.save);
-    }
+    // A checkpoint, pictures: a failure is reported and the run goes on to
+    // write the JSON, then exits 1.
+    ex::late_outputs late("diehl_cook");
+    if (!o.save.empty() && late.attempt("--save " + o.save, [&] { net.save(o.save); })) fmt::print(stderr, "saved {}\n", o.save);
 
     // Labelling: frozen network, training images again.
     ex::progress label_progress("label", label_n);
@@ -203,7 +226,7 @@ int run(const options& o)
         fmt::print(stderr, "  other readout, not the paper's: {} {:.2f}%\n", r.name, 100.0 * r.cm.accuracy());
 
     const auto& theta = net.exc_state().theta;
-    if (!o.png.empty()) {
+    if (!o.png.empty()) late.attempt("--png " + o.png, [&] {
         std::filesystem::create_directories(o.png);
         const auto tiles = receptive_fields(net.weights());
         ex::write_png(std::filesystem::path(o.png) / "receptive_fields.png",
@@ -229,7 +252,7 @@ int run(const options& o)
                       somnus::plot::heat_map(cells, 10, 10, fmt::format("Test confusion matrix, accuracy {:.2f}%", 100 * cm.accuracy()),
                                              "true label", "predicted label", 40));
         fmt::print(stderr, "pictures in {}\n", o.png);
-    }
+    });
 
     if (!o.json.empty()) {
         nlohmann::json j;
@@ -305,9 +328,10 @@ int run(const options& o)
             {"showings", o.showings == 1 ? std::string("one per image: a quiet image is not shown again (as Brian2 standalone)")
                                          : fmt::format("a quiet image (< 5 spikes) is shown again at a higher intensity, at most {} showings", o.showings)},
         };
+        if (!late.errors().empty()) j["output_errors"] = late.errors();
         ex::write_json(o.json, j);
     }
-    return 0;
+    return late.status();
 }
 
 } // namespace
@@ -316,15 +340,23 @@ int main(int argc, char** argv)
 {
     options o;
     CLI::App app("Diehl & Cook 2015: unsupervised digit recognition with STDP", "diehl_cook");
-    app.add_option("--neurons", o.neurons, "excitatory (and inhibitory) neurons")->check(CLI::Range(1, 100000))->capture_default_str();
-    app.add_option("--train", o.train, "training images per pass (at most 60000)")->capture_default_str();
-    app.add_option("--epochs", o.epochs, "passes over the training images")->capture_default_str();
-    app.add_option("--test", o.test, "test images (at most 10000)")->capture_default_str();
-    app.add_option("--label", o.label, "training images used to label the neurons (default: those trained on, at least 1000)");
+    app.add_option("--neurons", o.neurons, "excitatory (and inhibitory) neurons")->check(ex::integer_in(1, 100000))->capture_default_str();
+    app.add_option("--train", o.train,
+                   "training images per pass, the first of the file (default: all it holds, 60000 for MNIST; more than it holds is an error)")
+        ->check(ex::integer_at_least<std::size_t>(0));
+    app.add_option("--epochs", o.epochs, "passes over the training images")->check(ex::integer_in(0, 100000))->capture_default_str();
+    app.add_option("--test", o.test, "test images, the first of the file (default: all it holds, 10000 for MNIST; more is an error)")
+        ->check(ex::integer_at_least<std::size_t>(1));
+    app.add_option("--label", o.label,
+                   "training images used to label the neurons (default: those trained on, at least 1000 or all the file holds; "
+                   "more than the file holds is an error)")
+        ->check(ex::integer_at_least<std::size_t>(1));
     app.add_option("--dataset", o.dataset, "mnist or fashion")->check(CLI::IsMember({"mnist", "fashion"}))->capture_default_str();
     app.add_option("--data", o.data, "folder with the IDX files (default: data/mnist, or /usr/share/datasets/fashion-mnist)");
-    app.add_option("--seed", o.seed, "random seed")->capture_default_str();
-    app.add_option("--threads", o.threads, "threads for labelling and testing (results do not depend on it)")->capture_default_str();
+    app.add_option("--seed", o.seed, "random seed")->check(ex::integer_at_least<std::uint64_t>(0))->capture_default_str();
+    app.add_option("--threads", o.threads, "threads for labelling and testing (results do not depend on it)")
+        ->check(ex::integer_in(1, 256))
+        ->capture_default_str();
     app.add_option("--json", o.json, "write the results as one JSON object to this file");
     app.add_option("--save", o.save, "save the trained network (checkpoint) to this file");
     app.add_option("--load", o.load, "start from this checkpoint");
@@ -335,13 +367,13 @@ int main(int argc, char** argv)
         ->check(CLI::IsMember({"exponential", "euler"}))
         ->capture_default_str();
     app.add_option("--delay-ms", o.delay_ms, "input synapse delays drawn from [0, this] ms (the original code: 10; default 0)")
-        ->check(CLI::Range(0.0f, 100.0f))
+        ->check(ex::number_in(0, 100))
         ->capture_default_str();
     app.add_option("--showings", o.showings,
                    "at most this many showings of an image that draws fewer than 5 spikes, each at a higher intensity (1: never show again)")
-        ->check(CLI::Range(1u, 1000u))
+        ->check(ex::integer_in(1, 1000))
         ->capture_default_str();
-    app.add_option("--monitor", o.monitor, "images per block of the online training accuracy")->check(CLI::PositiveNumber)->capture_default_str();
+    app.add_option("--monitor", o.monitor, "images per block of the online training accuracy")->check(ex::integer_at_least<std::size_t>(1))->capture_default_str();
     if (const auto code = ex::parse(app, argc, argv)) return *code;
     return ex::guarded("diehl_cook", [&] { return run(o); });
 }

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <set>
 
 #include <somnus/data/mnist.hpp>
@@ -43,10 +44,13 @@ using capozzi_network = somnus::competitive_network<somnus::integrate_and_fire, 
 
 struct options {
     std::size_t neurons = 100;
-    std::size_t train = 60000;
+    // Image counts: a count given must be in the file; none given means all
+    // the file holds (train, test) or the training images used, at least
+    // 1000 (label).
+    std::optional<std::size_t> train;
     std::size_t epochs = 1;
-    std::size_t test = 10000;
-    std::size_t label = 0;  // 0: the training images used (at most one pass)
+    std::optional<std::size_t> test;
+    std::optional<std::size_t> label;
     std::string dataset = "both";
     std::string data, fashion_data;
     std::uint64_t seed = 0;
@@ -89,11 +93,44 @@ std::string set_text(const std::vector<std::size_t>& s, std::size_t max_shown = 
     return t + "}";
 }
 
-dataset_result run_dataset(const options& o, const std::string& name, const std::string& dir)
+/// MNIST and Fashion-MNIST images, the network's input.
+constexpr std::size_t image_rows = 28, image_cols = 28;
+
+/// One dataset's images, checked against the network and the counts asked
+/// for, before any training.
+struct loaded_dataset {
+    std::string name, dir;
+    somnus::image_dataset train, test;
+    std::size_t train_n = 0, label_n = 0;
+};
+
+loaded_dataset load_dataset(const options& o, const std::string& name, const std::string& dir)
 {
+    loaded_dataset d{name, dir, {}, {}, 0, 0};
+    constexpr std::size_t all = std::numeric_limits<std::size_t>::max();
+    const std::size_t train_limit = o.train.value_or(all);
+    const std::size_t label_limit = o.label ? *o.label : std::max<std::size_t>(train_limit, 1000);
+    d.train = somnus::load_mnist(dir, somnus::mnist_split::train, std::max(train_limit, label_limit));
+    ex::require_image_geometry(d.train, image_rows, image_cols);
+    d.train_n = ex::images_to_use(d.train, o.train, "--train");
+    d.label_n = o.label ? ex::images_to_use(d.train, o.label, "--label")
+                        : std::min(std::max<std::size_t>(d.train_n, 1000), ex::images_to_use(d.train, std::nullopt, "--label"));
+    d.test = somnus::load_mnist(dir, somnus::mnist_split::test, o.test.value_or(all));
+    ex::require_image_geometry(d.test, image_rows, image_cols);
+    ex::images_to_use(d.test, o.test, "--test");
+    return d;
+}
+
+dataset_result run_dataset(const options& o, const loaded_dataset& data)
+{
+    const std::string& name = data.name;
+    const auto& train = data.train;
+    const auto& test = data.test;
+    const std::size_t train_n = data.train_n, label_n = data.label_n;
     dataset_result r;
     r.name = name;
     somnus::competitive_config cfg;
+    cfg.n_input = image_rows * image_cols;
     cfg.n_exc = o.neurons;
     cfg.seed = o.seed;
     cfg.w_inh_exc = o.w_inh;
@@ -112,12 +149,8 @@ dataset_result run_dataset(const options& o, const std::string& name, const std:
     somnus::power_law rule{{o.tau_pre_ms, o.eta, o.x_tar, o.w_max, o.mu}};
     capozzi_network net(cfg, exc, inh, rule);
 
-    const std::size_t train_n = std::min<std::size_t>(o.train, 60000);
-    const std::size_t label_n = o.label > 0 ? std::min<std::size_t>(o.label, 60000) : std::max<std::size_t>(train_n, 1000);
-    const auto train = somnus::load_mnist(dir, somnus::mnist_split::train, std::max(train_n, label_n));
-    const auto test = somnus::load_mnist(dir, somnus::mnist_split::test, std::min<std::size_t>(o.test, 10000));
     fmt::print(stderr, "{}: {} training and {} test images from {}; {} excitatory neurons; SIMD {}\n", name, train.size(),
-               test.size(), dir, o.neurons, somnus::simd::arch_name());
+               test.size(), data.dir, o.neurons, somnus::simd::arch_name());
 
     // Training. Perfect integrators do not relax during the rest between
     // images, so each image starts from rest (as Diehl et al. 2015 reset
@@ -284,6 +317,10 @@ int run(const options& given)
 {
     const options& o = given;
     const auto t_start = ex::clock::now();
+    // Every output path is checked before any work.
+    ex::require_output_file(o.json, "--json");
+    ex::require_output_file(o.markdown, "--markdown");
+    ex::require_output_folder(o.png, "--png");
     std::vector<std::pair<std::string, std::string>> sets;
     const std::string mnist_dir = !o.data.empty() ? o.data : "data/mnist";
     const std::string fashion_dir = !o.fashion_data.empty() ? o.fashion_data
@@ -292,12 +329,19 @@ int run(const options& given)
     if (o.dataset == "mnist" || o.dataset == "both") sets.emplace_back("mnist", mnist_dir);
     if (o.dataset == "fashion" || o.dataset == "both") sets.emplace_back("fashion", fashion_dir);
 
+    // Every dataset is loaded and checked before the first is trained on.
+    std::vector<loaded_dataset> data;
+    for (const auto& [name, dir] : sets) data.push_back(load_dataset(o, name, dir));
     std::vector<dataset_result> results;
-    for (const auto& [name, dir] : sets) results.push_back(run_dataset(o, name, dir));
+    for (const auto& d : data) results.push_back(run_dataset(o, d));
     const double wall = ex::seconds_since(t_start);
 
-    if (!o.markdown.empty()) somnus::write_file_atomically(o.markdown, markdown_table(results, o));
-    if (!o.png.empty()) {
+    // The table and the pictures: a failure is reported and the run goes on
+    // to write the JSON, then exits 1.
+    ex::late_outputs late("information");
+    if (!o.markdown.empty())
+        late.attempt("--markdown " + o.markdown, [&] { somnus::write_file_atomically(o.markdown, markdown_table(results, o)); });
+    if (!o.png.empty()) late.attempt("--png " + o.png, [&] {
         std::filesystem::create_directories(o.png);
         for (const auto& r : results) {
             const auto path = std::filesystem::path(o.png) / ("mi_heat_map_" + r.name + ".png");
@@ -307,7 +351,7 @@ int run(const options& given)
                                                        "class", "output neuron", o.neurons <= 100 ? 9 : 3));
         }
         fmt::print(stderr, "pictures in {}\n", o.png);
-    }
+    });
     if (!o.json.empty()) {
         nlohmann::json j;
         j["experiment"] = "capozzi_information";
@@ -361,9 +405,10 @@ int run(const options& given)
             {"nonzero_mi", "summed plug-in MI over the 784 inputs > 0"},
             {"significance", fmt::format("shuffle test of the summed MI, {} surrogates, p < {}", o.surrogates, o.alpha)},
         };
+        if (!late.errors().empty()) j["output_errors"] = late.errors();
         ex::write_json(o.json, j);
     }
-    return 0;
+    return late.status();
 }
 
 } // namespace
@@ -372,28 +417,36 @@ int main(int argc, char** argv)
 {
     options o;
     CLI::App app("Capozzi et al.: information in an STDP-trained spiking network (entropy, mutual information, Table 1)", "information");
-    app.add_option("--neurons", o.neurons, "excitatory (and inhibitory) neurons")->check(CLI::Range(1, 10000))->capture_default_str();
-    app.add_option("--train", o.train, "training images per pass (at most 60000)")->capture_default_str();
-    app.add_option("--epochs", o.epochs, "passes over the training images")->capture_default_str();
-    app.add_option("--test", o.test, "test images (at most 10000)")->capture_default_str();
-    app.add_option("--label", o.label, "training images used to label the neurons (default: those trained on, at least 1000)");
+    app.add_option("--neurons", o.neurons, "excitatory (and inhibitory) neurons")->check(ex::integer_in(1, 10000))->capture_default_str();
+    app.add_option("--train", o.train,
+                   "training images per pass, the first of each file (default: all it holds, 60000 for MNIST; more than it holds is an error)")
+        ->check(ex::integer_at_least<std::size_t>(0));
+    app.add_option("--epochs", o.epochs, "passes over the training images")->check(ex::integer_in(0, 100000))->capture_default_str();
+    app.add_option("--test", o.test, "test images, the first of each file (default: all it holds, 10000 for MNIST; more is an error)")
+        ->check(ex::integer_at_least<std::size_t>(1));
+    app.add_option("--label", o.label,
+                   "training images used to label the neurons (default: those trained on, at least 1000 or all the file holds; "
+                   "more than the file holds is an error)")
+        ->check(ex::integer_at_least<std::size_t>(1));
     app.add_option("--dataset", o.dataset, "mnist, fashion or both")->check(CLI::IsMember({"mnist", "fashion", "both"}))->capture_default_str();
     app.add_option("--data", o.data, "folder with the MNIST IDX files (default data/mnist; with --dataset fashion, the Fashion-MNIST folder)");
     app.add_option("--fashion-data", o.fashion_data, "folder with the Fashion-MNIST files (default /usr/share/datasets/fashion-mnist)");
-    app.add_option("--seed", o.seed, "random seed")->capture_default_str();
-    app.add_option("--threads", o.threads, "threads for labelling, testing and the analysis (results do not depend on it)")->capture_default_str();
+    app.add_option("--seed", o.seed, "random seed")->check(ex::integer_at_least<std::uint64_t>(0))->capture_default_str();
+    app.add_option("--threads", o.threads, "threads for labelling, testing and the analysis (results do not depend on it)")
+        ->check(ex::integer_in(1, 256))
+        ->capture_default_str();
     app.add_option("--json", o.json, "write the results as one JSON object to this file");
     app.add_option("--markdown", o.markdown, "write the Table-1 comparison as a markdown file");
     app.add_option("--png", o.png, "write MI heat maps (class x output neuron) into this folder");
-    app.add_option("--surrogates", o.surrogates, "shuffle surrogates per output neuron and class")->check(CLI::Range(1, 1000000))->capture_default_str();
-    app.add_option("--alpha", o.alpha, "significance level of the shuffle test")->check(CLI::Range(0.0, 1.0))->capture_default_str();
-    app.add_option("--v-thresh", o.v_thresh, "excitatory threshold (weight units above rest)")->check(CLI::PositiveNumber)->capture_default_str();
-    app.add_option("--tau-m", o.tau_m_ms, "excitatory membrane time constant in ms (default: no leak, a perfect integrator)")
-        ->check(CLI::PositiveNumber);
-    app.add_option("--w-inh", o.w_inh, "inhibitory -> excitatory weight (all but the partner)")->check(CLI::NonNegativeNumber)->capture_default_str();
-    app.add_option("--eta", o.eta, "power-law STDP learning rate")->check(CLI::NonNegativeNumber)->capture_default_str();
-    app.add_option("--x-tar", o.x_tar, "power-law STDP target presynaptic trace")->check(CLI::NonNegativeNumber)->capture_default_str();
-    app.add_option("--mu", o.mu, "power-law STDP weight-dependence exponent")->check(CLI::NonNegativeNumber)->capture_default_str();
+    app.add_option("--surrogates", o.surrogates, "shuffle surrogates per output neuron and class")->check(ex::integer_in(1, 1000000))->capture_default_str();
+    app.add_option("--alpha", o.alpha, "significance level of the shuffle test")->check(ex::number_in(0, 1))->capture_default_str();
+    app.add_option("--v-thresh", o.v_thresh, "excitatory threshold (weight units above rest)")->check(ex::positive_number())->capture_default_str();
+    app.add_option("--tau-m", o.tau_m_ms, "excitatory membrane time constant in ms (default, or inf: no leak, a perfect integrator)")
+        ->check(ex::positive_or_infinite());
+    app.add_option("--w-inh", o.w_inh, "inhibitory -> excitatory weight (all but the partner)")->check(ex::non_negative_number())->capture_default_str();
+    app.add_option("--eta", o.eta, "power-law STDP learning rate")->check(ex::non_negative_number())->capture_default_str();
+    app.add_option("--x-tar", o.x_tar, "power-law STDP target presynaptic trace")->check(ex::non_negative_number())->capture_default_str();
+    app.add_option("--mu", o.mu, "power-law STDP weight-dependence exponent")->check(ex::non_negative_number())->capture_default_str();
     if (const auto code = ex::parse(app, argc, argv)) return *code;
     return ex::guarded("information", [&] { return run(o); });
 }

@@ -54,3 +54,61 @@ foreach(f out.json strip.png)
     message(FATAL_ERROR "make_nmnist did not write ${f}")
   endif()
 endforeach()
+
+# Numeric flags are checked as text: no sign, no wrap-around, no NaN, and
+# bounds printed compactly (expect() refuses a number of 40 digits).
+set(none --data ${WORK}/no-such-dir --out ${WORK}/none)
+# regression (defect 8): --limit -1 wraps to 2^64-1 (all images, silently).
+expect(2 "--limit;-1" --limit -1 ${none})
+# regression (defect 8): every other integer flag wraps the same way.
+expect(2 "--seed;-1" --seed -1 ${none})
+expect(2 "--seed;18446744073709551616;too large" --seed 18446744073709551616 ${none})
+expect(2 "--threads;-1" --threads -1 ${none})
+expect(2 "--saccade-us;-1" --saccade-us -1 ${none})
+expect(2 "--refractory-us;-1" --refractory-us -1 ${none})
+# regression (defect 10): NaN passes the range checks of the float flags.
+expect(2 "--black-level;nan" --black-level nan ${none})
+expect(2 "--on-threshold;nan" --on-threshold nan ${none})
+expect(2 "--off-threshold;inf" --off-threshold inf ${none})
+expect(2 "--threshold-sigma;nan" --threshold-sigma nan ${none})
+expect(2 "--noise-hz;nan" --noise-hz nan ${none})
+expect(2 "--noise-hz;inf" --noise-hz inf ${none})
+# Range errors print their bounds readably.
+expect(2 "--noise-hz;[0, 10000]" --noise-hz 20000 ${none})
+expect(2 "--black-level;[0.001, 1]" --black-level 0 ${none})
+
+# regression (defect 9): unwritable output paths fail only after the whole
+# run; now before any work (the data folder, missing, is never reached).
+file(WRITE ${WORK}/a-file "")
+expect(2 "--out;a-file;not a folder" --data ${WORK}/no-such-dir --out ${WORK}/a-file)
+expect(2 "--json;does not exist" --json ${WORK}/missing/out.json ${none})
+expect(2 "--png;does not exist" --png ${WORK}/missing/strip.png ${none})
+expect(2 "--png;a directory" --png ${WORK} ${none})
+
+# regression (defect 2): images of the wrong size are converted (as 29x28
+# digits on the 34x34 sensor meant for 28x28 ones); refused, naming the file.
+write_mnist(${WORK}/test-29x28 train 2 28 28)
+write_mnist(${WORK}/test-29x28 t10k 2 29 28)
+expect(2 "t10k-images-idx3-ubyte: images are 29x28" --data ${WORK}/test-29x28 --out ${WORK}/out-29x28)
+if(EXISTS ${WORK}/out-29x28/Train)
+  message(FATAL_ERROR "make_nmnist converted the training images before checking the test images")
+endif()
+
+# --limit is an upper bound: more than a file holds converts all it holds.
+expect(0 "" --data ${WORK}/tiny --out ${WORK}/out-limit --split test --limit 5 --json ${WORK}/limit.json)
+file(READ ${WORK}/limit.json json)
+string(JSON samples GET "${json}" samples)
+if(NOT samples EQUAL 2)
+  message(FATAL_ERROR "--limit 5 of a 2-image file converted ${samples} images")
+endif()
+
+# regression (defect 9): a --png failing late (its temporary file cannot be
+# made: a folder is in the way) lost the statistics. Now reported, the JSON
+# still written with the failure recorded, and the exit status is 1.
+file(MAKE_DIRECTORY ${WORK}/late/strip.png.tmp)
+expect(1 "" --data ${WORK}/tiny --out ${WORK}/out-late --png ${WORK}/late/strip.png --json ${WORK}/late/out.json)
+file(READ ${WORK}/late/out.json json)
+string(JSON png_error GET "${json}" output_errors 0)
+if(NOT png_error MATCHES "^--png ")
+  message(FATAL_ERROR "late/out.json does not record the failed --png: ${png_error}")
+endif()

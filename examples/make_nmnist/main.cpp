@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include <somnus/core/parallel.hpp>
@@ -130,15 +131,29 @@ nlohmann::json stats_json(const totals& t)
             {"max_duration_ms", t.max_duration_us / 1000.0}};
 }
 
+/// The images the saccade parameters are made for: N-MNIST's 28x28 digits
+/// on a 34x34 sensor.
+constexpr std::size_t image_rows = 28, image_cols = 28;
+
 int run(const options& o)
 {
     const auto t_start = ex::clock::now();
+    // Every output path is checked before any work.
+    ex::require_output_folder(o.out, "--out");
+    ex::require_output_file(o.json, "--json");
+    ex::require_output_file(o.png, "--png");
     const std::string dir = !o.data.empty() ? o.data : o.dataset == "mnist" ? "data/mnist" : "/usr/share/datasets/fashion-mnist";
     const std::size_t limit = o.limit ? o.limit : std::numeric_limits<std::size_t>::max();
     const bool do_train = o.split != "test", do_test = o.split != "train";
     somnus::image_dataset train, test;
-    if (do_train) train = somnus::load_mnist(dir, somnus::mnist_split::train, limit);
-    if (do_test) test = somnus::load_mnist(dir, somnus::mnist_split::test, limit);
+    if (do_train) {
+        train = somnus::load_mnist(dir, somnus::mnist_split::train, limit);
+        ex::require_image_geometry(train, image_rows, image_cols);
+    }
+    if (do_test) {
+        test = somnus::load_mnist(dir, somnus::mnist_split::test, limit);
+        ex::require_image_geometry(test, image_rows, image_cols);
+    }
     const somnus::saccade_synthesizer syn(o.params, o.seed);
     const std::filesystem::path root(o.out);
     fmt::print(stderr, "{}: {} training and {} test images from {} -> {} (seed {}, {} threads)\n", o.dataset, train.size(),
@@ -160,7 +175,10 @@ int run(const options& o)
     fmt::print(stderr, "duration (last - first event): mean {:.1f} ms (min {:.1f}, max {:.1f})\n",
                all.mean_duration_ms(), all.samples ? all.min_duration_us / 1000.0 : 0.0, all.max_duration_us / 1000.0);
 
-    if (!o.png.empty() && all.samples > 0) {
+    // The picture: a failure is reported and the JSON still written, then
+    // the program exits 1.
+    ex::late_outputs late("make_nmnist");
+    if (!o.png.empty() && all.samples > 0) late.attempt("--png " + o.png, [&] {
         // The first recording, read back through the N-MNIST reader, in
         // 35 ms frames: three per saccade.
         const auto first_split = do_train && train.size() ? somnus::mnist_split::train : somnus::mnist_split::test;
@@ -171,7 +189,7 @@ int run(const options& o)
         const auto img = somnus::render_frame_strip(frames, 4);
         somnus::write_png(o.png, img.width, img.height, img.pixels, 3);
         fmt::print(stderr, "frame strip of {} (label {}) in {}\n", path.string(), int(images.labels[0]), o.png);
-    }
+    });
 
     if (!o.json.empty()) {
         const auto& p = o.params;
@@ -207,9 +225,10 @@ int run(const options& o)
                           {"mean_events_source", "mean over the N-MNIST training set, computed with tonic (community measurement)"},
                           {"duration_ms_range", {290.901, 315.348}},
                           {"duration_source", "spikingjelly issue #122: shortest and longest t[-1] - t[0] in N-MNIST"}};
+        if (!late.errors().empty()) j["output_errors"] = late.errors();
         ex::write_json(o.json, j);
     }
-    return 0;
+    return late.status();
 }
 
 } // namespace
@@ -224,18 +243,22 @@ int main(int argc, char** argv)
     app.add_option("--data", o.data, "folder with the IDX files (default: data/mnist, or /usr/share/datasets/fashion-mnist)");
     app.add_option("--out", o.out, "output folder (Train/<digit>/*.bin, Test/<digit>/*.bin)")->capture_default_str();
     app.add_option("--split", o.split, "train, test or both")->check(CLI::IsMember({"train", "test", "both"}))->capture_default_str();
-    app.add_option("--limit", o.limit, "at most this many images of each split (0: all)")->capture_default_str();
-    app.add_option("--threads", o.threads, "worker threads (results do not depend on it)")->check(CLI::Range(1u, 256u))->capture_default_str();
-    app.add_option("--seed", o.seed, "random seed (sensor thresholds and background activity)")->capture_default_str();
+    app.add_option("--limit", o.limit, "at most this many images of each split, the first of each file (0: all)")
+        ->check(ex::integer_at_least<std::size_t>(0))
+        ->capture_default_str();
+    app.add_option("--threads", o.threads, "worker threads (results do not depend on it)")->check(ex::integer_in(1, 256))->capture_default_str();
+    app.add_option("--seed", o.seed, "random seed (sensor thresholds and background activity)")
+        ->check(ex::integer_at_least<std::uint64_t>(0))
+        ->capture_default_str();
     app.add_option("--json", o.json, "write the event statistics and timings as one JSON object to this file");
     app.add_option("--png", o.png, "write a strip of frames (35 ms each) of the first recording to this PNG file");
-    app.add_option("--saccade-us", p.saccade_us, "duration of each of the three saccades (us)")->check(CLI::Range(1u, 2000000u))->capture_default_str();
-    app.add_option("--black-level", p.black_level, "luminance of black as a fraction of white")->check(CLI::Range(0.001f, 1.0f))->capture_default_str();
-    app.add_option("--on-threshold", p.on_threshold, "ON contrast threshold (log units)")->check(CLI::Range(0.01f, 10.0f))->capture_default_str();
-    app.add_option("--off-threshold", p.off_threshold, "OFF contrast threshold (log units)")->check(CLI::Range(0.01f, 10.0f))->capture_default_str();
-    app.add_option("--threshold-sigma", p.threshold_sigma, "pixel-to-pixel spread of the thresholds")->check(CLI::Range(0.0f, 1.0f))->capture_default_str();
-    app.add_option("--refractory-us", p.refractory_us, "dead time after each event (us)")->check(CLI::Range(0u, 1000000u))->capture_default_str();
-    app.add_option("--noise-hz", p.noise_rate_hz, "background-activity events per pixel per second")->check(CLI::Range(0.0f, 10000.0f))->capture_default_str();
+    app.add_option("--saccade-us", p.saccade_us, "duration of each of the three saccades (us)")->check(ex::integer_in(1, 2000000))->capture_default_str();
+    app.add_option("--black-level", p.black_level, "luminance of black as a fraction of white")->check(ex::number_in(0.001, 1))->capture_default_str();
+    app.add_option("--on-threshold", p.on_threshold, "ON contrast threshold (log units)")->check(ex::number_in(0.01, 10))->capture_default_str();
+    app.add_option("--off-threshold", p.off_threshold, "OFF contrast threshold (log units)")->check(ex::number_in(0.01, 10))->capture_default_str();
+    app.add_option("--threshold-sigma", p.threshold_sigma, "pixel-to-pixel spread of the thresholds")->check(ex::number_in(0, 1))->capture_default_str();
+    app.add_option("--refractory-us", p.refractory_us, "dead time after each event (us)")->check(ex::integer_in(0, 1000000))->capture_default_str();
+    app.add_option("--noise-hz", p.noise_rate_hz, "background-activity events per pixel per second")->check(ex::number_in(0, 10000))->capture_default_str();
     if (const auto code = ex::parse(app, argc, argv)) return *code;
     return ex::guarded("make_nmnist", [&] { return run(o); });
 }

@@ -54,6 +54,35 @@ struct neuron_without_relax {
 };
 static_assert(!neuron_model<neuron_without_relax>);
 
+// A complete toy model; then the same model without the (params, dt)
+// constructor, and without parameters(): sleep rebuilds a model from changed
+// parameters, so a model must be constructible from them and expose them.
+template <bool FromParams, bool Exposes>
+struct toy_neuron {
+    struct params {
+        float tau_ms = 10.0f;
+    };
+    struct state {
+        vector_f v;
+        std::size_t size() const { return v.size(); }
+        std::array<state_field, 1> fields() { return {state_field{"v", &v}}; }
+    };
+    toy_neuron(params p, float dt_ms) requires FromParams : p_(p), dt_(dt_ms) {}
+    toy_neuron() requires(!FromParams) = default;
+    const params& parameters() const requires Exposes { return p_; }
+    state make_state(std::size_t n) const { return {make_vector(n)}; }
+    template <class V>
+    void step(state&, spike_list&) const {}
+    void relax(state&, double) const {}
+    float* input(state& s, channel) const { return s.v.data(); }
+    float dt_ms() const { return dt_; }
+    params p_{};
+    float dt_ = 0.5f;
+};
+static_assert(neuron_model<toy_neuron<true, true>>);
+static_assert(!neuron_model<toy_neuron<false, true>>);
+static_assert(!neuron_model<toy_neuron<true, false>>);
+
 // on_post written for float only: the SIMD path could not instantiate it.
 struct rule_scalar_only {
     struct params {};

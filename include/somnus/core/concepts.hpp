@@ -39,6 +39,11 @@ enum class channel { excitatory, inhibitory };
 // arrays. It must provide:
 //
 //   typename N::params            aggregate; paper defaults; unit-suffixed names
+//   N(params, dt_ms)              builds the model for a step of dt_ms, so a
+//                                 model can be rebuilt from changed
+//                                 parameters (sleep modulates leak, tau,
+//                                 thresholds) and restored afterwards
+//   m.parameters()                the params it was built from
 //   typename N::state             one contiguous vector per state variable,
 //                                 with size() and fields() (every variable
 //                                 by name); allocated once by make_state
@@ -60,8 +65,10 @@ enum class channel { excitatory, inhibitory };
 // make_state.
 // ---------------------------------------------------------------------------
 template <class N>
-concept neuron_model = requires(const N m, typename N::state s, spike_list& out, double ms) {
+concept neuron_model = std::constructible_from<N, typename N::params, float> &&
+                       requires(const N m, typename N::state s, spike_list& out, double ms) {
     typename N::params;
+    { m.parameters() } -> std::convertible_to<const typename N::params&>;
     { m.make_state(std::size_t{}) } -> std::same_as<typename N::state>;
     { s.size() } -> std::convertible_to<std::size_t>;
     { s.fields()[0] } -> std::convertible_to<state_field>;

@@ -18,6 +18,14 @@ struct adaptive_threshold {
     struct params {
         float theta_plus_mV = 0.05f;
         double tau_theta_ms = 1.0e7;
+
+        /// Every field by name (core/params.hpp), for checkpoints and results.
+        template <class F>
+        void each_field(F&& f) const
+        {
+            f("theta_plus_mV", theta_plus_mV);
+            f("tau_theta_ms", tau_theta_ms);
+        }
     };
     params p{};
 

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "../core/concepts.hpp"
+#include "../core/params.hpp"
 
 namespace somnus {
 
@@ -38,6 +39,14 @@ struct combine {
     }
     template <std::size_t I>
     auto& get() { return std::get<I>(rules); }
+
+    /// Records each rule under prefix.0, prefix.1, ... (core/params.hpp).
+    void describe(param_record& r, std::string_view prefix) const
+    {
+        r.add(fmt::format("{}.model", prefix), "combine");
+        std::size_t i = 0;
+        std::apply([&](const auto&... x) { (record_policy(r, fmt::format("{}.{}", prefix, i++), x), ...); }, rules);
+    }
 };
 
 static_assert(homeostasis_rule<no_homeostasis>);

@@ -49,6 +49,13 @@ inline void scale_columns(matrix_f& w, const float* factor)
 struct normalize_incoming {
     struct params {
         float target_sum = 78.0f;
+
+        /// Every field by name (core/params.hpp), for checkpoints and results.
+        template <class F>
+        void each_field(F&& f) const
+        {
+            f("target_sum", target_sum);
+        }
     };
     params p{};
 

@@ -20,6 +20,15 @@ struct synaptic_scaling {
         float target_rate_hz = 5.0f;
         float eta = 0.01f;
         double tau_avg_ms = 10000.0;
+
+        /// Every field by name (core/params.hpp), for checkpoints and results.
+        template <class F>
+        void each_field(F&& f) const
+        {
+            f("target_rate_hz", target_rate_hz);
+            f("eta", eta);
+            f("tau_avg_ms", tau_avg_ms);
+        }
     };
     params p{};
 

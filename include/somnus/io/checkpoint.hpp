@@ -7,7 +7,8 @@
 //   u32 CRC-32 of every byte before it
 // A reader checks all of it before handing out a single value, so a
 // truncated, altered or foreign file is refused with a data_error that names
-// the file and the problem.
+// the file and the problem; it reads section headers before any payload and
+// never holds more than one section in memory.
 #pragma once
 
 #include <bit>
@@ -26,6 +27,7 @@
 #include "../core/tensor.hpp"
 #include "atomic_file.hpp"
 #include "crc32.hpp"
+#include "file.hpp"
 
 namespace somnus {
 
@@ -57,8 +59,9 @@ public:
         append(text.data(), text.size());
     }
 
-    /// Writes path + ".tmp", flushes, then renames over path: a crash leaves
-    /// either the old checkpoint or the new one, never half of one.
+    /// Writes path + ".tmp", fsyncs it, renames it over path and fsyncs the
+    /// folder (io/atomic_file.hpp): a crash or power loss leaves either the
+    /// old checkpoint or the new one, never half of one.
     void save(const std::filesystem::path& path) const
     {
         std::vector<std::uint8_t> out;
@@ -102,35 +105,46 @@ private:
     std::uint32_t sections_ = 0;
 };
 
+/// Files larger than this are refused before anything is read: far above
+/// any network somnus trains (a 6 400-neuron Diehl & Cook network saves
+/// about 45 MB), far below what a corrupt or hostile size could ask for.
+inline constexpr std::uint64_t checkpoint_max_bytes = std::uint64_t{16} << 30;
+
+/// Reads a checkpoint in two passes over the file, never holding more of it
+/// than one section: first the section headers alone (so a directory, a
+/// FIFO, a foreign file, or a file whose size the headers do not account
+/// for is refused before any payload is read or allocated), then the CRC
+/// over every byte in fixed-size blocks. Only then are values handed out;
+/// each read() fetches one section from the file into the caller's buffer.
 class checkpoint_reader {
 public:
     explicit checkpoint_reader(const std::filesystem::path& path) : path_(path.string())
     {
-        std::ifstream f(path, std::ios::binary);
-        if (!f) fail("cannot open");
-        f.seekg(0, std::ios::end);
-        const auto size = static_cast<std::size_t>(f.tellg());
-        f.seekg(0);
-        bytes_.resize(size);
-        f.read(reinterpret_cast<char*>(bytes_.data()), static_cast<std::streamsize>(size));
-        if (!f) fail("read failed");
-        if (size < 20 || std::memcmp(bytes_.data(), "SOMNUSCK", 8) != 0) fail("not a somnus checkpoint (bad magic)");
-        std::uint32_t stored_crc;
-        std::memcpy(&stored_crc, bytes_.data() + size - 4, 4);
+        const std::uint64_t size = require_regular_file(path, "a somnus checkpoint");
+        file_.open(path, std::ios::binary);
+        if (!file_) fail("cannot open for reading");
+        if (size < 20) fail(fmt::format("{} bytes is too short to be a somnus checkpoint", size));
+        if (size > checkpoint_max_bytes)
+            fail(fmt::format("{} bytes is more than the {} GiB a checkpoint may hold", size, checkpoint_max_bytes >> 30));
+        char magic[8];
+        read_at(0, magic, 8);
+        if (std::memcmp(magic, "SOMNUSCK", 8) != 0) fail("not a somnus checkpoint (bad magic)");
         const auto version = get<std::uint32_t>(8);
         if (version != checkpoint_format_version)
             fail(fmt::format("format version {} (this build reads version {})", version, checkpoint_format_version));
-        if (detail::crc32(std::span<const std::uint8_t>(bytes_.data(), size - 4)) != stored_crc)
-            fail("checksum mismatch: the file is truncated or altered");
         const auto count = get<std::uint32_t>(12);
-        std::size_t at = 16;
-        const std::size_t end = size - 4;
+        const std::uint64_t end = size - 4;
+        // Every section needs at least 4 header bytes, so a count the file
+        // cannot hold is refused before the walk.
+        if (count > (end - 16) / 4) fail(fmt::format("declares {} sections, more than {} bytes can hold", count, end - 16));
+        std::uint64_t at = 16;
         for (std::uint32_t s = 0; s < count; ++s) {
             entry e;
             const auto name_len = get<std::uint16_t>(at, end);
             at += 2;
             need(at, name_len, end);
-            const std::string name(reinterpret_cast<const char*>(bytes_.data() + at), name_len);
+            std::string name(name_len, '\0');
+            read_at(at, name.data(), name_len);
             at += name_len;
             e.kind = get<std::uint8_t>(at, end);
             const auto rank = get<std::uint8_t>(at + 1, end);
@@ -145,13 +159,18 @@ public:
                 e.dims.push_back(d);
             }
             const std::uint64_t width = e.kind == 0 ? 4 : e.kind == 1 ? 8 : 1;
-            need(at, elements * width, end);
+            if (elements * width > end - std::min(at, end))
+                fail(fmt::format("section '{}' declares {} bytes, the file holds {} after its header (truncated)", name,
+                                 elements * width, end - std::min(at, end)));
             e.offset = at;
             e.elements = elements;
-            at += static_cast<std::size_t>(elements * width);
-            if (!entries_.emplace(name, std::move(e)).second) fail(fmt::format("section '{}' appears twice", name));
+            at += elements * width;
+            if (entries_.count(name) != 0) fail(fmt::format("section '{}' appears twice", name));
+            entries_.emplace(std::move(name), std::move(e));
         }
-        if (at != end) fail("trailing bytes after the last section");
+        if (at != end) fail(fmt::format("{} trailing bytes after the last section", end - at));
+        const auto stored_crc = get<std::uint32_t>(end);
+        if (crc_of_first(end) != stored_crc) fail("checksum mismatch: the file is truncated or altered");
     }
 
     const std::string& path() const { return path_; }
@@ -160,17 +179,20 @@ public:
     /// Copies section `name` into out, which must already have the shape stored.
     void read(const std::string& name, vector_f& out) const { read_f32(name, {out.size()}, out.data()); }
     void read(const std::string& name, matrix_f& out) const { read_f32(name, {out.shape()[0], out.shape()[1]}, out.data()); }
+    void read(const std::string& name, std::span<float> out) const { read_f32(name, {out.size()}, out.data()); }
     std::vector<std::uint64_t> read_u64(const std::string& name) const
     {
         const entry& e = find(name, 1);
         std::vector<std::uint64_t> v(e.elements);
-        if (!v.empty()) std::memcpy(v.data(), bytes_.data() + e.offset, e.elements * 8);
+        read_at(e.offset, v.data(), e.elements * 8);
         return v;
     }
     std::string read_text(const std::string& name) const
     {
         const entry& e = find(name, 2);
-        return std::string(reinterpret_cast<const char*>(bytes_.data() + e.offset), e.elements);
+        std::string s(e.elements, '\0');
+        read_at(e.offset, s.data(), e.elements);
+        return s;
     }
 
     [[noreturn]] void fail(const std::string& what) const { throw data_error(fmt::format("{}: {}", path_, what)); }
@@ -179,21 +201,41 @@ private:
     struct entry {
         std::uint8_t kind = 0;
         std::vector<std::uint64_t> dims;
-        std::size_t offset = 0;
+        std::uint64_t offset = 0;
         std::uint64_t elements = 0;
     };
 
-    template <class T>
-    T get(std::size_t at, std::size_t end = SIZE_MAX) const
+    void read_at(std::uint64_t at, void* out, std::uint64_t n) const
     {
-        need(at, sizeof(T), std::min(end, bytes_.size()));
+        if (n == 0) return;
+        file_.clear();
+        file_.seekg(static_cast<std::streamoff>(at));
+        if (!file_.read(static_cast<char*>(out), static_cast<std::streamsize>(n)))
+            fail(fmt::format("read failed at byte offset {} (the file changed while being read?)", at));
+    }
+    template <class T>
+    T get(std::uint64_t at, std::uint64_t end = UINT64_MAX) const
+    {
+        need(at, sizeof(T), end);
         T v;
-        std::memcpy(&v, bytes_.data() + at, sizeof(T));
+        read_at(at, &v, sizeof(T));
         return v;
     }
-    void need(std::size_t at, std::uint64_t n, std::size_t end) const
+    void need(std::uint64_t at, std::uint64_t n, std::uint64_t end) const
     {
-        if (at > end || n > end - at) fail("truncated section");
+        if (at > end || n > end - at) fail("truncated section header");
+    }
+    std::uint32_t crc_of_first(std::uint64_t n) const
+    {
+        std::vector<std::uint8_t> block(std::size_t{1} << 20);
+        std::uint32_t crc = 0;
+        for (std::uint64_t at = 0; at < n;) {
+            const auto k = static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), n - at));
+            read_at(at, block.data(), k);
+            crc = detail::crc32(std::span<const std::uint8_t>(block.data(), k), crc);
+            at += k;
+        }
+        return crc;
     }
     const entry& find(const std::string& name, std::uint8_t kind) const
     {
@@ -207,11 +249,11 @@ private:
         const entry& e = find(name, 0);
         if (e.dims != dims)
             fail(fmt::format("section '{}' has shape {}, expected {}", name, fmt::join(e.dims, "x"), fmt::join(dims, "x")));
-        if (e.elements > 0) std::memcpy(out, bytes_.data() + e.offset, e.elements * 4);
+        read_at(e.offset, out, e.elements * 4);
     }
 
     std::string path_;
-    std::vector<std::uint8_t> bytes_;
+    mutable std::ifstream file_;
     std::map<std::string, entry> entries_;
 };
 

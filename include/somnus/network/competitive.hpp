@@ -10,12 +10,15 @@
 #include <algorithm>
 #include <cmath>
 #include <concepts>
+#include <string>
+#include <string_view>
 #include <cstdint>
 #include <span>
 #include <vector>
 
 #include "../core/concepts.hpp"
 #include "../core/error.hpp"
+#include "../core/params.hpp"
 #include "../encoding/poisson.hpp"
 #include "../encoding/replay.hpp"
 #include "../homeostasis/adaptive_threshold.hpp"
@@ -61,8 +64,51 @@ struct competitive_config {
     /// it (false, the reference) to rounding; tests/network checks that.
     bool closed_form_rest = true;
 
+    /// Every field by name (core/params.hpp), for checkpoints and results.
+    template <class F>
+    void each_field(F&& f) const
+    {
+        f("n_input", n_input);
+        f("n_exc", n_exc);
+        f("dt_ms", dt_ms);
+        f("present_ms", present_ms);
+        f("rest_ms", rest_ms);
+        f("rate_hz_per_unit", rate_hz_per_unit);
+        f("start_intensity", start_intensity);
+        f("intensity_step", intensity_step);
+        f("min_spikes", min_spikes);
+        f("max_repeats", max_repeats);
+        f("w_input_init_max", w_input_init_max);
+        f("input_delay_max_ms", input_delay_max_ms);
+        f("w_exc_inh", w_exc_inh);
+        f("w_inh_exc", w_inh_exc);
+        f("w_min", bounds.w_min);
+        f("w_max", bounds.w_max);
+        f("seed", seed);
+        f("closed_form_rest", closed_form_rest);
+    }
+
+    /// Fields that only steer the protocol (how images are shown, the seed
+    /// of future input spikes, the fixed exc <-> inh weights): a checkpoint
+    /// loaded under other values is continued with them, and the
+    /// difference is reported. Every other field shapes the saved state.
+    static bool is_protocol_field(std::string_view name)
+    {
+        for (const char* f : {"present_ms", "rest_ms", "rate_hz_per_unit", "start_intensity", "intensity_step", "min_spikes",
+                              "max_repeats", "w_input_init_max", "w_exc_inh", "w_inh_exc", "seed", "closed_form_rest"})
+            if (name == f) return true;
+        return false;
+    }
+
     void validate() const
     {
+        detail::require(std::isfinite(dt_ms) && std::isfinite(present_ms) && std::isfinite(rest_ms) &&
+                            std::isfinite(rate_hz_per_unit) && std::isfinite(start_intensity) && std::isfinite(intensity_step) &&
+                            std::isfinite(w_input_init_max) && std::isfinite(input_delay_max_ms) && std::isfinite(w_exc_inh) &&
+                            std::isfinite(w_inh_exc) && std::isfinite(bounds.w_min) && std::isfinite(bounds.w_max),
+                        "competitive_config: every time, rate and weight must be finite");
+        detail::require(bounds.w_min <= bounds.w_max, "competitive_config: weight bounds [{}, {}] are reversed", bounds.w_min,
+                        bounds.w_max);
         detail::require(n_input > 0 && n_exc > 0, "competitive_config: n_input ({}) and n_exc ({}) must be positive", n_input, n_exc);
         detail::require(dt_ms > 0.0f, "competitive_config: dt_ms must be positive, got {}", dt_ms);
         detail::require(present_ms > 0.0f && rest_ms >= 0.0f, "competitive_config: present_ms must be > 0 and rest_ms >= 0");
@@ -87,6 +133,15 @@ struct presentation {
     std::uint32_t spikes = 0;   ///< excitatory spikes during the final input period
     std::uint32_t repeats = 0;  ///< extra showings needed to reach min_spikes
     float intensity = 0.0f;     ///< intensity of the final showing
+};
+
+/// What load() found: differences in protocol fields between the file and
+/// this network (the network keeps its own), and whether the file recorded
+/// its configuration at all (files written before it did are checked by
+/// shape only).
+struct load_report {
+    bool configuration_recorded = false;
+    std::vector<std::string> notes;
 };
 
 /// Spikes of one presentation, (step, neuron) per population, steps counted
@@ -223,6 +278,7 @@ public:
     {
         checkpoint_writer w;
         w.add_text("network", "competitive_network");
+        w.add_text("config", configuration().text());
         const std::uint64_t shape[] = {cfg_.n_input, cfg_.n_exc};
         w.add_u64("shape", shape);
         const std::uint64_t seen[] = {images_seen_};
@@ -236,10 +292,17 @@ public:
         w.save(path);
     }
 
-    /// Loads a checkpoint written by save() for a network of the same shape
-    /// and neuron models; anything else is refused with a data_error naming
-    /// the file and the mismatch, and leaves this network unchanged.
-    void load(const std::filesystem::path& path)
+    /// Loads a checkpoint written by save(). The file's recorded
+    /// configuration must match this network's in every field that shapes
+    /// the saved state (sizes, dt, delays, weight bounds, every neuron,
+    /// plasticity and homeostasis parameter, the policy types); a mismatch
+    /// is refused with a data_error that names each field and both values.
+    /// Protocol fields (competitive_config::is_protocol_field) may differ:
+    /// this network keeps its own and the report lists the differences.
+    /// Values are validated too (finite state, weights within bounds, delays
+    /// within the configured maximum). Anything refused leaves this network
+    /// unchanged.
+    load_report load(const std::filesystem::path& path)
     {
         const checkpoint_reader r(path);
         if (r.read_text("network") != "competitive_network") r.fail("not a competitive_network checkpoint");
@@ -247,17 +310,53 @@ public:
         if (shape.size() != 2 || shape[0] != cfg_.n_input || shape[1] != cfg_.n_exc)
             r.fail(fmt::format("checkpoint is for {} inputs x {} excitatory neurons, this network has {} x {}",
                                shape.size() > 0 ? shape[0] : 0, shape.size() > 1 ? shape[1] : 0, cfg_.n_input, cfg_.n_exc));
+        load_report report;
+        if (r.has("config")) {
+            report.configuration_recorded = true;
+            const auto saved = param_record::parse(r.read_text("config"), r.path());
+            std::vector<std::string> refused;
+            for (auto& d : configuration().differences(saved, "this network has", "the file has")) {
+                const auto name = std::string_view(d).substr(0, d.find(':'));
+                const bool protocol = name.starts_with("config.") && competitive_config::is_protocol_field(name.substr(7));
+                (protocol ? report.notes : refused).push_back(std::move(d));
+            }
+            if (!refused.empty())
+                r.fail(fmt::format("saved under another configuration ({} difference{}): {}", refused.size(),
+                                   refused.size() == 1 ? "" : "s", fmt::join(refused, "; ")));
+        } else {
+            report.notes.push_back("the file records no configuration (written by an older somnus): checked by shape only");
+        }
         competitive_network next = *this;
         const auto seen = r.read_u64("images_seen");
         if (seen.size() != 1) r.fail("section 'images_seen' must hold one value");
         next.images_seen_ = seen[0];
         next.input_.load_from(r, "input.");
-        vector_f mean = make_vector(cfg_.n_input);
-        r.read("mean_image", mean);
-        std::copy(mean.begin(), mean.end(), next.mean_image_.begin());
+        r.read("mean_image", std::span<float>(next.mean_image_));
         for (const auto& f : next.exc_state_.fields()) r.read(std::string("exc.") + f.name, *f.values);
         for (const auto& f : next.inh_state_.fields()) r.read(std::string("inh.") + f.name, *f.values);
+        next.check_loaded(r);
         *this = std::move(next);
+        return report;
+    }
+
+    /// Everything that shapes this network, as recorded in its checkpoints:
+    /// config.* (competitive_config), exc.*, inh.* (neuron models), rule.*,
+    /// homeostasis.* (policy types and their parameters).
+    param_record configuration() const
+    {
+        param_record rec;
+        record_policy(rec, "config", *this);
+        record_policy(rec, "exc", exc_);
+        record_policy(rec, "inh", inh_);
+        record_policy(rec, "rule", input_.rule());
+        record_policy(rec, "homeostasis", homeostasis_);
+        return rec;
+    }
+
+    /// For record_policy: the network's own configuration fields.
+    void describe(param_record& rec, std::string_view prefix) const
+    {
+        cfg_.each_field([&](const char* name, const auto& value) { rec.add(fmt::format("{}.{}", prefix, name), value); });
     }
 
     /// A copy that evaluates independently (for worker threads): same
@@ -270,6 +369,25 @@ public:
     }
 
 private:
+    /// Values a checkpoint with a valid checksum may still get wrong.
+    void check_loaded(const checkpoint_reader& r)
+    {
+        const auto finite = [&](std::string_view what, std::span<const float> v) {
+            for (std::size_t k = 0; k < v.size(); ++k)
+                if (!std::isfinite(v[k])) r.fail(fmt::format("'{}' holds {} at index {}", what, v[k], k));
+        };
+        for (const auto& f : exc_state_.fields()) finite(std::string("exc.") + f.name, *f.values);
+        for (const auto& f : inh_state_.fields()) finite(std::string("inh.") + f.name, *f.values);
+        for (std::size_t i = 0; i < mean_image_.size(); ++i)
+            if (!(mean_image_[i] >= 0.0f && mean_image_[i] <= 255.0f))
+                r.fail(fmt::format("'mean_image' holds {} at input {}, outside the pixel range 0..255", mean_image_[i], i));
+        const auto max_delay = static_cast<std::uint64_t>(std::lround(cfg_.input_delay_max_ms / cfg_.dt_ms));
+        for (const auto d : input_.delays())
+            if (d > max_delay)
+                r.fail(fmt::format("'input.delays' holds a delay of {} steps, more than the {} ms ({} steps) configured", int(d),
+                                   cfg_.input_delay_max_ms, max_delay));
+    }
+
     layer_ref layer() { return layer_ref{input_.weights_untracked(), theta_of(exc_state_), counts_, input_.changed_columns()}; }
 
     static vector_f* theta_of(typename Exc::state& s)

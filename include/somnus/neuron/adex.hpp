@@ -36,6 +36,26 @@ struct adex {
         /// Largest exponent (V - V_T)/Delta_T evaluated; above it V is past
         /// the peak within one step anyway.
         float max_exponent = 20.0f;
+
+        /// Every field by name (core/params.hpp), for checkpoints and results.
+        template <class F>
+        void each_field(F&& f) const
+        {
+            f("c_pF", c_pF);
+            f("g_l_nS", g_l_nS);
+            f("e_l_mV", e_l_mV);
+            f("v_t_mV", v_t_mV);
+            f("delta_t_mV", delta_t_mV);
+            f("tau_w_ms", tau_w_ms);
+            f("a_nS", a_nS);
+            f("b_pA", b_pA);
+            f("v_reset_mV", v_reset_mV);
+            f("v_peak_mV", v_peak_mV);
+            f("refractory_ms", refractory_ms);
+            f("i_bias_pA", i_bias_pA);
+            f("tau_syn_ms", tau_syn_ms);
+            f("max_exponent", max_exponent);
+        }
     };
 
     struct state {

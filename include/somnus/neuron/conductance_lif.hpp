@@ -52,6 +52,26 @@ struct conductance_lif {
         /// the authors' Brian 1 simulation step for step, but runs away when
         /// many inhibitory spikes coincide (docs/guide.md).
         integration scheme = integration::exponential;
+
+        /// Every field by name (core/params.hpp), for checkpoints and results.
+        template <class F>
+        void each_field(F&& f) const
+        {
+            f("tau_m_ms", tau_m_ms);
+            f("v_rest_mV", v_rest_mV);
+            f("v_reset_mV", v_reset_mV);
+            f("v_thresh_mV", v_thresh_mV);
+            f("e_exc_mV", e_exc_mV);
+            f("e_inh_mV", e_inh_mV);
+            f("tau_ge_ms", tau_ge_ms);
+            f("tau_gi_ms", tau_gi_ms);
+            f("refractory_ms", refractory_ms);
+            f("lockout_ms", lockout_ms);
+            f("theta_offset_mV", theta_offset_mV);
+            f("theta_init_mV", theta_init_mV);
+            f("v_init_mV", v_init_mV);
+            f("scheme", scheme == integration::euler ? "euler" : "exponential");
+        }
     };
 
     /// Diehl & Cook 2015 excitatory neurons.

@@ -30,6 +30,18 @@ struct integrate_and_fire {
         /// theta of every neuron at construction; the threshold is
         /// v_thresh + theta. 0 with no homeostasis keeps a fixed threshold.
         float theta_init_mV = 0.0f;
+
+        /// Every field by name (core/params.hpp), for checkpoints and results.
+        template <class F>
+        void each_field(F&& f) const
+        {
+            f("tau_m_ms", tau_m_ms);
+            f("v_rest_mV", v_rest_mV);
+            f("v_reset_mV", v_reset_mV);
+            f("v_thresh_mV", v_thresh_mV);
+            f("refractory_ms", refractory_ms);
+            f("theta_init_mV", theta_init_mV);
+        }
     };
 
     struct state {

@@ -25,6 +25,19 @@ struct izhikevich {
         float v_peak_mV = 30.0f;
         float i_bias = 0.0f;
         float tau_syn_ms = 0.0f;
+
+        /// Every field by name (core/params.hpp), for checkpoints and results.
+        template <class F>
+        void each_field(F&& f) const
+        {
+            f("a", a);
+            f("b", b);
+            f("c_mV", c_mV);
+            f("d", d);
+            f("v_peak_mV", v_peak_mV);
+            f("i_bias", i_bias);
+            f("tau_syn_ms", tau_syn_ms);
+        }
     };
     static params regular_spiking() { return params{}; }
     static params fast_spiking() { return params{0.1f, 0.2f, -65.0f, 2.0f, 30.0f, 0.0f, 0.0f}; }

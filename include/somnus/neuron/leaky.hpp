@@ -19,6 +19,14 @@ struct leaky {
     struct params {
         float beta = 0.5f;
         float threshold = 1.0f;
+
+        /// Every field by name (core/params.hpp), for checkpoints and results.
+        template <class F>
+        void each_field(F&& f) const
+        {
+            f("beta", beta);
+            f("threshold", threshold);
+        }
     };
 
     struct state {

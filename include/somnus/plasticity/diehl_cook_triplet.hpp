@@ -16,6 +16,17 @@ struct diehl_cook_triplet {
         float tau_post2_ms = 40.0f;
         float nu_pre = 0.0001f;
         float nu_post = 0.01f;
+
+        /// Every field by name (core/params.hpp), for checkpoints and results.
+        template <class F>
+        void each_field(F&& f) const
+        {
+            f("tau_pre_ms", tau_pre_ms);
+            f("tau_post1_ms", tau_post1_ms);
+            f("tau_post2_ms", tau_post2_ms);
+            f("nu_pre", nu_pre);
+            f("nu_post", nu_post);
+        }
     };
     params p{};
     /// on_pre is -nu * post trace: zero onto neurons with no recent spike.

@@ -19,6 +19,16 @@ struct pair_stdp {
         float tau_minus_ms = 20.0f;  ///< postsynaptic trace (depression window)
         float a_plus = 0.005f;
         float a_minus = 0.00525f;    ///< a_minus / a_plus = 1.05, as Song et al.
+
+        /// Every field by name (core/params.hpp), for checkpoints and results.
+        template <class F>
+        void each_field(F&& f) const
+        {
+            f("tau_plus_ms", tau_plus_ms);
+            f("tau_minus_ms", tau_minus_ms);
+            f("a_plus", a_plus);
+            f("a_minus", a_minus);
+        }
     };
     params p{};
     /// on_pre is -nu * post trace: zero onto neurons with no recent spike.

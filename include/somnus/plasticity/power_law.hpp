@@ -19,6 +19,17 @@ struct power_law {
         float x_tar = 0.4f;
         float w_max = 1.0f;
         float mu = 0.2f;
+
+        /// Every field by name (core/params.hpp), for checkpoints and results.
+        template <class F>
+        void each_field(F&& f) const
+        {
+            f("tau_pre_ms", tau_pre_ms);
+            f("eta", eta);
+            f("x_tar", x_tar);
+            f("w_max", w_max);
+            f("mu", mu);
+        }
     };
     params p{};
     /// on_pre is zero everywhere: a presynaptic spike only transmits.

@@ -526,6 +526,16 @@ public:
         r.read(prefix + "weights", w_);
         r.read(prefix + "pre_traces", pre_);
         r.read(prefix + "post_traces", post_);
+        // A valid checksum says the file is what was written, not that what
+        // was written is a state this object can run from.
+        for (std::size_t k = 0; k < w_.size(); ++k) {
+            const float w = w_.data()[k];
+            if (!(w >= bounds_.w_min && w <= bounds_.w_max))
+                r.fail(fmt::format("'{}weights' holds {} at [{}][{}], outside the bounds [{}, {}]", prefix, w, k / n_post(),
+                                   k % n_post(), bounds_.w_min, bounds_.w_max));
+        }
+        require_traces(r, prefix + "pre_traces", pre_);
+        require_traces(r, prefix + "post_traces", post_);
         rebuild_active_post();
         if (r.has(prefix + "changed_columns")) {
             const auto flags = r.read_u64(prefix + "changed_columns");
@@ -554,6 +564,8 @@ public:
         now_ = now[0];
         r.read(prefix + "traces_before", before_);
         r.read(prefix + "traces_after", after_);
+        require_traces(r, prefix + "traces_before", before_);
+        require_traces(r, prefix + "traces_after", after_);
         const auto flying = r.read_u64(prefix + "in_flight");
         std::size_t at = 0;
         for (auto& e : emitted_) {
@@ -567,6 +579,12 @@ public:
             }
         }
         if (at != flying.size()) r.fail(fmt::format("'{}in_flight' has trailing values", prefix));
+    }
+
+    static void require_traces(const checkpoint_reader& r, const std::string& name, const matrix_f& t)
+    {
+        for (std::size_t k = 0; k < t.size(); ++k)
+            if (!std::isfinite(t.data()[k])) r.fail(fmt::format("'{}' holds {} at index {}", name, t.data()[k], k));
     }
 
     /// Decays every trace by one step (zero below the floor).

@@ -111,6 +111,8 @@ foreach(f short.ckpt short-pictures/receptive_fields.png)
     message(FATAL_ERROR "diehl_cook did not write ${f}")
   endif()
 endforeach()
+# --test 0: no test (benchmarks/peers/compare.sh times training so).
+expect(0 "" ${short} --label 10 --test 0)
 # regression (defect 9): a --save failing late (its temporary file cannot be
 # made: a folder is in the way) lost the test results. Now reported, the run
 # goes on, the JSON records it, and the exit status is 1.

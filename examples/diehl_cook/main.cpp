@@ -174,8 +174,8 @@ int run(const options& o)
     const auto train = somnus::load_mnist(dir, somnus::mnist_split::train, std::max(train_limit, label_limit));
     ex::require_image_geometry(train, image_rows, image_cols);
     const std::size_t train_n = ex::images_to_use(train, o.train, "--train");
-    const std::size_t label_n =
-        o.label ? ex::images_to_use(train, o.label, "--label") : std::min(std::max<std::size_t>(train_n, 1000), ex::images_to_use(train, std::nullopt, "--label"));
+    const std::size_t label_n = o.label ? ex::images_to_use(train, o.label, "--label")
+                                        : std::min(std::max<std::size_t>(train_n, 1000), ex::images_to_use(train, std::nullopt, "--label"));
     const auto test = somnus::load_mnist(dir, somnus::mnist_split::test, o.test.value_or(all));
     ex::require_image_geometry(test, image_rows, image_cols);
     ex::images_to_use(test, o.test, "--test");
@@ -345,8 +345,8 @@ int main(int argc, char** argv)
                    "training images per pass, the first of the file (default: all it holds, 60000 for MNIST; more than it holds is an error)")
         ->check(ex::integer_at_least<std::size_t>(0));
     app.add_option("--epochs", o.epochs, "passes over the training images")->check(ex::integer_in(0, 100000))->capture_default_str();
-    app.add_option("--test", o.test, "test images, the first of the file (default: all it holds, 10000 for MNIST; more is an error)")
-        ->check(ex::integer_at_least<std::size_t>(1));
+    app.add_option("--test", o.test, "test images, the first of the file (default: all it holds, 10000 for MNIST; more is an error; 0: no test)")
+        ->check(ex::integer_at_least<std::size_t>(0));
     app.add_option("--label", o.label,
                    "training images used to label the neurons (default: those trained on, at least 1000 or all the file holds; "
                    "more than the file holds is an error)")
@@ -355,7 +355,7 @@ int main(int argc, char** argv)
     app.add_option("--data", o.data, "folder with the IDX files (default: data/mnist, or /usr/share/datasets/fashion-mnist)");
     app.add_option("--seed", o.seed, "random seed")->check(ex::integer_at_least<std::uint64_t>(0))->capture_default_str();
     app.add_option("--threads", o.threads, "threads for labelling and testing (results do not depend on it)")
-        ->check(ex::integer_in(1, 256))
+        ->check(ex::integer_in(1, 1024))
         ->capture_default_str();
     app.add_option("--json", o.json, "write the results as one JSON object to this file");
     app.add_option("--save", o.save, "save the trained network (checkpoint) to this file");

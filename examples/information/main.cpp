@@ -422,8 +422,8 @@ int main(int argc, char** argv)
                    "training images per pass, the first of each file (default: all it holds, 60000 for MNIST; more than it holds is an error)")
         ->check(ex::integer_at_least<std::size_t>(0));
     app.add_option("--epochs", o.epochs, "passes over the training images")->check(ex::integer_in(0, 100000))->capture_default_str();
-    app.add_option("--test", o.test, "test images, the first of each file (default: all it holds, 10000 for MNIST; more is an error)")
-        ->check(ex::integer_at_least<std::size_t>(1));
+    app.add_option("--test", o.test, "test images, the first of each file (default: all it holds, 10000 for MNIST; more is an error; 0: no test)")
+        ->check(ex::integer_at_least<std::size_t>(0));
     app.add_option("--label", o.label,
                    "training images used to label the neurons (default: those trained on, at least 1000 or all the file holds; "
                    "more than the file holds is an error)")
@@ -433,7 +433,7 @@ int main(int argc, char** argv)
     app.add_option("--fashion-data", o.fashion_data, "folder with the Fashion-MNIST files (default /usr/share/datasets/fashion-mnist)");
     app.add_option("--seed", o.seed, "random seed")->check(ex::integer_at_least<std::uint64_t>(0))->capture_default_str();
     app.add_option("--threads", o.threads, "threads for labelling, testing and the analysis (results do not depend on it)")
-        ->check(ex::integer_in(1, 256))
+        ->check(ex::integer_in(1, 1024))
         ->capture_default_str();
     app.add_option("--json", o.json, "write the results as one JSON object to this file");
     app.add_option("--markdown", o.markdown, "write the Table-1 comparison as a markdown file");

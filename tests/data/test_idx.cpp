@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -7,6 +8,8 @@
 #include <filesystem>
 #include <string>
 #include <vector>
+
+#include <sys/stat.h>
 
 #include <somnus/data/idx.hpp>
 #include <somnus/data/mnist.hpp>
@@ -28,6 +31,12 @@ bytes idx_file(std::vector<std::uint32_t> dims, const bytes& data, std::uint8_t 
         for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<std::uint8_t>(d >> s));
     b.insert(b.end(), data.begin(), data.end());
     return b;
+}
+
+bytes concat_bytes(bytes a, const bytes& b)
+{
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
 }
 
 bytes iota_bytes(std::size_t n, std::uint8_t mul = 1)
@@ -66,6 +75,28 @@ void write_split(const somnus_test::scratch_dir& dir, const std::string& prefix,
         somnus_test::write_bytes(dir / im_name, images);
         somnus_test::write_bytes(dir / lab_name, lab);
     }
+}
+
+/// A header declaring dims, gzip'd as its own member, then `members`
+/// members of `zeros_each` zero bytes each: a file whose decompressed size
+/// is far beyond its own, cheap to make.
+bytes gzip_bomb(std::vector<std::uint32_t> dims, std::size_t members, std::size_t zeros_each)
+{
+    auto file = somnus_test::gzip_zlib(idx_file(std::move(dims), {}), 6);
+    const auto zeros = somnus_test::gzip_zeros(zeros_each);
+    for (std::size_t i = 0; i < members; ++i) file.insert(file.end(), zeros.begin(), zeros.end());
+    return file;
+}
+
+/// n images of rows x cols pixels and n labels in dir, as prefix-*; with
+/// pixel_bytes set, only that many pixel bytes follow the image header.
+void write_images(const somnus_test::scratch_dir& dir, const std::string& prefix, std::uint32_t n, std::uint32_t rows,
+                  std::uint32_t cols, std::size_t pixel_bytes = std::size_t(-1))
+{
+    const std::size_t all = std::size_t{n} * rows * cols;
+    somnus_test::write_bytes(dir / (prefix + "-images-idx3-ubyte"),
+                             idx_file({n, rows, cols}, iota_bytes(std::min(all, pixel_bytes))));
+    somnus_test::write_bytes(dir / (prefix + "-labels-idx1-ubyte"), idx_file({n}, bytes(n, 3)));
 }
 
 } // namespace
@@ -308,5 +339,170 @@ TEST_SUITE("data")
         CHECK(bytes(test.labels.begin(), test.labels.begin() + 10) == bytes{9, 2, 1, 1, 6, 1, 4, 6, 5, 7});
         CHECK(somnus::detail::crc32(train.pixels) == 0xAE65DCCDu);
         CHECK(somnus::detail::crc32(test.pixels) == 0x12728439u);
+    }
+
+    TEST_CASE("regression: a FIFO in place of an IDX file is refused, not waited on")
+    {
+        somnus_test::scratch_dir dir("idx-fifo");
+        write_split(dir, "train", 4, false);
+        const auto images = dir / "train-images-idx3-ubyte";
+        std::filesystem::remove(images);
+        REQUIRE(somnus_test::make_fifo(images));
+        somnus_test::fifo_unblocker guard(images);
+        const std::string expected = images.string() + ": is a FIFO (named pipe), not an IDX file";
+        CHECK(thrown<data_error>([&] { somnus::read_idx(images); }) == expected);
+        CHECK(thrown<data_error>([&] { somnus::read_idx_dims(images); }) == expected);
+        CHECK(thrown<data_error>([&] { somnus::load_mnist(dir.path(), somnus::mnist_split::train); }) == expected);
+        // The same for the label file, and for a .gz name.
+        write_split(dir, "t10k", 4, false);
+        std::filesystem::remove(dir / "t10k-labels-idx1-ubyte");
+        REQUIRE(somnus_test::make_fifo(dir / "t10k-labels-idx1-ubyte.gz"));
+        somnus_test::fifo_unblocker guard2(dir / "t10k-labels-idx1-ubyte.gz");
+        CHECK(thrown<data_error>([&] { somnus::load_mnist(dir.path(), somnus::mnist_split::test); }) ==
+              (dir / "t10k-labels-idx1-ubyte.gz").string() + ": is a FIFO (named pipe), not an IDX file");
+        CHECK_FALSE(guard.fired());
+        CHECK_FALSE(guard2.fired());
+    }
+
+    TEST_CASE("regression: a symlink loop or an unsearchable folder is reported as such, not as 'no such file'")
+    {
+        somnus_test::scratch_dir dir("idx-access");
+        write_split(dir, "train", 4, false);
+        const auto images = dir / "train-images-idx3-ubyte";
+        std::filesystem::remove(images);
+        std::filesystem::create_symlink(dir / "loop-b", images);
+        std::filesystem::create_symlink(images, dir / "loop-b");
+        const auto e = thrown<data_error>([&] { somnus::load_mnist(dir.path(), somnus::mnist_split::train); });
+        CHECK(contains(e, images.string() + ": symbolic link loop"));
+        CHECK_FALSE(contains(e, "no such file"));
+        CHECK(contains(thrown<data_error>([&] { somnus::read_idx(images); }), images.string() + ": symbolic link loop"));
+
+        if (somnus_test::running_as_root()) {
+            MESSAGE("running as root: permissions are not enforced, skipping the unsearchable-folder check");
+            return;
+        }
+        const auto locked = dir / "locked";
+        std::filesystem::create_directories(locked / "mnist");
+        std::filesystem::permissions(locked, std::filesystem::perms::owner_read);  // no search (x) bit
+        const auto e2 = thrown<data_error>([&] { somnus::load_mnist(locked / "mnist", somnus::mnist_split::train); });
+        std::filesystem::permissions(locked, std::filesystem::perms::owner_all);
+        CHECK(contains(e2, "permission denied"));
+        CHECK_FALSE(contains(e2, "no such file"));
+        // A file that exists but cannot be read.
+        write_split(dir, "t10k", 4, false);
+        std::filesystem::permissions(dir / "t10k-images-idx3-ubyte", std::filesystem::perms::none);
+        CHECK(contains(thrown<data_error>([&] { somnus::load_mnist(dir.path(), somnus::mnist_split::test); }),
+                       (dir / "t10k-images-idx3-ubyte").string() + ": permission denied"));
+    }
+
+    TEST_CASE("regression: images of the wrong size are refused when loaded, naming the file, before the pixels are read")
+    {
+        somnus_test::scratch_dir dir("mnist-geometry");
+        const somnus::image_geometry mnist{28, 28};
+        const std::string images = (dir / "t10k-images-idx3-ubyte").string();
+        struct size {
+            std::uint32_t rows, cols;
+        };
+        for (const auto g : {size{29, 28}, size{27, 29}, size{28, 27}, size{784, 1}}) {
+            // No pixel data at all: reading it would report "truncated".
+            write_images(dir, "t10k", 5, g.rows, g.cols, 0);
+            CHECK(thrown<data_error>([&] { somnus::load_mnist(dir.path(), somnus::mnist_split::test, 100, mnist); }) ==
+                  fmt::format("{}: images are {}x{} pixels, expected 28x28", images, g.rows, g.cols));
+            // Gzip'd: the header is decoded, nothing more is needed.
+            if (somnus_test::have_gzip()) {
+                somnus_test::scratch_dir gz("mnist-geometry-gz");
+                write_images(gz, "t10k", 5, g.rows, g.cols);
+                somnus_test::gzip_tool(gz, somnus_test::read_bytes(gz / "t10k-images-idx3-ubyte"), 6, "t10k-images-idx3-ubyte");
+                std::filesystem::remove(gz / "t10k-images-idx3-ubyte");
+                CHECK(thrown<data_error>([&] { somnus::load_mnist(gz.path(), somnus::mnist_split::test, 2, mnist); }) ==
+                      fmt::format("{}.gz: images are {}x{} pixels, expected 28x28",
+                                  (gz / "t10k-images-idx3-ubyte").string(), g.rows, g.cols));
+            }
+        }
+        // The right size loads; a loaded set is checked against a network by require_geometry.
+        write_images(dir, "t10k", 5, 28, 28);
+        const auto d = somnus::load_mnist(dir.path(), somnus::mnist_split::test, 3, mnist);
+        CHECK(d.size() == 3);
+        CHECK(d.items_in_file == 5);
+        CHECK(d.images_path == dir / "t10k-images-idx3-ubyte");
+        CHECK(d.labels_path == dir / "t10k-labels-idx1-ubyte");
+        CHECK_NOTHROW(somnus::require_geometry(d, 28, 28));
+        CHECK(thrown<data_error>([&] { somnus::require_geometry(d, 34, 34); }) ==
+              images + ": images are 28x28 pixels, expected 34x34");
+        write_images(dir, "train", 4, 29, 28);
+        const auto wrong = somnus::load_mnist(dir.path(), somnus::mnist_split::train);
+        CHECK(thrown<data_error>([&] { somnus::require_geometry(wrong, 28, 28); }) ==
+              (dir / "train-images-idx3-ubyte").string() + ": images are 29x28 pixels, expected 28x28");
+        somnus::image_dataset in_memory;
+        in_memory.rows = in_memory.cols = 5;
+        CHECK(contains(thrown<data_error>([&] { somnus::require_geometry(in_memory, 28, 28); }), "built in memory"));
+        // read_idx_dims reads the header only.
+        CHECK(somnus::read_idx_dims(dir / "train-images-idx3-ubyte") == std::vector<std::size_t>{4, 29, 28});
+    }
+
+    TEST_CASE("regression: labels beyond the loaded images are validated too")
+    {
+        somnus_test::scratch_dir dir("mnist-labels");
+        write_split(dir, "train", 12, false);
+        bytes labels(12, 3);
+        labels[9] = 10;
+        somnus_test::write_bytes(dir / "train-labels-idx1-ubyte", idx_file({12}, labels));
+        const auto expected = (dir / "train-labels-idx1-ubyte").string() + ": label 10 at index 9 is not a class 0..9";
+        CHECK(thrown<data_error>([&] { somnus::load_mnist(dir.path(), somnus::mnist_split::train, 3); }) == expected);
+        CHECK(thrown<data_error>([&] { somnus::load_mnist(dir.path(), somnus::mnist_split::train, 0); }) == expected);
+        labels[9] = 9;
+        somnus_test::write_bytes(dir / "train-labels-idx1-ubyte", idx_file({12}, labels));
+        const auto d = somnus::load_mnist(dir.path(), somnus::mnist_split::train, 3);
+        CHECK(d.labels == bytes{3, 3, 3});
+        CHECK(d.pixels.size() == 3 * 6);
+    }
+
+    TEST_CASE("regression: a small gzip file declaring or inflating to gigabytes costs bounded memory and names the file")
+    {
+        somnus_test::scratch_dir dir("idx-bomb");
+        const auto path = dir / "bomb.gz";
+        const std::string name = path.string();
+        const auto rss0 = somnus_test::peak_rss_bytes();
+        const auto t0 = std::chrono::steady_clock::now();
+
+        // 2 GiB declared (the largest the cap allows), 1 MiB there.
+        somnus_test::write_bytes(path, gzip_bomb({std::uint32_t{1} << 31}, 1, 1u << 20));
+        CHECK(std::filesystem::file_size(path) < 10'000);
+        CHECK(thrown<data_error>([&] { somnus::read_idx(path); }) ==
+              name + ": truncated: header declares 2147483648 = 2147483648 bytes of data, decompressed file has 1048576");
+
+        // 256 MiB of zeros from about 260 KB, after a header declaring 10 bytes:
+        // refused after one byte past the declared size, not decoded in full.
+        somnus_test::write_bytes(path, gzip_bomb({10}, 16, 16u << 20));
+        CHECK(std::filesystem::file_size(path) < 300'000);
+        CHECK(thrown<data_error>([&] { somnus::read_idx(path); }) ==
+              name + ": trailing bytes: header declares 10 = 10 bytes of data, decompressed file has more than 10");
+        CHECK(seconds_since(t0) < 1.0);
+
+        // Declaring 128 MiB and holding them: all of it is decoded and
+        // counted, but only the 10 items asked for are kept.
+        somnus_test::write_bytes(path, gzip_bomb({1u << 20, 128}, 8, 16u << 20));
+        const auto few = somnus::read_idx(path, 10);
+        CHECK(few.items_in_file == 1u << 20);
+        CHECK(few.dims == std::vector<std::size_t>{10, 128});
+        CHECK(few.data == bytes(1280, 0));
+        CHECK(few.data.capacity() == 1280);
+        // One item more than declared is still found at the end.
+        somnus_test::write_bytes(path, concat_bytes(gzip_bomb({1u << 20, 128}, 8, 16u << 20), somnus_test::gzip_zlib(bytes(128, 0))));
+        CHECK(thrown<data_error>([&] { somnus::read_idx(path, 10); }) ==
+              name + ": trailing bytes: header declares 1048576x128 = 134217728 bytes of data, decompressed file has more "
+                     "than 134217728");
+        MESSAGE("peak memory grew by " << (somnus_test::peak_rss_bytes() - rss0) / 1024 << " KiB");
+        CHECK(somnus_test::peak_rss_bytes() - rss0 < (std::uint64_t{16} << 20));
+
+        // A caller's cap below idx_max_elements refuses from the header alone.
+        somnus_test::write_bytes(path, gzip_bomb({1u << 24}, 1, 16));
+        CHECK(thrown<data_error>([&] { somnus::read_idx(path, 10, 1u << 20); }) ==
+              name + ": IDX header declares 16777216 elements, more than the limit of 1048576");
+        CHECK(thrown<data_error>([&] { somnus::read_idx_dims(path, 1u << 20); }) ==
+              name + ": IDX header declares 16777216 elements, more than the limit of 1048576");
+        somnus_test::write_bytes(dir / "plain", idx_file({1u << 24}, {}));
+        CHECK(contains(thrown<data_error>([&] { somnus::read_idx(dir / "plain", 10, 1u << 20); }),
+                       "more than the limit of 1048576"));
     }
 }

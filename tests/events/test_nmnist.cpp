@@ -1,8 +1,10 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -260,6 +262,93 @@ TEST_CASE("nmnist_folder: Train/Test, one folder per digit, one .bin per recordi
                    "Test: no such folder"));
     std::filesystem::create_directories(root / "Test/3");
     CHECK(contains(thrown<data_error>([&] { somnus::nmnist_folder(root, somnus::mnist_split::test); }), "no recordings"));
+}
+
+TEST_CASE("regression: a FIFO in place of an N-MNIST recording is refused, not waited on")
+{
+    somnus_test::scratch_dir dir("nmnist-fifo");
+    const auto fifo = dir / "00001.bin";
+    REQUIRE(somnus_test::make_fifo(fifo));
+    somnus_test::fifo_unblocker guard(fifo);
+    const std::string expected = fifo.string() + ": is a FIFO (named pipe), not an N-MNIST recording";
+    CHECK(thrown<data_error>([&] { somnus::read_nmnist(fifo); }) == expected);
+    CHECK(thrown<data_error>([&] { somnus::nmnist_reader r(fifo); }) == expected);
+    CHECK_FALSE(guard.fired());
+}
+
+TEST_CASE("nmnist_folder: a .bin that is not a regular file is refused when the folder is listed, naming it")
+{
+    somnus_test::scratch_dir dir("nmnist-folder-fifo");
+    const auto root = dir.path();
+    std::filesystem::create_directories(root / "Train/2");
+    somnus::write_nmnist(root / "Train/2/00001.bin", std::vector<event>{{1, 1, 1, true}});
+    const auto fifo = root / "Train/2/00002.bin";
+    REQUIRE(somnus_test::make_fifo(fifo));
+    somnus_test::fifo_unblocker guard(fifo);
+    CHECK(thrown<data_error>([&] { somnus::nmnist_folder(root, somnus::mnist_split::train); }) ==
+          fifo.string() + ": is a FIFO (named pipe), not an N-MNIST recording");
+    std::filesystem::remove(fifo);
+    std::filesystem::create_directories(root / "Train/2/00003.bin");
+    CHECK(contains(thrown<data_error>([&] { somnus::nmnist_folder(root, somnus::mnist_split::train); }),
+                   "00003.bin: is a directory, not an N-MNIST recording"));
+    std::filesystem::remove(root / "Train/2/00003.bin");
+    std::filesystem::create_symlink(root / "Train/2/gone.bin", root / "Train/2/00004.bin");
+    CHECK(contains(thrown<data_error>([&] { somnus::nmnist_folder(root, somnus::mnist_split::train); }),
+                   "00004.bin: no such file"));
+    std::filesystem::remove(root / "Train/2/00004.bin");
+    // A symlink to a recording is a recording.
+    std::filesystem::create_symlink(root / "Train/2/00001.bin", root / "Train/2/00005.bin");
+    CHECK(somnus::nmnist_folder(root, somnus::mnist_split::train).size() == 2);
+    // A loop on the way is named as one, not as a missing folder.
+    std::filesystem::create_symlink(root / "Test", root / "Test-b");
+    std::filesystem::create_symlink(root / "Test-b", root / "Test");
+    CHECK(contains(thrown<data_error>([&] { somnus::nmnist_folder(root, somnus::mnist_split::test); }),
+                   "symbolic link loop"));
+    CHECK_FALSE(guard.fired());
+}
+
+TEST_CASE("regression: read_nmnist does not allocate for the whole file before decoding")
+{
+    somnus_test::scratch_dir dir("nmnist-huge");
+    const auto path = dir / "huge.bin";
+    // A bad first record, then zeros to 1 GB: a sparse file, no disk used.
+    somnus_test::write_bytes(path, concat({record(200, 3, true, 10), record(1, 1, true, 20)}));
+    std::filesystem::resize_file(path, 1'000'000'000);
+    const auto rss0 = somnus_test::peak_rss_bytes();
+    const auto t0 = std::chrono::steady_clock::now();
+    // Over the limit for one recording: refused before anything is read.
+    CHECK(thrown<data_error>([&] { somnus::read_nmnist(path); }) ==
+          path.string() + ": 1000000000 bytes, more than the limit of 67108864 bytes for one N-MNIST recording (real "
+                          "ones are about 100 KB; nmnist_reader streams longer files)");
+    // With the limit raised, decoding starts and stops at the bad record.
+    const auto bad = path.string() + ": byte offset 0: event at x=200, y=3 is outside the 34x34 sensor";
+    CHECK(thrown<data_error>([&] { somnus::read_nmnist(path, {}, 2'000'000'000); }) == bad);
+    // 100 GB: a data_error, never std::bad_alloc, from read_nmnist and from the streaming reader.
+    std::filesystem::resize_file(path, 100'000'000'000);
+    CHECK(contains(thrown<data_error>([&] { somnus::read_nmnist(path); }), ": 100000000000 bytes, more than the limit"));
+    CHECK(thrown<data_error>([&] { somnus::read_nmnist(path, {}, std::numeric_limits<std::uint64_t>::max()); }) == bad);
+    CHECK(thrown<data_error>([&] {
+              somnus::nmnist_reader r(path);
+              event e;
+              r.next(e);
+          }) == bad);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    CHECK(seconds < 1.0);
+    MESSAGE("peak memory grew by " << (somnus_test::peak_rss_bytes() - rss0) / 1024 << " KiB");
+    CHECK(somnus_test::peak_rss_bytes() - rss0 < (std::uint64_t{16} << 20));
+
+    // A valid file is read whole, whatever its size under the limit; the
+    // vector holds the events, not a slot per byte.
+    const auto ev = random_events(150'000, 11);
+    somnus::write_nmnist(dir / "long.bin", ev);
+    const auto got = somnus::read_nmnist(dir / "long.bin");
+    CHECK(got == ev);
+    CHECK(got.capacity() < 2 * ev.size());
+    CHECK(thrown<data_error>([&] { somnus::read_nmnist(dir / "long.bin", {}, 5 * ev.size() - 5); }) ==
+          (dir / "long.bin").string() +
+              fmt::format(": {} bytes, more than the limit of {} bytes for one N-MNIST recording (real ones are about "
+                          "100 KB; nmnist_reader streams longer files)",
+                          5 * ev.size(), 5 * ev.size() - 5));
 }
 
 }

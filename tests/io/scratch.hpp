@@ -4,6 +4,7 @@
 // FIFOs, the process's peak memory, and catching an exception's message.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -116,6 +117,36 @@ inline std::vector<std::uint8_t> gzip_zlib(std::span<const std::uint8_t> data, i
     deflateEnd(&z);
     if (rc != Z_STREAM_END) throw std::runtime_error("deflate did not finish");
     return out;
+}
+
+/// n zero bytes as one gzip member, made by zlib a block at a time, so that
+/// a bomb fixture costs no memory of its own (memory tests measure the reader).
+inline std::vector<std::uint8_t> gzip_zeros(std::size_t n)
+{
+    z_stream z{};
+    if (deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        throw std::runtime_error("deflateInit2 failed");
+    static const std::vector<std::uint8_t> zeros(1 << 16, 0);
+    std::vector<std::uint8_t> out, buf(1 << 16);
+    for (;;) {
+        const std::size_t in = std::min(n, zeros.size());
+        n -= in;
+        z.next_in = const_cast<Bytef*>(zeros.data());
+        z.avail_in = static_cast<uInt>(in);
+        const int flush = n == 0 ? Z_FINISH : Z_NO_FLUSH;
+        int rc;
+        do {
+            z.next_out = buf.data();
+            z.avail_out = static_cast<uInt>(buf.size());
+            rc = deflate(&z, flush);
+            out.insert(out.end(), buf.begin(), buf.end() - z.avail_out);
+        } while (z.avail_out == 0);
+        if (flush == Z_FINISH) {
+            deflateEnd(&z);
+            if (rc != Z_STREAM_END) throw std::runtime_error("deflate did not finish");
+            return out;
+        }
+    }
 }
 
 inline bool running_as_root() { return ::geteuid() == 0; }

@@ -341,7 +341,7 @@ TEST_SUITE("io")
     {
         // 16 members of 16 MiB of zeros: 256 MiB from about 260 KB.
         somnus_test::scratch_dir dir("gz-bomb");
-        const auto member = somnus_test::gzip_zlib(bytes(16u << 20, 0), 9);
+        const auto member = somnus_test::gzip_zeros(16u << 20);
         bytes bomb;
         for (int i = 0; i < 16; ++i) bomb.insert(bomb.end(), member.begin(), member.end());
         CHECK(bomb.size() < 300'000);
@@ -362,7 +362,8 @@ TEST_SUITE("io")
         CHECK(total == std::uint64_t{256} << 20);
         CHECK(z.members() == 16);
         CHECK(z.done());
-        CHECK(somnus_test::peak_rss_bytes() - rss0 < (std::uint64_t{32} << 20));
+        MESSAGE("peak memory grew by " << (somnus_test::peak_rss_bytes() - rss0) / 1024 << " KiB");
+        CHECK(somnus_test::peak_rss_bytes() - rss0 < (std::uint64_t{16} << 20));
     }
 
     TEST_CASE("a real data set file decodes as gzip -dc does")

@@ -25,6 +25,7 @@
 
 #include "../core/error.hpp"
 #include "../io/atomic_file.hpp"
+#include "../io/file.hpp"
 #include "events.hpp"
 #include "mnist.hpp"
 
@@ -134,20 +135,8 @@ public:
     explicit nmnist_reader(const std::filesystem::path& path, sensor_size sensor = {})
         : name_(path.string()), decoder_(name_, sensor)
     {
-        std::error_code ec;
-        const auto status = std::filesystem::status(path, ec);
-        if (status.type() == std::filesystem::file_type::not_found)
-            throw data_error(fmt::format("{}: no such file", name_));
-        if (ec) throw data_error(fmt::format("{}: cannot access: {}", name_, ec.message()));
-        if (std::filesystem::is_directory(status))
-            throw data_error(fmt::format("{}: is a directory, not an N-MNIST file", name_));
-        file_.open(path, std::ios::binary);
-        if (!file_) throw data_error(fmt::format("{}: cannot open for reading", name_));
-        file_.seekg(0, std::ios::end);
-        const auto end = file_.tellg();
-        if (end < 0) throw data_error(fmt::format("{}: cannot determine the file size", name_));
-        size_ = static_cast<std::uint64_t>(end);
-        file_.seekg(0);
+        // A FIFO or device is refused before it is opened (opening a FIFO blocks).
+        file_ = open_regular_file(path, "an N-MNIST recording", size_);
         if (size_ % nmnist_event_bytes != 0) throw detail::nmnist_length_error(name_, size_);
     }
 
@@ -196,12 +185,34 @@ private:
     std::size_t pos_ = 0, fill_ = 0;
 };
 
+/// read_nmnist refuses larger files: real N-MNIST recordings hold 5-20
+/// thousand events (about 100 KB), so 64 MiB (13 million events, 160 MB
+/// decoded) is far past any of them. nmnist_reader streams longer ones.
+inline constexpr std::uint64_t nmnist_max_file_bytes = std::uint64_t{64} << 20;
+
 /// All events of an N-MNIST file, overflow markers applied and removed.
-inline std::vector<event> read_nmnist(const std::filesystem::path& path, sensor_size sensor = {})
+/// Decoded a block at a time, the vector growing with the events decoded,
+/// so a bad record is reported before the rest of the file costs memory; a
+/// file over max_bytes is refused before any is read.
+inline std::vector<event> read_nmnist(const std::filesystem::path& path, sensor_size sensor = {},
+                                      std::uint64_t max_bytes = nmnist_max_file_bytes)
 {
     nmnist_reader r(path, sensor);
-    std::vector<event> out(static_cast<std::size_t>(r.file_bytes() / nmnist_event_bytes));
-    out.resize(r.read(out));
+    if (r.file_bytes() > max_bytes)
+        throw data_error(fmt::format("{}: {} bytes, more than the limit of {} bytes for one N-MNIST recording (real "
+                                     "ones are about 100 KB; nmnist_reader streams longer files)",
+                                     path.string(), r.file_bytes(), max_bytes));
+    const std::uint64_t records = r.file_bytes() / nmnist_event_bytes;
+    constexpr std::size_t reserve_cap = std::size_t{1} << 16, chunk = 4096;
+    std::vector<event> out;
+    out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(records, reserve_cap)));
+    for (;;) {
+        const std::size_t at = out.size();
+        out.resize(at + chunk);
+        const std::size_t n = r.read(std::span<event>(out).subspan(at));
+        out.resize(at + n);
+        if (n < chunk) break;
+    }
     return out;
 }
 
@@ -336,7 +347,10 @@ struct nmnist_sample {
 /// The published layout: <root>/Train and <root>/Test, one folder per digit
 /// 0..9, one .bin file per recording. Samples are ordered by file name
 /// (numerically when the name is a number), then label; files are opened
-/// only when read, so a corrupt one is reported then, by path.
+/// only when read, so a corrupt one is reported then, by path. A .bin entry
+/// that is not a regular file (a FIFO, a folder, a dangling link) is refused
+/// when the folder is listed, and so is a symlink loop or a folder that
+/// cannot be searched on the way (file_exists).
 class nmnist_folder {
 public:
     nmnist_folder(const std::filesystem::path& root, mnist_split split, sensor_size sensor = {}) : sensor_(sensor)
@@ -344,8 +358,9 @@ public:
         detail::require_nmnist_sensor(sensor);
         const auto dir = root / (split == mnist_split::train ? "Train" : "Test");
         std::error_code ec;
-        if (!std::filesystem::is_directory(root, ec)) throw data_error(fmt::format("{}: no such folder", root.string()));
-        if (!std::filesystem::is_directory(dir, ec))
+        if (!file_exists(root) || !std::filesystem::is_directory(root, ec))
+            throw data_error(fmt::format("{}: no such folder", root.string()));
+        if (!file_exists(dir) || !std::filesystem::is_directory(dir, ec))
             throw data_error(fmt::format("{}: no such folder (N-MNIST layout: {}/Train/<digit>/*.bin and {}/Test/...)",
                                          dir.string(), root.string(), root.string()));
         struct entry {
@@ -356,9 +371,14 @@ public:
         std::vector<entry> found;
         for (int digit = 0; digit <= 9; ++digit) {
             const auto sub = dir / std::to_string(digit);
-            if (!std::filesystem::is_directory(sub, ec)) continue;
+            if (!file_exists(sub) || !std::filesystem::is_directory(sub, ec)) continue;
             for (const auto& f : std::filesystem::directory_iterator(sub, ec)) {
-                if (f.path().extension() != ".bin" || !f.is_regular_file(ec)) continue;
+                if (f.path().extension() != ".bin") continue;
+                // A .bin that is not a regular file (a FIFO, a folder, a
+                // dangling link) is refused now, naming it, rather than
+                // skipped (a recording would go missing unseen) or waited on.
+                std::error_code st_ec;
+                if (!f.is_regular_file(st_ec)) require_regular_file(f.path(), "an N-MNIST recording");
                 const std::string stem = f.path().stem().string();
                 const bool numeric = !stem.empty() && stem.size() <= 18 &&
                                      std::all_of(stem.begin(), stem.end(), [](char c) { return c >= '0' && c <= '9'; });

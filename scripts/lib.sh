@@ -27,8 +27,8 @@ install_packages() {
 }
 
 # The build needs these; examples use CLI11 and nlohmann-json.
-SOMNUS_BUILD_PACKAGES=(cmake g++ make libxtensor-dev libxsimd-dev libfmt-dev doctest-dev libbenchmark-dev
-                       libcli11-dev nlohmann-json3-dev ca-certificates)
+SOMNUS_BUILD_PACKAGES=(cmake g++ make libxtensor-dev libxsimd-dev libfmt-dev zlib1g-dev doctest-dev libbenchmark-dev
+                       libcli11-dev nlohmann-json3-dev libstb-dev ca-certificates)
 
 install_build_deps() {
   install_packages "${SOMNUS_BUILD_PACKAGES[@]}" || return 1

@@ -30,9 +30,9 @@
 #include <somnus/data/mnist.hpp>
 #include <somnus/io/atomic_file.hpp>
 #include <somnus/io/file.hpp>
-#include <somnus/io/png.hpp>
 
 #include "plot.hpp"
+#include "png.hpp"
 
 namespace somnus::example {
 
@@ -172,9 +172,10 @@ inline void write_json(const std::filesystem::path& path, const nlohmann::json& 
     somnus::write_file_atomically(path, j.dump(2) + "\n");
 }
 
+/// A plot canvas as an RGB PNG (png.hpp), written atomically.
 inline void write_png(const std::filesystem::path& path, const plot::canvas& c)
 {
-    somnus::write_png(path, c.width(), c.height(), c.pixels(), 3);
+    write_png(path, c.width(), c.height(), c.pixels(), 3);
 }
 
 using clock = std::chrono::steady_clock;

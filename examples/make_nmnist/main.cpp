@@ -187,7 +187,7 @@ int run(const options& o)
         const auto events = somnus::read_nmnist(path, o.params.sensor);
         const auto frames = somnus::accumulate_frames(events, o.params.sensor, {35000, 9, 0});
         const auto img = somnus::render_frame_strip(frames, 4);
-        somnus::write_png(o.png, img.width, img.height, img.pixels, 3);
+        ex::write_png(o.png, img.width, img.height, img.pixels, 3);
         fmt::print(stderr, "frame strip of {} (label {}) in {}\n", path.string(), int(images.labels[0]), o.png);
     });
 

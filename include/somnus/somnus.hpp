@@ -49,7 +49,6 @@
 #include "data/saccade.hpp"
 
 #include "io/checkpoint.hpp"
-#include "io/png.hpp"
 
 #include "network/competitive.hpp"
 #include "network/evaluate.hpp"

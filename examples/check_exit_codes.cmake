@@ -88,8 +88,8 @@ write_mnist(${WORK}/train-27x29 train 300 27 29)
 write_mnist(${WORK}/train-27x29 t10k 10 28 28)
 # regression (defect 2): 29x28 test images are read as 784-byte slices
 # straddling images; 27x29 training images fail without naming the file.
-expect(2 "t10k-images-idx3-ubyte: images are 29x28" --data ${WORK}/test-29x28 --train 10 --test 10)
-expect(2 "train-images-idx3-ubyte: images are 27x29" --data ${WORK}/train-27x29 --train 10 --test 10)
+expect(2 "t10k-images-idx3-ubyte: images are 29x28;expected 28x28" --data ${WORK}/test-29x28 --train 10 --test 10)
+expect(2 "train-images-idx3-ubyte: images are 27x29;expected 28x28" --data ${WORK}/train-27x29 --train 10 --test 10)
 # regression (defect 3): more images than the file holds run the whole
 # training, then fail with an index error and exit 1.
 expect(2 "--train 500;train-images-idx3-ubyte holds only 300" --data ${WORK}/small --train 500 --test 10)

@@ -3,7 +3,7 @@
 // contract (0 ok, 2 bad arguments or bad input, one-line message), progress
 // lines on stderr, atomic JSON results, PNG output of plot canvases; the
 // validators of numeric flags, the checks of output paths before any work,
-// and the checks of a loaded image set (geometry, image count).
+// and the image count check of a loaded image set.
 #pragma once
 
 #include <algorithm>
@@ -254,16 +254,6 @@ private:
     std::string program_;
     std::vector<std::string> errors_;
 };
-
-/// Refuses, right after loading, an image set whose images are not
-/// rows x cols (the network's input), naming the file: a 29x28 set would
-/// otherwise be read as 784-byte slices straddling images.
-inline void require_image_geometry(const somnus::image_dataset& d, std::size_t rows, std::size_t cols)
-{
-    if (d.rows != rows || d.cols != cols)
-        throw somnus::data_error(fmt::format("{}: images are {}x{} ({} pixels), the network takes {}x{} ({} inputs)",
-                                             d.images_path.string(), d.rows, d.cols, d.rows * d.cols, rows, cols, rows * cols));
-}
 
 /// How many images of d to use: `asked` when the flag was given (refused,
 /// naming the file and both numbers, when the file holds fewer), else all

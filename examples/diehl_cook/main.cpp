@@ -169,15 +169,15 @@ int run(const options& o)
     // Both sets are checked against the network and the counts asked for
     // before any training.
     constexpr std::size_t all = std::numeric_limits<std::size_t>::max();
+    // Images of another size are refused before their pixels are read.
+    const somnus::image_geometry geometry{image_rows, image_cols};
     const std::size_t train_limit = o.train.value_or(all);
     const std::size_t label_limit = o.label ? *o.label : std::max<std::size_t>(train_limit, 1000);
-    const auto train = somnus::load_mnist(dir, somnus::mnist_split::train, std::max(train_limit, label_limit));
-    ex::require_image_geometry(train, image_rows, image_cols);
+    const auto train = somnus::load_mnist(dir, somnus::mnist_split::train, std::max(train_limit, label_limit), geometry);
     const std::size_t train_n = ex::images_to_use(train, o.train, "--train");
     const std::size_t label_n = o.label ? ex::images_to_use(train, o.label, "--label")
                                         : std::min(std::max<std::size_t>(train_n, 1000), ex::images_to_use(train, std::nullopt, "--label"));
-    const auto test = somnus::load_mnist(dir, somnus::mnist_split::test, o.test.value_or(all));
-    ex::require_image_geometry(test, image_rows, image_cols);
+    const auto test = somnus::load_mnist(dir, somnus::mnist_split::test, o.test.value_or(all), geometry);
     ex::images_to_use(test, o.test, "--test");
     fmt::print(stderr, "{}: {} training and {} test images from {}; {} excitatory neurons; SIMD {}\n", o.dataset,
                train.size(), test.size(), dir, o.neurons, somnus::simd::arch_name());

@@ -84,9 +84,9 @@ write_mnist(${WORK}/train-27x29 train 300 27 29)
 write_mnist(${WORK}/train-27x29 t10k 10 28 28)
 # regression (defect 2): images of the wrong size are accepted; with both
 # datasets, the second is checked before the first is trained on.
-expect(2 "t10k-images-idx3-ubyte: images are 29x28" --dataset mnist --data ${WORK}/test-29x28 --train 10 --test 10)
-expect(2 "train-images-idx3-ubyte: images are 27x29" --dataset mnist --data ${WORK}/train-27x29 --train 10 --test 10)
-expect(2 "test-29x28/t10k-images-idx3-ubyte: images are 29x28"
+expect(2 "t10k-images-idx3-ubyte: images are 29x28;expected 28x28" --dataset mnist --data ${WORK}/test-29x28 --train 10 --test 10)
+expect(2 "train-images-idx3-ubyte: images are 27x29;expected 28x28" --dataset mnist --data ${WORK}/train-27x29 --train 10 --test 10)
+expect(2 "test-29x28/t10k-images-idx3-ubyte: images are 29x28;expected 28x28"
        --dataset both --data ${WORK}/small --fashion-data ${WORK}/test-29x28 --train 10 --test 10)
 # regression (defect 3): more images than the file holds run the whole
 # training, then fail with an index error and exit 1.

@@ -108,15 +108,15 @@ loaded_dataset load_dataset(const options& o, const std::string& name, const std
 {
     loaded_dataset d{name, dir, {}, {}, 0, 0};
     constexpr std::size_t all = std::numeric_limits<std::size_t>::max();
+    // Images of another size are refused before their pixels are read.
+    const somnus::image_geometry geometry{image_rows, image_cols};
     const std::size_t train_limit = o.train.value_or(all);
     const std::size_t label_limit = o.label ? *o.label : std::max<std::size_t>(train_limit, 1000);
-    d.train = somnus::load_mnist(dir, somnus::mnist_split::train, std::max(train_limit, label_limit));
-    ex::require_image_geometry(d.train, image_rows, image_cols);
+    d.train = somnus::load_mnist(dir, somnus::mnist_split::train, std::max(train_limit, label_limit), geometry);
     d.train_n = ex::images_to_use(d.train, o.train, "--train");
     d.label_n = o.label ? ex::images_to_use(d.train, o.label, "--label")
                         : std::min(std::max<std::size_t>(d.train_n, 1000), ex::images_to_use(d.train, std::nullopt, "--label"));
-    d.test = somnus::load_mnist(dir, somnus::mnist_split::test, o.test.value_or(all));
-    ex::require_image_geometry(d.test, image_rows, image_cols);
+    d.test = somnus::load_mnist(dir, somnus::mnist_split::test, o.test.value_or(all), geometry);
     ex::images_to_use(d.test, o.test, "--test");
     return d;
 }

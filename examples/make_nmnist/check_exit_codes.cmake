@@ -89,7 +89,7 @@ expect(2 "--png;a directory" --png ${WORK} ${none})
 # digits on the 34x34 sensor meant for 28x28 ones); refused, naming the file.
 write_mnist(${WORK}/test-29x28 train 2 28 28)
 write_mnist(${WORK}/test-29x28 t10k 2 29 28)
-expect(2 "t10k-images-idx3-ubyte: images are 29x28" --data ${WORK}/test-29x28 --out ${WORK}/out-29x28)
+expect(2 "t10k-images-idx3-ubyte: images are 29x28;expected 28x28" --data ${WORK}/test-29x28 --out ${WORK}/out-29x28)
 if(EXISTS ${WORK}/out-29x28/Train)
   message(FATAL_ERROR "make_nmnist converted the training images before checking the test images")
 endif()

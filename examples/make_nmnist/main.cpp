@@ -146,14 +146,10 @@ int run(const options& o)
     const std::size_t limit = o.limit ? o.limit : std::numeric_limits<std::size_t>::max();
     const bool do_train = o.split != "test", do_test = o.split != "train";
     somnus::image_dataset train, test;
-    if (do_train) {
-        train = somnus::load_mnist(dir, somnus::mnist_split::train, limit);
-        ex::require_image_geometry(train, image_rows, image_cols);
-    }
-    if (do_test) {
-        test = somnus::load_mnist(dir, somnus::mnist_split::test, limit);
-        ex::require_image_geometry(test, image_rows, image_cols);
-    }
+    // Images of another size are refused before their pixels are read.
+    const somnus::image_geometry geometry{image_rows, image_cols};
+    if (do_train) train = somnus::load_mnist(dir, somnus::mnist_split::train, limit, geometry);
+    if (do_test) test = somnus::load_mnist(dir, somnus::mnist_split::test, limit, geometry);
     const somnus::saccade_synthesizer syn(o.params, o.seed);
     const std::filesystem::path root(o.out);
     fmt::print(stderr, "{}: {} training and {} test images from {} -> {} (seed {}, {} threads)\n", o.dataset, train.size(),
@@ -246,7 +242,7 @@ int main(int argc, char** argv)
     app.add_option("--limit", o.limit, "at most this many images of each split, the first of each file (0: all)")
         ->check(ex::integer_at_least<std::size_t>(0))
         ->capture_default_str();
-    app.add_option("--threads", o.threads, "worker threads (results do not depend on it)")->check(ex::integer_in(1, 256))->capture_default_str();
+    app.add_option("--threads", o.threads, "worker threads (results do not depend on it)")->check(ex::integer_in(1, 1024))->capture_default_str();
     app.add_option("--seed", o.seed, "random seed (sensor thresholds and background activity)")
         ->check(ex::integer_at_least<std::uint64_t>(0))
         ->capture_default_str();

@@ -124,3 +124,28 @@ string(JSON accuracy GET "${json}" accuracy)
 if(NOT save_error MATCHES "^--save ")
   message(FATAL_ERROR "late/out.json does not record the failed --save: ${save_error}")
 endif()
+
+# Regression (defect 7): a checkpoint saved under one configuration loads
+# silently under another (the network took the file's delays while the JSON
+# said none). A tiny set trains a 3-neuron network with 10 ms delays; loading
+# it without delays, or with the other integrator or refractoriness, is
+# refused naming the field and both values.
+set(_cfg ${WORK}/config_mismatch)
+file(MAKE_DIRECTORY ${_cfg})
+write_mnist(${_cfg} train 4 28 28)
+write_mnist(${_cfg} t10k 4 28 28)
+execute_process(COMMAND ${EXE} --data ${_cfg} --neurons 3 --train 2 --test 2 --label 2 --delay-ms 10 --save ${_cfg}/d10.ckpt
+                RESULT_VARIABLE _rc OUTPUT_QUIET ERROR_VARIABLE _err)
+if(NOT _rc EQUAL 0)
+  message(FATAL_ERROR "training the delayed 3-neuron network failed (${_rc}): ${_err}")
+endif()
+expect(2 "input_delay_max_ms: this network has 0, the file has 10" --data ${_cfg} --neurons 3 --train 2 --test 2 --label 2 --load ${_cfg}/d10.ckpt)
+expect(2 "exc.scheme: this network has euler, the file has exponential" --data ${_cfg} --neurons 3 --train 2 --test 2 --label 2 --delay-ms 10 --integration euler --load ${_cfg}/d10.ckpt)
+expect(2 "exc.lockout_ms: this network has 50, the file has 0" --data ${_cfg} --neurons 3 --train 2 --test 2 --label 2 --delay-ms 10 --original-refractory --load ${_cfg}/d10.ckpt)
+expect(2 "d10.ckpt" --data ${_cfg} --neurons 4 --train 2 --test 2 --label 2 --delay-ms 10 --load ${_cfg}/d10.ckpt)
+# A protocol setting (the showings) may differ: loaded, and the JSON says so.
+expect(0 "" --data ${_cfg} --neurons 3 --train 2 --test 2 --label 2 --delay-ms 10 --showings 1 --load ${_cfg}/d10.ckpt --json ${_cfg}/resumed.json)
+file(READ ${_cfg}/resumed.json _json)
+if(NOT _json MATCHES "config.max_repeats: this network has 1, the file has 40")
+  message(FATAL_ERROR "resumed.json does not report the protocol difference: ${_json}")
+endif()

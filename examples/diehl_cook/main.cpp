@@ -160,9 +160,11 @@ int run(const options& o)
                                                  : somnus::conductance_lif::integration::exponential;
     exc.scheme = inh.scheme = scheme;
     somnus::diehl_cook_network net(cfg, somnus::conductance_lif(exc, cfg.dt_ms), somnus::conductance_lif(inh, cfg.dt_ms));
+    somnus::load_report loaded;
     if (!o.load.empty()) {
-        net.load(o.load);
+        loaded = net.load(o.load);
         fmt::print(stderr, "loaded {} ({} images seen)\n", o.load, net.images_seen());
+        for (const auto& note : loaded.notes) fmt::print(stderr, "  {}\n", note);
     }
 
     const std::string dir = !o.data.empty() ? o.data : o.dataset == "mnist" ? "data/mnist" : "/usr/share/datasets/fashion-mnist";
@@ -279,6 +281,9 @@ int run(const options& o)
         j["threads"] = o.threads;
         j["simd_arch"] = somnus::simd::arch_name();
         j["loaded_checkpoint"] = o.load;
+        // How the checkpoint's recorded configuration differs from this
+        // run's in protocol settings (state-shaping differences are refused).
+        j["loaded_checkpoint_notes"] = loaded.notes;
         j["theta_mean_mV"] = theta.size() ? std::accumulate(theta.begin(), theta.end(), 0.0) / double(theta.size()) : 0.0;
         j["training_accuracy_curve"] = monitor.curve();
         // The readout at a glance: how many neurons vote for each class, their

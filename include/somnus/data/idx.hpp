@@ -153,7 +153,9 @@ struct idx_source {
 
     explicit idx_source(const std::filesystem::path& path) : name(path.string())
     {
-        file = open_regular_file(path, "an IDX file", file_size);
+        file_size = require_regular_file(path, "an IDX file");
+        file.open(path, std::ios::binary);
+        if (!file) throw data_error(fmt::format("{}: cannot open for reading", name));
         std::array<std::uint8_t, 2> magic{};
         const std::size_t n = read_plain(magic.data(), magic.size());
         gzip = is_gzip(std::span<const std::uint8_t>(magic.data(), n));

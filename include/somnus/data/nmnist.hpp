@@ -128,15 +128,18 @@ inline std::vector<event> decode_nmnist(std::span<const std::uint8_t> bytes, con
     return out;
 }
 
-/// Reads an N-MNIST file a block at a time. The length is checked when the
-/// file is opened; coordinates and timestamps as the events are read.
+/// Reads an N-MNIST file a block at a time, in constant memory whatever its
+/// size. A FIFO, folder or device is refused before it is opened and the
+/// length is checked then; coordinates and timestamps as the events are read.
 class nmnist_reader {
 public:
     explicit nmnist_reader(const std::filesystem::path& path, sensor_size sensor = {})
         : name_(path.string()), decoder_(name_, sensor)
     {
         // A FIFO or device is refused before it is opened (opening a FIFO blocks).
-        file_ = open_regular_file(path, "an N-MNIST recording", size_);
+        size_ = require_regular_file(path, "an N-MNIST recording");
+        file_.open(path, std::ios::binary);
+        if (!file_) throw data_error(fmt::format("{}: cannot open for reading", name_));
         if (size_ % nmnist_event_bytes != 0) throw detail::nmnist_length_error(name_, size_);
     }
 

@@ -16,7 +16,9 @@
 #include "neuron/izhikevich.hpp"
 #include "neuron/leaky.hpp"
 
+#include "synapse/delay_ring.hpp"
 #include "synapse/dense.hpp"
+#include "synapse/rows.hpp"
 
 #include "plasticity/diehl_cook_triplet.hpp"
 #include "plasticity/none.hpp"

@@ -15,36 +15,9 @@
 
 #include "../core/concepts.hpp"
 #include "../core/error.hpp"
-#include "../synapse/dense.hpp"
+#include "../synapse/rows.hpp"
 
 namespace somnus {
-
-namespace detail {
-
-/// sums[j] = sum_i w[i][j] for a row-major [rows][cols] matrix.
-template <class V = simd::batch>
-inline void column_sums(const matrix_f& w, float* sums)
-{
-    const std::size_t rows = w.shape()[0], cols = w.shape()[1];
-    std::fill(sums, sums + cols, 0.0f);
-    for (std::size_t i = 0; i < rows; ++i) add_row<V>(sums, w.data() + i * cols, cols, 1.0f);
-}
-
-/// w[i][j] *= factor[j] for every row i.
-template <class V = simd::batch>
-inline void scale_columns(matrix_f& w, const float* factor)
-{
-    const std::size_t rows = w.shape()[0], cols = w.shape()[1];
-    for (std::size_t i = 0; i < rows; ++i) {
-        float* row = w.data() + i * cols;
-        simd::for_each<V>(cols, [=](std::size_t j, auto lane) {
-            using L = decltype(lane);
-            simd::store(row + j, simd::load<L>(row + j) * simd::load<L>(factor + j));
-        });
-    }
-}
-
-} // namespace detail
 
 struct normalize_incoming {
     struct params {

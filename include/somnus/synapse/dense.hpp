@@ -18,18 +18,24 @@
 // original code): a spike bumps its neuron's presynaptic traces when it is
 // emitted; it reaches synapse (i, j) d_ij steps later, where it is transmitted
 // and on_pre runs with the post traces of that moment; on_post for a spike of
-// j sees, at each synapse, the presynaptic traces as they were d_ij steps ago.
+// j sees, at each synapse, the presynaptic traces as they were d_ij steps ago
+// (synapse/delay_ring.hpp keeps the history this needs).
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cmath>
-#include <vector>
 #include <cstddef>
+#include <cstdint>
 #include <span>
+#include <string>
+#include <vector>
 
 #include "../core/concepts.hpp"
 #include "../core/error.hpp"
 #include "../io/checkpoint.hpp"
+#include "delay_ring.hpp"
+#include "rows.hpp"
 
 namespace somnus {
 
@@ -37,20 +43,6 @@ struct weight_bounds {
     float w_min = 0.0f;
     float w_max = 1.0f;
 };
-
-namespace detail {
-
-/// target[j] += scale * row[j] for j in [0, n).
-template <class V>
-inline void add_row(float* target, const float* row, std::size_t n, float scale)
-{
-    simd::for_each<V>(n, [=](std::size_t j, auto lane) {
-        using L = decltype(lane);
-        simd::store(target + j, simd::load<L>(target + j) + simd::load<L>(row + j) * L(scale));
-    });
-}
-
-} // namespace detail
 
 template <plasticity_rule Rule>
 class dense_synapses {
@@ -62,7 +54,8 @@ public:
 
     dense_synapses(std::size_t n_pre, std::size_t n_post, Rule rule = {}, float dt_ms = 0.5f, weight_bounds bounds = {})
         : rule_(rule), bounds_(bounds), dt_(dt_ms), w_(make_matrix(n_pre, n_post)),
-          pre_(make_matrix(n_pre_traces, n_pre)), post_(make_matrix(n_post_traces, n_post)), column_(make_vector(n_pre))
+          pre_(make_matrix(n_pre_traces, n_pre)), post_(make_matrix(n_post_traces, n_post)), column_(make_vector(n_pre)),
+          delays_(n_pre, n_post, n_pre_traces)
     {
         detail::require(dt_ms > 0.0f, "dense_synapses: dt_ms must be positive, got {}", dt_ms);
         detail::require(bounds.w_min <= bounds.w_max, "dense_synapses: w_min ({}) > w_max ({})", bounds.w_min, bounds.w_max);
@@ -136,6 +129,20 @@ public:
     }
     void traces_changed() { rebuild_active_post(); }
 
+    /// Gives every synapse its own delay in whole steps (row-major [pre][post],
+    /// values 0..255). All zero switches delays off again.
+    void set_delays(std::span<const std::uint8_t> delay_steps)
+    {
+        const std::size_t np = n_pre(), nq = n_post();
+        detail::require(delay_steps.size() == np * nq, "dense_synapses: {} delays for {} synapses", delay_steps.size(), np * nq);
+        delays_.assign(delay_steps);
+    }
+    bool has_delays() const { return delays_.on(); }
+    /// Steps of trace history kept for delayed spikes (0 without delays).
+    std::size_t history_steps() const { return delays_.history_steps(); }
+    /// The delay of each synapse in steps, [pre][post] (empty without delays).
+    std::span<const std::uint8_t> delays() const { return delays_.delays(); }
+
     /// Delivers the spikes of presynaptic neurons: target[j] += scale * w[i][j].
     template <class V = simd::batch>
     void propagate(std::span<const std::uint32_t> pre_spikes, float* target, float scale = 1.0f) const
@@ -167,6 +174,189 @@ public:
             if (target != nullptr) propagate<V>(pre_spikes, target, scale);
             on_pre_dense<V>(pre_spikes);
         }
+    }
+
+    /// Learning for postsynaptic spikes: each spiking column gets on_post
+    /// (gathered into a contiguous scratch column so the rule runs in SIMD),
+    /// then the neuron's postsynaptic traces are bumped.
+    template <class V = simd::batch>
+    void on_post_spikes(std::span<const std::uint32_t> post_spikes)
+    {
+        if constexpr (!is_static_rule<Rule>) {
+            const std::size_t n = n_pre(), stride = n_post();
+            float* col = column_.data();
+            const auto pre_rows = rows(pre_);
+            const Rule rule = rule_;
+            const weight_bounds b = bounds_;
+            for (const auto j : post_spikes) {
+                const float* wj = w_.data() + j;
+                for (std::size_t i = 0; i < n; ++i) col[i] = wj[i * stride];
+                traces<float, n_post_traces> post_j{};
+                for (std::size_t k = 0; k < n_post_traces; ++k) post_j[k] = post_(k, j);
+                simd::for_each<V>(n, [=](std::size_t i, auto lane) {
+                    using L = decltype(lane);
+                    traces<L, n_pre_traces> pre;
+                    for (std::size_t k = 0; k < n_pre_traces; ++k) pre[k] = simd::load<L>(pre_rows[k] + i);
+                    traces<L, n_post_traces> post;
+                    for (std::size_t k = 0; k < n_post_traces; ++k) post[k] = L(post_j[k]);
+                    const L w = simd::load<L>(col + i);
+                    simd::store(col + i, clip<L>(w + rule.template on_post<L>(w, pre, post), b));
+                });
+                float* wjm = w_.data() + j;
+                bool any_change = false;
+                for (std::size_t i = 0; i < n; ++i) {
+                    any_change = any_change || wjm[i * stride] != col[i];
+                    wjm[i * stride] = col[i];
+                }
+                if (any_change) changed_[j] = 1;
+                bump_post(j);
+            }
+        }
+    }
+
+    /// One step of the presynaptic side, with or without delays: the spikes
+    /// emitted now, and target (the postsynaptic channel) receives every
+    /// spike that arrives now, scaled; with learn, on_pre runs for arriving
+    /// spikes and the emitting neurons' traces are bumped.
+    template <class V = simd::batch>
+    void presynaptic_step(std::span<const std::uint32_t> emitted, float* target, float scale, bool learn)
+    {
+        if (!has_delays()) {
+            transmit<V>(emitted, target, scale, learn);
+            return;
+        }
+        const std::size_t np = n_pre(), nq = n_post();
+        delays_.record(pre_, emitted);
+        if (learn)
+            for (const auto i : emitted) bump(pre_, rule_.pre_traces(), i);
+        delays_.record_bumped(pre_);
+        const auto post_rows = rows(post_);
+        delays_.for_each_arrival([&](std::uint32_t i, const float* before, std::span<const std::uint32_t> posts) {
+            float* row = w_.data() + i * nq;
+            traces<float, n_pre_traces> pre{};
+            for (std::size_t k = 0; k < n_pre_traces; ++k) pre[k] = before[k * np + i];
+            for (const std::uint32_t j : posts) {
+                target[j] += row[j] * scale;
+                if constexpr (!is_static_rule<Rule>) {
+                    if (learn) {
+                        traces<float, n_post_traces> post{};
+                        for (std::size_t k = 0; k < n_post_traces; ++k) post[k] = post_rows[k][j];
+                        const float next = clip<float>(row[j] + rule_.template on_pre<float>(row[j], pre, post), bounds_);
+                        if (next != row[j]) changed_[j] = 1;
+                        row[j] = next;
+                    }
+                }
+            }
+        });
+        delays_.advance();
+    }
+
+    /// Postsynaptic spikes of the step just taken by presynaptic_step.
+    template <class V = simd::batch>
+    void postsynaptic_step(std::span<const std::uint32_t> post_spikes)
+    {
+        if (!has_delays()) {
+            on_post_spikes<V>(post_spikes);
+            return;
+        }
+        if constexpr (!is_static_rule<Rule>) {
+            const std::size_t np = n_pre(), nq = n_post();
+            const std::uint8_t* delay = delays_.delays().data();
+            for (const auto j : post_spikes) {
+                traces<float, n_post_traces> post{};
+                for (std::size_t k = 0; k < n_post_traces; ++k) post[k] = post_(k, j);
+                for (std::size_t i = 0; i < np; ++i) {
+                    traces<float, n_pre_traces> pre{};
+                    if (const float* seen = delays_.traces_after(delay[i * nq + j]))
+                        for (std::size_t k = 0; k < n_pre_traces; ++k) pre[k] = seen[k * np + i];
+                    float& w = w_.data()[i * nq + j];
+                    const float next = clip<float>(w + rule_.template on_post<float>(w, pre, post), bounds_);
+                    if (next != w) changed_[j] = 1;
+                    w = next;
+                }
+                bump_post(j);
+            }
+        }
+    }
+
+    /// True while an emitted spike has yet to reach one of its synapses.
+    bool spikes_in_flight() const { return delays_.spikes_in_flight(); }
+    /// Advances the delay clock by steps in which nothing was emitted
+    /// (requires !spikes_in_flight(); the trace history goes stale, so step
+    /// history_steps() steps before relying on it again).
+    void skip_steps(std::size_t steps)
+    {
+        if (!has_delays()) return;
+        detail::require(!spikes_in_flight(), "dense_synapses: skip_steps with spikes in flight");
+        delays_.skip_steps(steps);
+    }
+    /// Forgets spikes still travelling and the trace history (a fresh start).
+    void clear_in_flight() { delays_.clear(); }
+
+    /// Writes weights, traces, delays and spikes in flight under `prefix`.
+    void save_to(checkpoint_writer& w, const std::string& prefix) const
+    {
+        w.add(prefix + "weights", w_);
+        w.add(prefix + "pre_traces", pre_);
+        w.add(prefix + "post_traces", post_);
+        delays_.save_delays(w, prefix);
+        w.add_u64(prefix + "changed_columns", std::vector<std::uint64_t>(changed_.begin(), changed_.end()));
+        delays_.save_state(w, prefix);
+    }
+
+    /// Reads what save_to wrote; shapes must match this object's.
+    void load_from(const checkpoint_reader& r, const std::string& prefix)
+    {
+        r.read(prefix + "weights", w_);
+        r.read(prefix + "pre_traces", pre_);
+        r.read(prefix + "post_traces", post_);
+        // A valid checksum says the file is what was written, not that what
+        // was written is a state this object can run from.
+        for (std::size_t k = 0; k < w_.size(); ++k) {
+            const float w = w_.data()[k];
+            if (!(w >= bounds_.w_min && w <= bounds_.w_max))
+                r.fail(fmt::format("'{}weights' holds {} at [{}][{}], outside the bounds [{}, {}]", prefix, w, k / n_post(),
+                                   k % n_post(), bounds_.w_min, bounds_.w_max));
+        }
+        detail::require_traces(r, prefix + "pre_traces", pre_);
+        detail::require_traces(r, prefix + "post_traces", post_);
+        rebuild_active_post();
+        if (r.has(prefix + "changed_columns")) {
+            const auto flags = r.read_u64(prefix + "changed_columns");
+            if (flags.size() != changed_.size())
+                r.fail(fmt::format("'{}changed_columns' has {} entries for {} neurons", prefix, flags.size(), changed_.size()));
+            for (std::size_t j = 0; j < flags.size(); ++j) changed_[j] = flags[j] != 0;
+        } else {
+            mark_all_changed();
+        }
+        delays_.load_from(r, prefix);
+    }
+
+    /// Decays every trace by one step (zero below the floor).
+    template <class V = simd::batch>
+    void decay_traces()
+    {
+        decay_by<V>(pre_decay_, post_decay_);
+    }
+
+    /// Decays every trace over ms of simulated time, in closed form.
+    void decay_traces(double ms)
+    {
+        const auto pre_spec = rule_.pre_traces();
+        const auto post_spec = rule_.post_traces();
+        std::array<float, n_pre_traces> pre_k{};
+        std::array<float, n_post_traces> post_k{};
+        for (std::size_t k = 0; k < n_pre_traces; ++k) pre_k[k] = static_cast<float>(std::exp(-ms / pre_spec[k].tau_ms));
+        for (std::size_t k = 0; k < n_post_traces; ++k) post_k[k] = static_cast<float>(std::exp(-ms / post_spec[k].tau_ms));
+        decay_by<simd::batch>(pre_k, post_k);
+    }
+
+    void reset_traces()
+    {
+        pre_.fill(0.0f);
+        post_.fill(0.0f);
+        active_post_.clear();
+        active_dirty_ = false;
     }
 
 private:
@@ -280,8 +470,8 @@ private:
                     for (std::size_t r = 0; r < K; ++r) {
                         const V w = simd::load<V>(row[r] + j);
                         t = t + w * V(scale);
-                        vlo[r] = xsimd::min(vlo[r], w);
-                        vhi[r] = xsimd::max(vhi[r], w);
+                        vlo[r] = simd::min(vlo[r], w);
+                        vhi[r] = simd::max(vhi[r], w);
                     }
                     simd::store(target + j, t);
                 }
@@ -289,12 +479,12 @@ private:
                 for (; j + simd::width <= n; j += simd::width)
                     for (std::size_t r = 0; r < K; ++r) {
                         const V w = simd::load<V>(row[r] + j);
-                        vlo[r] = xsimd::min(vlo[r], w);
-                        vhi[r] = xsimd::max(vhi[r], w);
+                        vlo[r] = simd::min(vlo[r], w);
+                        vhi[r] = simd::max(vhi[r], w);
                     }
             }
             for (std::size_t r = 0; r < K; ++r)
-                outside[r] = xsimd::any(vlo[r] < V(b.w_min)) || xsimd::any(vhi[r] > V(b.w_max));
+                outside[r] = simd::any(vlo[r] < V(b.w_min)) || simd::any(vhi[r] > V(b.w_max));
         }
         for (; j < n; ++j) {
             float t = target != nullptr ? target[j] : 0.0f;
@@ -319,302 +509,6 @@ private:
         }
     }
 
-public:
-    /// Learning for postsynaptic spikes: each spiking column gets on_post
-    /// (gathered into a contiguous scratch column so the rule runs in SIMD),
-    /// then the neuron's postsynaptic traces are bumped.
-    template <class V = simd::batch>
-    void on_post_spikes(std::span<const std::uint32_t> post_spikes)
-    {
-        if constexpr (!is_static_rule<Rule>) {
-            const std::size_t n = n_pre(), stride = n_post();
-            float* col = column_.data();
-            const auto pre_rows = rows(pre_);
-            const Rule rule = rule_;
-            const weight_bounds b = bounds_;
-            for (const auto j : post_spikes) {
-                const float* wj = w_.data() + j;
-                for (std::size_t i = 0; i < n; ++i) col[i] = wj[i * stride];
-                traces<float, n_post_traces> post_j{};
-                for (std::size_t k = 0; k < n_post_traces; ++k) post_j[k] = post_(k, j);
-                simd::for_each<V>(n, [=](std::size_t i, auto lane) {
-                    using L = decltype(lane);
-                    traces<L, n_pre_traces> pre;
-                    for (std::size_t k = 0; k < n_pre_traces; ++k) pre[k] = simd::load<L>(pre_rows[k] + i);
-                    traces<L, n_post_traces> post;
-                    for (std::size_t k = 0; k < n_post_traces; ++k) post[k] = L(post_j[k]);
-                    const L w = simd::load<L>(col + i);
-                    simd::store(col + i, clip<L>(w + rule.template on_post<L>(w, pre, post), b));
-                });
-                float* wjm = w_.data() + j;
-                bool any_change = false;
-                for (std::size_t i = 0; i < n; ++i) {
-                    any_change = any_change || wjm[i * stride] != col[i];
-                    wjm[i * stride] = col[i];
-                }
-                if (any_change) changed_[j] = 1;
-                bump_post(j);
-            }
-        }
-    }
-
-    /// Gives every synapse its own delay in whole steps (row-major [pre][post],
-    /// values 0..255). All zero switches delays off again.
-    void set_delays(std::span<const std::uint8_t> delay_steps)
-    {
-        const std::size_t np = n_pre(), nq = n_post();
-        detail::require(delay_steps.size() == np * nq, "dense_synapses: {} delays for {} synapses", delay_steps.size(), np * nq);
-        delay_ = std::vector<std::uint8_t>(delay_steps.begin(), delay_steps.end());
-        std::size_t max_d = 0;
-        for (auto d : delay_) max_d = std::max<std::size_t>(max_d, d);
-        if (max_d == 0) {
-            delay_.clear();
-            ring_ = 0;
-            return;
-        }
-        ring_ = max_d + 1;
-        // Per row, the postsynaptic indices grouped by delay (counting sort).
-        by_delay_start_.assign(np * (ring_ + 1), 0);
-        by_delay_post_.resize(np * nq);
-        for (std::size_t i = 0; i < np; ++i) {
-            std::uint32_t* start = &by_delay_start_[i * (ring_ + 1)];
-            for (std::size_t j = 0; j < nq; ++j) ++start[delay_[i * nq + j] + 1];
-            for (std::size_t d = 0; d < ring_; ++d) start[d + 1] += start[d];
-            std::vector<std::uint32_t> at(start, start + ring_);
-            for (std::size_t j = 0; j < nq; ++j) by_delay_post_[i * nq + at[delay_[i * nq + j]]++] = static_cast<std::uint32_t>(j);
-        }
-        emitted_.assign(ring_, {});
-        for (auto& e : emitted_) e.reserve(np);
-        before_ = make_matrix(ring_, n_pre_traces * np);
-        after_ = make_matrix(ring_, n_pre_traces * np);
-        clear_in_flight();
-    }
-    bool has_delays() const { return ring_ != 0; }
-    /// Steps of trace history kept for delayed spikes (0 without delays).
-    std::size_t history_steps() const { return ring_; }
-    /// True while an emitted spike has yet to reach one of its synapses.
-    bool spikes_in_flight() const
-    {
-        if (!has_delays()) return false;
-        const std::size_t max_d = ring_ - 1;
-        for (std::size_t d = 1; d <= max_d && d <= now_; ++d)
-            if (!emitted_[(now_ - d) % ring_].empty()) return true;
-        return false;
-    }
-    /// Advances the delay clock by steps in which nothing was emitted
-    /// (requires !spikes_in_flight(); the trace history goes stale, so step
-    /// history_steps() steps before relying on it again).
-    void skip_steps(std::size_t steps)
-    {
-        if (!has_delays()) return;
-        detail::require(!spikes_in_flight(), "dense_synapses: skip_steps with spikes in flight");
-        for (auto& e : emitted_) e.clear();
-        now_ += steps;
-    }
-    /// The delay of each synapse in steps, [pre][post] (empty without delays).
-    std::span<const std::uint8_t> delays() const { return delay_; }
-
-    /// Forgets spikes still travelling and the trace history (a fresh start).
-    void clear_in_flight()
-    {
-        for (auto& e : emitted_) e.clear();
-        before_.fill(0.0f);
-        after_.fill(0.0f);
-        now_ = 0;
-    }
-
-    /// One step of the presynaptic side, with or without delays: the spikes
-    /// emitted now, and target (the postsynaptic channel) receives every
-    /// spike that arrives now, scaled; with learn, on_pre runs for arriving
-    /// spikes and the emitting neurons' traces are bumped.
-    template <class V = simd::batch>
-    void presynaptic_step(std::span<const std::uint32_t> emitted, float* target, float scale, bool learn)
-    {
-        if (!has_delays()) {
-            transmit<V>(emitted, target, scale, learn);
-            return;
-        }
-        const std::size_t slot = now_ % ring_, np = n_pre(), nq = n_post();
-        std::copy_n(pre_.data(), pre_.size(), before_.data() + slot * before_.shape()[1]);
-        if (learn)
-            for (const auto i : emitted) bump(pre_, rule_.pre_traces(), i);
-        std::copy_n(pre_.data(), pre_.size(), after_.data() + slot * after_.shape()[1]);
-        emitted_[slot].assign(emitted.begin(), emitted.end());
-        const auto post_rows = rows(post_);
-        for (std::size_t d = 0; d < ring_ && d <= now_; ++d) {
-            const std::size_t from = (now_ - d) % ring_;
-            const float* before = before_.data() + from * before_.shape()[1];
-            for (const auto i : emitted_[from]) {
-                const std::uint32_t* start = &by_delay_start_[i * (ring_ + 1)];
-                float* row = w_.data() + i * nq;
-                traces<float, n_pre_traces> pre{};
-                for (std::size_t k = 0; k < n_pre_traces; ++k) pre[k] = before[k * np + i];
-                for (std::uint32_t q = start[d]; q < start[d + 1]; ++q) {
-                    const std::uint32_t j = by_delay_post_[i * nq + q];
-                    target[j] += row[j] * scale;
-                    if constexpr (!is_static_rule<Rule>) {
-                        if (learn) {
-                            traces<float, n_post_traces> post{};
-                            for (std::size_t k = 0; k < n_post_traces; ++k) post[k] = post_rows[k][j];
-                            const float next = clip<float>(row[j] + rule_.template on_pre<float>(row[j], pre, post), bounds_);
-                            if (next != row[j]) changed_[j] = 1;
-                            row[j] = next;
-                        }
-                    }
-                }
-            }
-        }
-        ++now_;
-    }
-
-    /// Postsynaptic spikes of the step just taken by presynaptic_step.
-    template <class V = simd::batch>
-    void postsynaptic_step(std::span<const std::uint32_t> post_spikes)
-    {
-        if (!has_delays()) {
-            on_post_spikes<V>(post_spikes);
-            return;
-        }
-        if constexpr (!is_static_rule<Rule>) {
-            const std::size_t np = n_pre(), nq = n_post();
-            const std::size_t t = now_ - 1;  // the step presynaptic_step just took
-            for (const auto j : post_spikes) {
-                traces<float, n_post_traces> post{};
-                for (std::size_t k = 0; k < n_post_traces; ++k) post[k] = post_(k, j);
-                for (std::size_t i = 0; i < np; ++i) {
-                    const std::size_t d = delay_[i * nq + j];
-                    traces<float, n_pre_traces> pre{};
-                    if (d <= t) {
-                        const float* seen = after_.data() + ((t - d) % ring_) * after_.shape()[1];
-                        for (std::size_t k = 0; k < n_pre_traces; ++k) pre[k] = seen[k * np + i];
-                    }
-                    float& w = w_.data()[i * nq + j];
-                    const float next = clip<float>(w + rule_.template on_post<float>(w, pre, post), bounds_);
-                    if (next != w) changed_[j] = 1;
-                    w = next;
-                }
-                bump_post(j);
-            }
-        }
-    }
-
-    /// Writes weights, traces, delays and spikes in flight under `prefix`.
-    void save_to(checkpoint_writer& w, const std::string& prefix) const
-    {
-        w.add(prefix + "weights", w_);
-        w.add(prefix + "pre_traces", pre_);
-        w.add(prefix + "post_traces", post_);
-        std::vector<std::uint64_t> delays(delay_.begin(), delay_.end());
-        w.add_u64(prefix + "delays", delays);
-        w.add_u64(prefix + "changed_columns", std::vector<std::uint64_t>(changed_.begin(), changed_.end()));
-        if (!has_delays()) return;
-        const std::uint64_t now[] = {now_};
-        w.add_u64(prefix + "now", now);
-        w.add(prefix + "traces_before", before_);
-        w.add(prefix + "traces_after", after_);
-        std::vector<std::uint64_t> flying;  // per slot: count, then the spikes
-        for (const auto& e : emitted_) {
-            flying.push_back(e.size());
-            flying.insert(flying.end(), e.begin(), e.end());
-        }
-        w.add_u64(prefix + "in_flight", flying);
-    }
-
-    /// Reads what save_to wrote; shapes must match this object's.
-    void load_from(const checkpoint_reader& r, const std::string& prefix)
-    {
-        r.read(prefix + "weights", w_);
-        r.read(prefix + "pre_traces", pre_);
-        r.read(prefix + "post_traces", post_);
-        // A valid checksum says the file is what was written, not that what
-        // was written is a state this object can run from.
-        for (std::size_t k = 0; k < w_.size(); ++k) {
-            const float w = w_.data()[k];
-            if (!(w >= bounds_.w_min && w <= bounds_.w_max))
-                r.fail(fmt::format("'{}weights' holds {} at [{}][{}], outside the bounds [{}, {}]", prefix, w, k / n_post(),
-                                   k % n_post(), bounds_.w_min, bounds_.w_max));
-        }
-        require_traces(r, prefix + "pre_traces", pre_);
-        require_traces(r, prefix + "post_traces", post_);
-        rebuild_active_post();
-        if (r.has(prefix + "changed_columns")) {
-            const auto flags = r.read_u64(prefix + "changed_columns");
-            if (flags.size() != changed_.size())
-                r.fail(fmt::format("'{}changed_columns' has {} entries for {} neurons", prefix, flags.size(), changed_.size()));
-            for (std::size_t j = 0; j < flags.size(); ++j) changed_[j] = flags[j] != 0;
-        } else {
-            mark_all_changed();
-        }
-        const auto delays = r.read_u64(prefix + "delays");
-        if (!delays.empty()) {
-            if (delays.size() != w_.size()) r.fail(fmt::format("'{}delays' has {} entries for {} synapses", prefix, delays.size(), w_.size()));
-            std::vector<std::uint8_t> d(delays.size());
-            for (std::size_t k = 0; k < d.size(); ++k) {
-                if (delays[k] > 255) r.fail(fmt::format("'{}delays' holds a delay of {} steps", prefix, delays[k]));
-                d[k] = static_cast<std::uint8_t>(delays[k]);
-            }
-            set_delays(d);
-        } else {
-            delay_.clear();
-            ring_ = 0;
-        }
-        if (!has_delays()) return;
-        const auto now = r.read_u64(prefix + "now");
-        if (now.size() != 1) r.fail(fmt::format("'{}now' must hold one value", prefix));
-        now_ = now[0];
-        r.read(prefix + "traces_before", before_);
-        r.read(prefix + "traces_after", after_);
-        require_traces(r, prefix + "traces_before", before_);
-        require_traces(r, prefix + "traces_after", after_);
-        const auto flying = r.read_u64(prefix + "in_flight");
-        std::size_t at = 0;
-        for (auto& e : emitted_) {
-            if (at >= flying.size() || flying[at] > n_pre() || flying[at] > flying.size() - at - 1)
-                r.fail(fmt::format("'{}in_flight' is malformed", prefix));
-            const std::size_t count = flying[at++];
-            e.clear();
-            for (std::size_t k = 0; k < count; ++k, ++at) {
-                if (flying[at] >= n_pre()) r.fail(fmt::format("'{}in_flight' names neuron {}", prefix, flying[at]));
-                e.push_back(static_cast<std::uint32_t>(flying[at]));
-            }
-        }
-        if (at != flying.size()) r.fail(fmt::format("'{}in_flight' has trailing values", prefix));
-    }
-
-    static void require_traces(const checkpoint_reader& r, const std::string& name, const matrix_f& t)
-    {
-        for (std::size_t k = 0; k < t.size(); ++k)
-            if (!std::isfinite(t.data()[k])) r.fail(fmt::format("'{}' holds {} at index {}", name, t.data()[k], k));
-    }
-
-    /// Decays every trace by one step (zero below the floor).
-    template <class V = simd::batch>
-    void decay_traces()
-    {
-        decay_by<V>(pre_decay_, post_decay_);
-    }
-
-    /// Decays every trace over ms of simulated time, in closed form.
-    void decay_traces(double ms)
-    {
-        const auto pre_spec = rule_.pre_traces();
-        const auto post_spec = rule_.post_traces();
-        std::array<float, n_pre_traces> pre_k{};
-        std::array<float, n_post_traces> post_k{};
-        for (std::size_t k = 0; k < n_pre_traces; ++k) pre_k[k] = static_cast<float>(std::exp(-ms / pre_spec[k].tau_ms));
-        for (std::size_t k = 0; k < n_post_traces; ++k) post_k[k] = static_cast<float>(std::exp(-ms / post_spec[k].tau_ms));
-        decay_by<simd::batch>(pre_k, post_k);
-    }
-
-    void reset_traces()
-    {
-        pre_.fill(0.0f);
-        post_.fill(0.0f);
-        active_post_.clear();
-        active_dirty_ = false;
-    }
-
-private:
     /// Multiplies trace k by factor k, zeroes what falls below its floor, and
     /// lists the postsynaptic neurons left with a non-zero trace.
     template <class V>
@@ -657,7 +551,7 @@ private:
     }
     static void mark_changed(std::uint8_t* changed, std::size_t j, const simd::batch_mask& m)
     {
-        if (!xsimd::any(m)) return;
+        if (!simd::any(m)) return;
         alignas(64) bool lane[simd::width];
         m.store_aligned(lane);
         for (std::size_t l = 0; l < simd::width; ++l) changed[j + l] |= static_cast<std::uint8_t>(lane[l]);
@@ -717,14 +611,7 @@ private:
     matrix_f w_;
     matrix_f pre_, post_;   ///< [trace][neuron]
     vector_f column_;       ///< scratch for on_post
-    // Delays (empty when off): per-synapse steps, rows grouped by delay, and
-    // a ring of the last ring_ steps' emitted spikes and presynaptic traces
-    // (before and after that step's bumps), [slot][trace * n_pre + neuron].
-    std::vector<std::uint8_t> delay_;
-    std::vector<std::uint32_t> by_delay_start_, by_delay_post_;
-    std::size_t ring_ = 0, now_ = 0;
-    std::vector<spike_list> emitted_;
-    matrix_f before_, after_;
+    detail::delay_ring delays_;  ///< per-synapse delays and what they need (off by default)
     std::array<float, n_pre_traces> pre_decay_{};
     std::array<float, n_post_traces> post_decay_{};
     float floor_ = 0.0f;

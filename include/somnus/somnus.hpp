@@ -3,9 +3,11 @@
 // under somnus/<kind>/ instead to keep compile times down.
 #pragma once
 
+#include "core/combine.hpp"
 #include "core/concepts.hpp"
 #include "core/error.hpp"
 #include "core/parallel.hpp"
+#include "core/params.hpp"
 #include "core/random.hpp"
 #include "core/simd.hpp"
 #include "core/tensor.hpp"
@@ -30,7 +32,11 @@
 #include "homeostasis/normalize_incoming.hpp"
 #include "homeostasis/synaptic_scaling.hpp"
 
+#include "sleep/drives.hpp"
+#include "sleep/modulation.hpp"
 #include "sleep/none.hpp"
+#include "sleep/schedules.hpp"
+#include "sleep/weights.hpp"
 
 #include "entropy/function_space.hpp"
 #include "entropy/histogram.hpp"

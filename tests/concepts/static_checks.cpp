@@ -32,6 +32,15 @@ static_assert(homeostasis_rule<synaptic_scaling>);
 static_assert(homeostasis_rule<combine<adaptive_threshold, normalize_incoming>>);
 
 static_assert(sleep_schedule<no_sleep>);
+static_assert(sleep_schedule<sleep_once_after>);
+static_assert(sleep_schedule<sleep_every>);
+static_assert(sleep_schedule<sleep_fraction>);
+static_assert(sleep_mechanism<no_mechanism>);
+static_assert(sleep_mechanism<mean_image_drive>);
+static_assert(sleep_mechanism<spontaneous_activity>);
+static_assert(sleep_mechanism<scale_leak<>>);
+static_assert(sleep_mechanism<stochastic_decay>);
+static_assert(sleep_mechanism<combine<mean_image_drive, scale_gains, scale_leak<>, downscale, prune>>);
 static_assert(entropy_estimator<plug_in>);
 static_assert(entropy_estimator<miller_madow>);
 static_assert(input_encoder<poisson_encoder>);
@@ -114,12 +123,27 @@ struct homeostasis_without_after {
 };
 static_assert(!homeostasis_rule<homeostasis_without_after>);
 
-// due() must answer with a bool, not a count.
-struct sleep_returning_int {
-    int due(std::size_t) const { return 0; }
-    sleep_phase phase() const { return {}; }
+// The old interface (a bool due(), a fixed phase record) is not a schedule:
+// a schedule says how long to sleep.
+struct sleep_with_due {
+    bool due(std::size_t) const { return false; }
 };
-static_assert(!sleep_schedule<sleep_returning_int>);
+static_assert(!sleep_schedule<sleep_with_due>);
+
+// A sleep mechanism needs all three hooks.
+struct mechanism_without_end {
+    template <class Context>
+    void begin(Context&) {}
+    template <class Context>
+    void step(Context&) {}
+};
+static_assert(!sleep_mechanism<mechanism_without_end>);
+// combine<...> is a sleep mechanism only if every part is, and a
+// homeostasis rule only if every part is.
+static_assert(sleep_mechanism<combine<noise_drive, scale_gains>>);
+static_assert(!sleep_mechanism<combine<noise_drive, mechanism_without_end>>);
+static_assert(!homeostasis_rule<combine<noise_drive, scale_gains>>);
+static_assert(!sleep_mechanism<combine<adaptive_threshold, normalize_incoming>>);
 
 struct estimator_without_entropy {
     double information(std::span<const std::uint64_t>) const { return 0.0; }

@@ -79,8 +79,8 @@ TEST_CASE("a recorded input raster replayed through train(source, steps) reprodu
 
 TEST_CASE("the encoder type is a template parameter of the network")
 {
-    using clockwork_network = competitive_network<conductance_lif, conductance_lif, diehl_cook_triplet, diehl_cook_homeostasis,
-                                                  no_sleep, clockwork_encoder>;
+    using clockwork_network =
+        competitive_network<conductance_lif, conductance_lif, diehl_cook_triplet, diehl_cook_homeostasis, clockwork_encoder>;
     static_assert(rate_encoder<clockwork_encoder>);
     competitive_config cfg;
     cfg.n_exc = 4;

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -197,33 +198,134 @@ concept homeostasis_rule = requires(H h, layer_ref layer, std::span<const std::u
 };
 
 // ---------------------------------------------------------------------------
-// sleep_schedule
+// sleep_mechanism
 //
-// A sleep schedule S decides when the network goes offline and what sleep
-// looks like. It must provide:
+// A sleep mechanism M is one thing that happens in an offline phase: a drive
+// that replaces the data, a modulation of gains or neuron parameters, an
+// operation on weights. Phases are mechanisms composed with combine<...>
+// (core/combine.hpp). A mechanism provides three hooks, each a template over
+// the context type:
 //
-//   s.due(images_seen)   asked after every training example; true starts a
-//                        sleep phase now
-//   s.phase()            the sleep_phase to run: how long, which input
-//                        replaces the data, how parameters are scaled
+//   m.begin(ctx)   once, before the first offline step: scale gains, change
+//                  ctx.exc_params / ctx.inh_params, switch plasticity or
+//                  homeostasis off, prepare its own state
+//   m.step(ctx)    before every offline step: set this step's input drive
+//                  (ctx.input_rates_hz, ctx.input_spikes), add noise to a
+//                  population's input channels, act on weights
+//   m.end(ctx)     once, after the last step: final operations on weights
+//                  (downscaling, pruning); in combine, ends run in reverse
 //
-// The network runs the phase itself (same neuron, plasticity and homeostasis
-// policies, with the scaled parameters) and restores everything afterwards.
+// The network, per step: zeroes the drive, calls step() on the mechanism,
+// draws input spikes with probability rate * dt from the rates and merges
+// ctx.input_spikes, then runs one step of the same kernels as training
+// (plasticity and homeostasis as ctx says). A mechanism that changes model
+// parameters after begin() sets ctx.models_changed. After end() the network
+// restores the gains and the neuron models it had before the phase, bit for
+// bit, and what the caller reads (counts(), the recorded raster); weights,
+// thresholds and neuron state keep what the phase did to them. A mechanism
+// touches nothing but what the context names, and draws random numbers only
+// from ctx.rng, so the same seed gives the same phase.
 // ---------------------------------------------------------------------------
-struct sleep_phase {
-    double duration_ms = 0.0;         ///< simulated time asleep
-    float input_rate_scale = 0.0f;    ///< input rates during sleep relative to the mean training image
-    float excitatory_scale = 1.0f;    ///< multiplier on excitatory synaptic weights (AMPA)
-    float inhibitory_scale = 1.0f;    ///< multiplier on inhibitory synaptic weights (GABA)
-    float noise_rate_hz = 0.0f;       ///< spontaneous input spikes per neuron per second
-    float weight_decay_to = 0.0f;     ///< baseline weights relax towards during sleep
-    float weight_decay_rate = 0.0f;   ///< rate (1/ms) at which weights relax to that baseline
+
+/// Whether a projection excites or inhibits its targets (which gain a
+/// "raise excitation" mechanism scales).
+enum class synapse_sign { excitatory, inhibitory };
+
+/// A projection as a sleep mechanism sees it.
+struct projection_view {
+    const char* name;                    ///< e.g. "input_to_exc", "exc_to_inh", "inh_to_exc"
+    synapse_sign sign;
+    float* gain;                         ///< multiplies every transmitted weight; restored after the phase
+    matrix_f* weights = nullptr;         ///< [pre][post] of a plastic projection, else nullptr
+    std::span<std::uint8_t> changed{};   ///< set changed[j] when a weight onto neuron j changes
+    float w_min = 0.0f, w_max = 1.0f;    ///< bounds of the weights (keep them inside)
 };
 
+/// A population as a sleep mechanism sees it.
+struct population_view {
+    const char* name;                    ///< "exc", "inh"
+    std::size_t size = 0;
+    float* input_exc = nullptr;          ///< excitatory input channel: what is added here arrives next step
+    float* input_inh = nullptr;          ///< inhibitory input channel
+    vector_f* theta = nullptr;           ///< threshold offsets, or nullptr
+};
+
+/// What an offline step may touch. ExcParams / InhParams are the neuron
+/// models' params types: changes take effect when the models are rebuilt
+/// from them (after begin(), and whenever models_changed is set).
+template <class ExcParams, class InhParams>
+struct sleep_context {
+    // Time.
+    float dt_ms = 0.5f;
+    std::uint64_t step = 0;   ///< current offline step, 0-based
+    std::uint64_t steps = 0;  ///< steps in the phase
+    random_stream* rng = nullptr;
+
+    // The drive that replaces the data. input_rates_hz is zeroed before each
+    // step's hooks; a mechanism adds to it (Hz) or appends to input_spikes.
+    std::span<float> input_rates_hz;
+    spike_list* input_spikes = nullptr;
+    /// The mean training image at the waking input rates (Hz per input).
+    std::span<const float> mean_image_rates_hz;
+    std::size_t input_rows = 0, input_cols = 0;  ///< input geometry, for windows (0 if not an image)
+
+    // The network.
+    std::span<projection_view> projections;
+    population_view exc, inh;
+    ExcParams exc_params{};
+    InhParams inh_params{};
+    bool models_changed = false;
+    bool plasticity = true;   ///< STDP on the plastic projections
+    bool homeostasis = true;  ///< homeostasis (threshold adaptation) on
+    /// Excitatory spikes of the previous offline step.
+    std::span<const std::uint32_t> exc_spikes;
+
+    random_stream& random() { return *rng; }
+    /// The first projection called name, or nullptr.
+    projection_view* projection(std::string_view name)
+    {
+        for (auto& p : projections)
+            if (name == p.name) return &p;
+        return nullptr;
+    }
+};
+
+namespace detail {
+/// Parameters no mechanism can know: the archetype concept checks use.
+struct archetype_params {};
+} // namespace detail
+
+/// M is a sleep mechanism for contexts of type Context.
+template <class M, class Context>
+concept sleep_mechanism_for = requires(M m, Context& c) {
+    m.begin(c);
+    m.step(c);
+    m.end(c);
+};
+
+/// M is a sleep mechanism for any network (checked against a context whose
+/// neuron parameters are unknown; mechanisms that modulate one model's
+/// parameters are checked by the network that runs them).
+template <class M>
+concept sleep_mechanism = sleep_mechanism_for<M, sleep_context<detail::archetype_params, detail::archetype_params>>;
+
+// ---------------------------------------------------------------------------
+// sleep_schedule
+//
+// A sleep schedule S says when a training protocol sleeps; it lives outside
+// the network's type, so the same network can be trained with any schedule
+// or none. It must provide:
+//
+//   s.sleep_after(images_seen)   milliseconds of sleep due once the network
+//                                has trained on images_seen images (0: none);
+//                                asked after every training image
+//
+// It depends on images_seen alone, which checkpoints keep, so a run resumed
+// from a checkpoint sleeps exactly when an uninterrupted run would.
+// ---------------------------------------------------------------------------
 template <class S>
-concept sleep_schedule = requires(const S s, std::size_t images_seen) {
-    { s.due(images_seen) } -> std::same_as<bool>;
-    { s.phase() } -> std::convertible_to<sleep_phase>;
+concept sleep_schedule = requires(const S s, std::uint64_t images_seen) {
+    { s.sleep_after(images_seen) } -> std::convertible_to<double>;
 };
 
 // ---------------------------------------------------------------------------

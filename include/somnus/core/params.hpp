@@ -48,7 +48,7 @@ std::string exact_text(const T& v)
 {
     if constexpr (std::is_same_v<T, bool>) return v ? "true" : "false";
     else if constexpr (std::is_convertible_v<T, const char*>) return std::string(v);
-    else if constexpr (std::is_same_v<T, std::string>) return v;
+    else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::string_view>) return std::string(v);
     else return fmt::format("{}", v);  // floats: shortest round-trip form
 }
 

@@ -8,11 +8,13 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <concepts>
 #include <string>
 #include <string_view>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -27,7 +29,7 @@
 #include "../io/checkpoint.hpp"
 #include "../neuron/conductance_lif.hpp"
 #include "../plasticity/diehl_cook_triplet.hpp"
-#include "../sleep/none.hpp"
+#include "../core/combine.hpp"
 #include "../synapse/dense.hpp"
 
 namespace somnus {
@@ -144,6 +146,12 @@ struct load_report {
     std::vector<std::string> notes;
 };
 
+/// What a sleep phase did (the "up state" shows as a higher rate).
+struct sleep_report {
+    std::uint64_t steps = 0;
+    std::uint64_t input_spikes = 0, exc_spikes = 0, inh_spikes = 0;
+};
+
 /// Spikes of one presentation, (step, neuron) per population, steps counted
 /// from the start of the final showing.
 struct spike_raster {
@@ -159,25 +167,26 @@ struct spike_raster {
 using diehl_cook_homeostasis = combine<adaptive_threshold, normalize_incoming>;
 
 template <neuron_model Exc = conductance_lif, neuron_model Inh = conductance_lif, plasticity_rule Rule = diehl_cook_triplet,
-          homeostasis_rule Homeostasis = diehl_cook_homeostasis, sleep_schedule Sleep = no_sleep,
-          rate_encoder Encoder = poisson_encoder>
+          homeostasis_rule Homeostasis = diehl_cook_homeostasis, rate_encoder Encoder = poisson_encoder>
 class competitive_network {
 public:
     using exc_model = Exc;
     using inh_model = Inh;
     using synapses_type = dense_synapses<Rule>;
     using encoder_type = Encoder;
+    /// What a sleep mechanism's hooks receive (core/concepts.hpp).
+    using sleep_context_type = sleep_context<typename Exc::params, typename Inh::params>;
 
     /// The encoder turns an image's pixel rates into input spikes; by
     /// default it is built as Encoder(n_input, dt_ms).
-    competitive_network(competitive_config cfg, Exc exc, Inh inh, Rule rule = {}, Homeostasis homeostasis = {}, Sleep sleep = {})
+    competitive_network(competitive_config cfg, Exc exc, Inh inh, Rule rule = {}, Homeostasis homeostasis = {})
         requires std::constructible_from<Encoder, std::size_t, float>
-        : competitive_network(cfg, std::move(exc), std::move(inh), std::move(rule), std::move(homeostasis), std::move(sleep),
+        : competitive_network(cfg, std::move(exc), std::move(inh), std::move(rule), std::move(homeostasis),
                               Encoder(cfg.n_input, cfg.dt_ms)) {}
 
-    competitive_network(competitive_config cfg, Exc exc, Inh inh, Rule rule, Homeostasis homeostasis, Sleep sleep, Encoder encoder)
+    competitive_network(competitive_config cfg, Exc exc, Inh inh, Rule rule, Homeostasis homeostasis, Encoder encoder)
         : cfg_((cfg.validate(), cfg)), exc_(std::move(exc)), inh_(std::move(inh)), homeostasis_(std::move(homeostasis)),
-          sleep_(std::move(sleep)), input_(cfg.n_input, cfg.n_exc, std::move(rule), cfg.dt_ms, cfg.bounds),
+          input_(cfg.n_input, cfg.n_exc, std::move(rule), cfg.dt_ms, cfg.bounds),
           encoder_(std::move(encoder)), exc_state_(exc_.make_state(cfg.n_exc)), inh_state_(inh_.make_state(cfg.n_exc)),
           exc_rest_(exc_state_), inh_rest_(inh_state_), counts_(cfg.n_exc, 0), rates_(cfg.n_input, 0.0f),
           mean_image_(cfg.n_input, 0.0f)
@@ -238,9 +247,113 @@ public:
         const auto p = present(image, phase::train, images_seen_);
         update_mean_image(image);
         ++images_seen_;
-        if (sleep_.due(images_seen_)) sleep(sleep_.phase());
         return p;
     }
+
+    /// An offline phase of duration_ms driven by a sleep mechanism (or a
+    /// combine<...> of them; core/concepts.hpp says what each hook may do).
+    /// Works on any network, trained or not; counts() and the recorded
+    /// raster read afterwards are those of the last presentation, as if the
+    /// phase had not happened; gains and neuron models are restored, while
+    /// weights, thresholds and neuron state keep what sleep did. The random
+    /// stream is keyed by (seed, images seen, sleeps so far), which
+    /// checkpoints keep, so a resumed run sleeps exactly as an
+    /// uninterrupted one.
+    template <class Mechanism>
+        requires sleep_mechanism_for<Mechanism, sleep_context_type>
+    sleep_report sleep(Mechanism& mechanism, double duration_ms)
+    {
+        detail::require(std::isfinite(duration_ms) && duration_ms >= 0.0,
+                        "competitive_network::sleep: duration_ms must be finite and >= 0, got {}", duration_ms);
+        const auto steps = static_cast<std::uint64_t>(std::llround(duration_ms / cfg_.dt_ms));
+        random_stream rng(cfg_.seed, stream_purpose::sleep_noise, images_seen_, sleeps_done_);
+        ++sleeps_done_;
+
+        // What the caller reads, and what the phase may only borrow.
+        const std::vector<std::uint32_t> saved_counts = counts_;
+        spike_raster* const saved_raster = raster_;
+        raster_ = nullptr;
+        const Exc waking_exc = exc_;
+        const Inh waking_inh = inh_;
+        const std::array<float, 3> waking_gains{input_gain_, exc_inh_gain_, inh_exc_gain_};
+
+        std::vector<float> drive(cfg_.n_input, 0.0f), mean_rates(cfg_.n_input);
+        for (std::size_t i = 0; i < cfg_.n_input; ++i)
+            mean_rates[i] = mean_image_[i] * cfg_.rate_hz_per_unit * cfg_.start_intensity;
+        std::array<projection_view, 3> projections{
+            projection_view{"input_to_exc", synapse_sign::excitatory, &input_gain_, &input_.weights_untracked(),
+                            input_.changed_columns(), cfg_.bounds.w_min, cfg_.bounds.w_max},
+            projection_view{"exc_to_inh", synapse_sign::excitatory, &exc_inh_gain_},
+            projection_view{"inh_to_exc", synapse_sign::inhibitory, &inh_exc_gain_}};
+        sleep_context_type ctx;
+        ctx.dt_ms = cfg_.dt_ms;
+        ctx.steps = steps;
+        ctx.rng = &rng;
+        ctx.input_rates_hz = drive;
+        ctx.input_spikes = &sleep_spikes_;
+        ctx.mean_image_rates_hz = mean_rates;
+        if (cfg_.n_input == 784) ctx.input_rows = ctx.input_cols = 28;
+        ctx.projections = projections;
+        ctx.exc = {"exc", cfg_.n_exc, exc_.input(exc_state_, channel::excitatory), exc_.input(exc_state_, channel::inhibitory),
+                   theta_of(exc_state_)};
+        ctx.inh = {"inh", cfg_.n_exc, inh_.input(inh_state_, channel::excitatory), inh_.input(inh_state_, channel::inhibitory),
+                   nullptr};
+        ctx.exc_params = exc_.parameters();
+        ctx.inh_params = inh_.parameters();
+
+        sleep_report report;
+        report.steps = steps;
+        mechanism.begin(ctx);
+        const double step_p = double(cfg_.dt_ms) * 1.0e-3;
+        replay_step source(cfg_.n_input, in_drawn_);
+        for (std::uint64_t t = 0; t < steps; ++t) {
+            ctx.step = t;
+            std::fill(drive.begin(), drive.end(), 0.0f);
+            sleep_spikes_.clear();
+            mechanism.step(ctx);
+            if (ctx.models_changed) {
+                exc_ = Exc(ctx.exc_params, cfg_.dt_ms);
+                inh_ = Inh(ctx.inh_params, cfg_.dt_ms);
+                ctx.models_changed = false;
+            }
+            // Bernoulli input spikes from the rates, merged with the spikes
+            // mechanisms emitted directly, in increasing order, once each.
+            in_drawn_.clear();
+            for (std::size_t i = 0; i < cfg_.n_input; ++i) {
+                const float r = drive[i];
+                detail::require(r >= 0.0f && r < std::numeric_limits<float>::infinity(),
+                                "competitive_network::sleep: input rate {} Hz for input {}", r, i);
+                if (r > 0.0f && rng.uniform() < double(r) * step_p) in_drawn_.push_back(static_cast<std::uint32_t>(i));
+            }
+            if (!sleep_spikes_.empty()) {
+                for (const auto i : sleep_spikes_)
+                    detail::require(i < cfg_.n_input, "competitive_network::sleep: input spike for input {} of {}", i,
+                                    cfg_.n_input);
+                in_drawn_.insert(in_drawn_.end(), sleep_spikes_.begin(), sleep_spikes_.end());
+                std::sort(in_drawn_.begin(), in_drawn_.end());
+                in_drawn_.erase(std::unique(in_drawn_.begin(), in_drawn_.end()), in_drawn_.end());
+            }
+            report.input_spikes += in_drawn_.size();
+            run(source, 1, true, ctx.plasticity, ctx.homeostasis);
+            report.exc_spikes += exc_spikes_.size();
+            report.inh_spikes += inh_spikes_.size();
+            ctx.exc_spikes = exc_spikes_;
+        }
+        mechanism.end(ctx);
+        if (ctx.homeostasis) homeostasis_.after_presentation(layer(), double(steps) * cfg_.dt_ms);
+
+        exc_ = waking_exc;
+        inh_ = waking_inh;
+        input_gain_ = waking_gains[0];
+        exc_inh_gain_ = waking_gains[1];
+        inh_exc_gain_ = waking_gains[2];
+        counts_ = saved_counts;
+        raster_ = saved_raster;
+        return report;
+    }
+
+    /// Sleep phases run so far (part of the key of the next one's random stream).
+    std::uint64_t sleeps_done() const { return sleeps_done_; }
 
     /// Trains on `steps` steps of input from any source (a recorded raster
     /// in a replay_encoder, a sleep drive, ...) shown once, then the rest:
@@ -283,6 +396,8 @@ public:
         w.add_u64("shape", shape);
         const std::uint64_t seen[] = {images_seen_};
         w.add_u64("images_seen", seen);
+        const std::uint64_t sleeps[] = {sleeps_done_};
+        w.add_u64("sleeps_done", sleeps);
         input_.save_to(w, "input.");
         w.add("mean_image", std::span<const float>(mean_image_));
         auto exc = exc_state_;  // fields() hands out mutable views, so name a copy
@@ -330,6 +445,13 @@ public:
         const auto seen = r.read_u64("images_seen");
         if (seen.size() != 1) r.fail("section 'images_seen' must hold one value");
         next.images_seen_ = seen[0];
+        if (r.has("sleeps_done")) {
+            const auto sleeps = r.read_u64("sleeps_done");
+            if (sleeps.size() != 1) r.fail("section 'sleeps_done' must hold one value");
+            next.sleeps_done_ = sleeps[0];
+        } else {
+            next.sleeps_done_ = 0;
+        }
         next.input_.load_from(r, "input.");
         r.read("mean_image", std::span<float>(next.mean_image_));
         for (const auto& f : next.exc_state_.fields()) r.read(std::string("exc.") + f.name, *f.values);
@@ -447,12 +569,21 @@ private:
     template <class Source>
     void run(Source& source, std::uint32_t steps, bool with_input, bool learn)
     {
+        run(source, steps, with_input, learn, learn);
+    }
+
+    /// The step itself; `plastic` switches STDP (and trace decay),
+    /// `homeostatic` the homeostasis rule's spike hook (sleep can freeze
+    /// thresholds while STDP runs).
+    template <class Source>
+    void run(Source& source, std::uint32_t steps, bool with_input, bool plastic, bool homeostatic)
+    {
         float* ge_exc = exc_.input(exc_state_, channel::excitatory);
         float* gi_exc = exc_.input(exc_state_, channel::inhibitory);
         float* ge_inh = inh_.input(inh_state_, channel::excitatory);
         const std::size_t n = cfg_.n_exc;
         for (std::uint32_t t = 0; t < steps; ++t) {
-            if (learn) input_.decay_traces();
+            if (plastic) input_.decay_traces();
             // Integrate and fire, using input delivered in earlier steps.
             exc_spikes_.clear();
             inh_spikes_.clear();
@@ -462,19 +593,17 @@ private:
             if (with_input) source.emit(t, in_spikes_);
             // Deliver spikes for the next step (input spikes after their
             // delays, with on_pre where they arrive).
-            input_.presynaptic_step(in_spikes_, ge_exc, excitatory_scale_, learn);
-            for (const auto j : exc_spikes_) ge_inh[j] += cfg_.w_exc_inh * excitatory_scale_;
+            input_.presynaptic_step(in_spikes_, ge_exc, input_gain_, plastic);
+            for (const auto j : exc_spikes_) ge_inh[j] += cfg_.w_exc_inh * exc_inh_gain_;
             if (!inh_spikes_.empty()) {
                 // All-but-self: everyone gets the total, the partner gets its own share back.
-                const float w = cfg_.w_inh_exc * inhibitory_scale_;
+                const float w = cfg_.w_inh_exc * inh_exc_gain_;
                 const float total = w * float(inh_spikes_.size());
                 for (std::size_t k = 0; k < n; ++k) gi_exc[k] += total;
                 for (const auto j : inh_spikes_) gi_exc[j] -= w;
             }
-            if (learn) {
-                input_.postsynaptic_step(exc_spikes_);
-                if (!exc_spikes_.empty()) homeostasis_.on_spikes(layer(), exc_spikes_);
-            }
+            if (plastic) input_.postsynaptic_step(exc_spikes_);
+            if (homeostatic && !exc_spikes_.empty()) homeostasis_.on_spikes(layer(), exc_spikes_);
             if (with_input)
                 for (const auto j : exc_spikes_) ++counts_[j];
             if (raster_ != nullptr && with_input) record(t);
@@ -543,29 +672,13 @@ private:
         for (std::size_t i = 0; i < cfg_.n_input; ++i) mean_image_[i] += a * (float(image[i]) - mean_image_[i]);
     }
 
-    /// An offline phase: the data are replaced by Poisson input following the
-    /// mean training image (scaled), synaptic strengths are scaled, and the
-    /// same plasticity and homeostasis run. Afterwards weights relax toward a
-    /// baseline if the phase asks for it.
-    void sleep(const sleep_phase& ph)
-    {
-        const float saved_exc = excitatory_scale_, saved_inh = inhibitory_scale_;
-        excitatory_scale_ = ph.excitatory_scale;
-        inhibitory_scale_ = ph.inhibitory_scale;
-        const auto steps = static_cast<std::uint32_t>(std::lround(ph.duration_ms / cfg_.dt_ms));
-        for (std::size_t i = 0; i < cfg_.n_input; ++i)
-            rates_[i] = mean_image_[i] * cfg_.rate_hz_per_unit * cfg_.start_intensity * ph.input_rate_scale + ph.noise_rate_hz;
-        random_stream rng(cfg_.seed, stream_purpose::sleep_noise, images_seen_);
-        encoder_.begin(rates_, steps, rng);
-        std::fill(counts_.begin(), counts_.end(), 0u);
-        run(encoder_, steps, true, true);
-        if (ph.weight_decay_rate > 0.0f) {
-            const auto keep = static_cast<float>(std::exp(-double(ph.weight_decay_rate) * ph.duration_ms));
-            for (auto& w : input_.weights()) w = ph.weight_decay_to + (w - ph.weight_decay_to) * keep;
-        }
-        excitatory_scale_ = saved_exc;
-        inhibitory_scale_ = saved_inh;
-    }
+    /// Emits one step's input spikes (the sleep drive's) at step 0.
+    struct replay_step {
+        std::size_t n;
+        const spike_list& spikes;
+        std::size_t size() const { return n; }
+        void emit(std::uint32_t, spike_list& out) const { out.insert(out.end(), spikes.begin(), spikes.end()); }
+    };
 
     static constexpr double rest_relax_ms = 1000.0;
 
@@ -573,7 +686,6 @@ private:
     Exc exc_;
     Inh inh_;
     Homeostasis homeostasis_;
-    Sleep sleep_;
     synapses_type input_;
     Encoder encoder_;
     typename Exc::state exc_state_;
@@ -586,7 +698,11 @@ private:
     spike_list exc_spikes_, inh_spikes_, in_spikes_;
     std::uint32_t present_steps_ = 0, rest_steps_ = 0;
     std::uint64_t images_seen_ = 0;
-    float excitatory_scale_ = 1.0f, inhibitory_scale_ = 1.0f;
+    /// Transmission gains of input -> exc, exc -> inh, inh -> exc (1 awake;
+    /// sleep mechanisms scale them for a phase).
+    float input_gain_ = 1.0f, exc_inh_gain_ = 1.0f, inh_exc_gain_ = 1.0f;
+    std::uint64_t sleeps_done_ = 0;
+    spike_list sleep_spikes_, in_drawn_;
     spike_raster* raster_ = nullptr;
 };
 

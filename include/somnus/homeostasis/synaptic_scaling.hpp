@@ -11,6 +11,7 @@
 
 #include "../core/concepts.hpp"
 #include "../core/error.hpp"
+#include "../synapse/rows.hpp"
 #include "normalize_incoming.hpp"
 
 namespace somnus {

@@ -3,7 +3,8 @@
 // contract (0 ok, 2 bad arguments or bad input, one-line message), progress
 // lines on stderr, atomic JSON results, PNG output of plot canvases; the
 // validators of numeric flags, the checks of output paths before any work,
-// and the image count check of a loaded image set.
+// the --dataset and --data flags with their default folders, and the image
+// count check of a loaded image set.
 #pragma once
 
 #include <algorithm>
@@ -254,6 +255,38 @@ private:
     std::string program_;
     std::vector<std::string> errors_;
 };
+
+/// Where a dataset's IDX files are when --data is not given.
+inline std::string default_data_folder(const std::string& dataset)
+{
+    return dataset == "mnist" ? "data/mnist" : "/usr/share/datasets/fashion-mnist";
+}
+
+/// The folder to read: --data if given, else the dataset's default.
+inline std::string data_folder(const std::string& dataset, const std::string& data)
+{
+    return !data.empty() ? data : default_data_folder(dataset);
+}
+
+/// "a or b", "a, b or c".
+inline std::string either_of(const std::vector<std::string>& choices)
+{
+    std::string text;
+    for (std::size_t k = 0; k < choices.size(); ++k)
+        text += (k == 0 ? "" : k + 1 == choices.size() ? " or " : ", ") + choices[k];
+    return text;
+}
+
+/// --dataset (one of choices) and --data (the IDX folder; help says what
+/// an empty value means).
+inline void add_dataset_options(CLI::App& app, std::string& dataset, std::string& data,
+                                const std::vector<std::string>& choices = {"mnist", "fashion"},
+                                const std::string& data_help = "folder with the IDX files (default: data/mnist, or "
+                                                               "/usr/share/datasets/fashion-mnist)")
+{
+    app.add_option("--dataset", dataset, either_of(choices))->check(CLI::IsMember(choices))->capture_default_str();
+    app.add_option("--data", data, data_help);
+}
 
 /// How many images of d to use: `asked` when the flag was given (refused,
 /// naming the file and both numbers, when the file holds fewer), else all

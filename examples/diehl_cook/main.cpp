@@ -3,36 +3,21 @@
 // (Front. Comput. Neurosci. 9:99), end to end: train the network on MNIST or
 // Fashion-MNIST with STDP, label its neurons on training images, and test.
 #include <algorithm>
-#include <limits>
 #include <numeric>
-#include <optional>
 
-#include <somnus/data/mnist.hpp>
 #include <somnus/network/competitive.hpp>
-#include <somnus/network/evaluate.hpp>
 #include <somnus/readout/assignment.hpp>
 
 #include "example.hpp"
+#include "pipeline.hpp"
 
 namespace ex = somnus::example;
-using somnus::image_set;
 
 namespace {
 
-struct options {
-    std::size_t neurons = 100;
-    // Image counts: a count given must be in the file; none given means all
-    // the file holds (train, test) or the training images used, at least
-    // 1000 (label).
-    std::optional<std::size_t> train;
-    std::size_t epochs = 1;
-    std::optional<std::size_t> test;
-    std::optional<std::size_t> label;
-    std::string dataset = "mnist";
-    std::string data;
-    std::uint64_t seed = 0;
-    unsigned threads = 2;
-    std::string json, save, load, png;
+/// The pipeline's flags (--neurons ... --json), then this program's own.
+struct options : ex::pipeline_options {
+    std::string save, load, png;
     bool original_refractory = false;
     std::string integration = "exponential";
     float delay_ms = 0.0f;
@@ -136,9 +121,6 @@ std::vector<other_readout> other_readouts(const somnus::label_readout& readout, 
     return out;
 }
 
-/// MNIST and Fashion-MNIST images, the network's input.
-constexpr std::size_t image_rows = 28, image_cols = 28;
-
 int run(const options& o)
 {
     const auto t_start = ex::clock::now();
@@ -148,7 +130,7 @@ int run(const options& o)
     ex::require_output_folder(o.png, "--png");
 
     somnus::competitive_config cfg;
-    cfg.n_input = image_rows * image_cols;
+    cfg.n_input = ex::image_rows * ex::image_cols;
     cfg.n_exc = o.neurons;
     cfg.seed = o.seed;
     cfg.input_delay_max_ms = o.delay_ms;
@@ -167,63 +149,31 @@ int run(const options& o)
         for (const auto& note : loaded.notes) fmt::print(stderr, "  {}\n", note);
     }
 
-    const std::string dir = !o.data.empty() ? o.data : o.dataset == "mnist" ? "data/mnist" : "/usr/share/datasets/fashion-mnist";
     // Both sets are checked against the network and the counts asked for
     // before any training.
-    constexpr std::size_t all = std::numeric_limits<std::size_t>::max();
-    // Images of another size are refused before their pixels are read.
-    const somnus::image_geometry geometry{image_rows, image_cols};
-    const std::size_t train_limit = o.train.value_or(all);
-    const std::size_t label_limit = o.label ? *o.label : std::max<std::size_t>(train_limit, 1000);
-    const auto train = somnus::load_mnist(dir, somnus::mnist_split::train, std::max(train_limit, label_limit), geometry);
-    const std::size_t train_n = ex::images_to_use(train, o.train, "--train");
-    const std::size_t label_n = o.label ? ex::images_to_use(train, o.label, "--label")
-                                        : std::min(std::max<std::size_t>(train_n, 1000), ex::images_to_use(train, std::nullopt, "--label"));
-    const auto test = somnus::load_mnist(dir, somnus::mnist_split::test, o.test.value_or(all), geometry);
-    ex::images_to_use(test, o.test, "--test");
-    fmt::print(stderr, "{}: {} training and {} test images from {}; {} excitatory neurons; SIMD {}\n", o.dataset,
-               train.size(), test.size(), dir, o.neurons, somnus::simd::arch_name());
+    const auto sets = ex::load_sets(o.dataset, ex::data_folder(o.dataset, o.data), o);
+    ex::print_sets(sets, o.neurons);
 
     // Training: plasticity on, one image after another.
     training_monitor monitor(o.neurons, o.monitor);
-    std::size_t presentations = 0;
-    const std::size_t total = train_n * o.epochs;
-    ex::progress train_progress("train", total);
-    for (std::size_t e = 0; e < o.epochs; ++e) {
-        for (std::size_t k = 0; k < train_n; ++k) {
-            const auto p = net.train(train.image(k));
-            presentations += 1 + p.repeats;
-            monitor.add(net.counts(), train.labels[k]);
-            const std::size_t done = e * train_n + k + 1;
-            train_progress.update(done, monitor.last() >= 0 ? fmt::format("accuracy(last {}) {:.1f}%", o.monitor, 100 * monitor.last()) : "",
-                                  done == total);
-        }
-    }
-    const double train_seconds = train_progress.elapsed();
+    ex::training_hooks hooks;
+    hooks.after_image = [&](std::size_t k) { monitor.add(net.counts(), sets.train.labels[k]); };
+    hooks.progress_note = [&] {
+        return monitor.last() >= 0 ? fmt::format("accuracy(last {}) {:.1f}%", o.monitor, 100 * monitor.last()) : std::string();
+    };
+    const auto trained = ex::train_network(net, sets.train, sets.train_n, o.epochs, hooks);
     // A checkpoint, pictures: a failure is reported and the run goes on to
     // write the JSON, then exits 1.
     ex::late_outputs late("diehl_cook");
     if (!o.save.empty() && late.attempt("--save " + o.save, [&] { net.save(o.save); })) fmt::print(stderr, "saved {}\n", o.save);
 
-    // Labelling: frozen network, training images again.
-    ex::progress label_progress("label", label_n);
-    const auto label_counts = somnus::evaluate_counts(net, train.pixels, 0, label_n, image_set::train, o.threads,
-                                                      [&](std::size_t d) { label_progress.update(d, {}, d == label_n); });
-    const somnus::label_readout readout(label_counts, std::span(train.labels).first(label_n), o.neurons);
-    const auto& assignment = readout.assignment();
-    const double label_seconds = label_progress.elapsed();
-
-    // Test.
-    ex::progress test_progress("test", test.size());
-    const auto test_counts = somnus::evaluate_counts(net, test.pixels, 0, test.size(), image_set::test, o.threads,
-                                                     [&](std::size_t d) { test_progress.update(d, {}, d == test.size()); });
-    somnus::confusion_matrix cm(10);
-    for (std::size_t k = 0; k < test.size(); ++k)
-        cm.add(test.labels[k], readout.classify(std::span(test_counts).subspan(k * o.neurons, o.neurons)));
-    const double test_seconds = test_progress.elapsed();
+    // Labelling (frozen network, training images again), then the test.
+    const auto tested = ex::label_and_test(net, sets.train, sets.label_n, sets.test, o.threads);
+    const auto& cm = tested.confusion;
+    const auto& assignment = tested.readout.assignment();
+    const auto& test_counts = tested.test_counts;
     const double wall = ex::seconds_since(t_start);
-    fmt::print(stderr, "test accuracy {:.2f}% ({} of {})\n", 100.0 * cm.accuracy(), cm.correct(), cm.total());
-    const auto others = other_readouts(readout, test_counts, test.labels, o.neurons);
+    const auto others = other_readouts(tested.readout, test_counts, sets.test.labels, o.neurons);
     for (const auto& r : others)
         fmt::print(stderr, "  other readout, not the paper's: {} {:.2f}%\n", r.name, 100.0 * r.cm.accuracy());
 
@@ -257,29 +207,14 @@ int run(const options& o)
     });
 
     if (!o.json.empty()) {
-        nlohmann::json j;
-        j["experiment"] = "diehl_cook_2015";
+        auto j = ex::common_json("diehl_cook_2015", o, wall);
+        ex::add_results_json(j, sets, trained, tested);
         j["dataset"] = o.dataset;
-        j["seed"] = o.seed;
-        j["accuracy"] = cm.accuracy();
         j["correct"] = cm.correct();
-        j["test_images"] = cm.total();
-        std::vector<std::vector<std::uint64_t>> confusion(10, std::vector<std::uint64_t>(10));
-        for (std::size_t t = 0; t < 10; ++t)
-            for (std::size_t p = 0; p < 10; ++p) confusion[t][p] = cm.at(t, p);
-        j["confusion_matrix"] = confusion;
-        j["neurons"] = o.neurons;
-        j["train_images"] = train_n;
-        j["epochs"] = o.epochs;
-        j["presentations"] = presentations;
-        j["label_images"] = label_n;
-        j["images_per_second"] = train_seconds > 0 ? double(total) / train_seconds : 0.0;
-        j["train_seconds"] = train_seconds;
-        j["label_seconds"] = label_seconds;
-        j["test_seconds"] = test_seconds;
-        j["wall_seconds"] = wall;
-        j["threads"] = o.threads;
-        j["simd_arch"] = somnus::simd::arch_name();
+        j["confusion_matrix"] = ex::confusion_json(cm);
+        j["presentations"] = trained.presentations;
+        j["images_per_second"] = trained.images_per_second();
+        j["label_seconds"] = tested.label_seconds;
         j["loaded_checkpoint"] = o.load;
         // How the checkpoint's recorded configuration differs from this
         // run's in protocol settings (state-shaping differences are refused).
@@ -300,12 +235,12 @@ int run(const options& o)
             }
             ++per_class[std::size_t(a)];
             theta_of_class[std::size_t(a)] += theta[n];
-            for (std::size_t k = 0; k < test.size(); ++k) test_count_of_class[std::size_t(a)] += test_counts[k * o.neurons + n];
+            for (std::size_t k = 0; k < sets.test.size(); ++k) test_count_of_class[std::size_t(a)] += test_counts[k * o.neurons + n];
         }
         for (std::size_t c = 0; c < 10; ++c)
             if (per_class[c] > 0) {
                 theta_of_class[c] /= double(per_class[c]);
-                test_count_of_class[c] /= double(per_class[c]) * double(std::max<std::size_t>(test.size(), 1));
+                test_count_of_class[c] /= double(per_class[c]) * double(std::max<std::size_t>(sets.test.size(), 1));
             }
         j["neurons_per_class"] = per_class;
         j["unassigned_neurons"] = unassigned;
@@ -329,7 +264,7 @@ int run(const options& o)
             {"integration", o.integration == "euler" ? "forward Euler for v, ge, gi (the authors' Brian 1 simulation)"
                                                      : "exponential Euler: exact conductance decay, v exact for the step-averaged conductances"},
             {"evaluation_state", "each labelling/test image starts from the rest state (the original carries state over)"},
-            {"labelling_images", label_n},
+            {"labelling_images", sets.label_n},
             {"showings", o.showings == 1 ? std::string("one per image: a quiet image is not shown again (as Brian2 standalone)")
                                          : fmt::format("a quiet image (< 5 spikes) is shown again at a higher intensity, at most {} showings", o.showings)},
         };
@@ -345,24 +280,8 @@ int main(int argc, char** argv)
 {
     options o;
     CLI::App app("Diehl & Cook 2015: unsupervised digit recognition with STDP", "diehl_cook");
-    app.add_option("--neurons", o.neurons, "excitatory (and inhibitory) neurons")->check(ex::integer_in(1, 100000))->capture_default_str();
-    app.add_option("--train", o.train,
-                   "training images per pass, the first of the file (default: all it holds, 60000 for MNIST; more than it holds is an error)")
-        ->check(ex::integer_at_least<std::size_t>(0));
-    app.add_option("--epochs", o.epochs, "passes over the training images")->check(ex::integer_in(0, 100000))->capture_default_str();
-    app.add_option("--test", o.test, "test images, the first of the file (default: all it holds, 10000 for MNIST; more is an error; 0: no test)")
-        ->check(ex::integer_at_least<std::size_t>(0));
-    app.add_option("--label", o.label,
-                   "training images used to label the neurons (default: those trained on, at least 1000 or all the file holds; "
-                   "more than the file holds is an error)")
-        ->check(ex::integer_at_least<std::size_t>(1));
-    app.add_option("--dataset", o.dataset, "mnist or fashion")->check(CLI::IsMember({"mnist", "fashion"}))->capture_default_str();
-    app.add_option("--data", o.data, "folder with the IDX files (default: data/mnist, or /usr/share/datasets/fashion-mnist)");
-    app.add_option("--seed", o.seed, "random seed")->check(ex::integer_at_least<std::uint64_t>(0))->capture_default_str();
-    app.add_option("--threads", o.threads, "threads for labelling and testing (results do not depend on it)")
-        ->check(ex::integer_in(1, 1024))
-        ->capture_default_str();
-    app.add_option("--json", o.json, "write the results as one JSON object to this file");
+    ex::add_experiment_options(app, o);
+    ex::add_run_options(app, o);
     app.add_option("--save", o.save, "save the trained network (checkpoint) to this file");
     app.add_option("--load", o.load, "start from this checkpoint");
     app.add_option("--png", o.png, "write receptive fields, theta histogram and accuracy curve into this folder");

@@ -9,13 +9,9 @@
 // with plug-in and Miller-Madow estimates and a shuffle significance test.
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <numeric>
-#include <optional>
-#include <set>
 
-#include <somnus/data/mnist.hpp>
 #include <somnus/entropy/miller_madow.hpp>
 #include <somnus/entropy/mutual_information.hpp>
 #include <somnus/entropy/plug_in.hpp>
@@ -23,12 +19,11 @@
 #include <somnus/entropy/spike_trains.hpp>
 #include <somnus/homeostasis/normalize_incoming.hpp>
 #include <somnus/network/competitive.hpp>
-#include <somnus/network/evaluate.hpp>
 #include <somnus/neuron/integrate_and_fire.hpp>
 #include <somnus/plasticity/power_law.hpp>
-#include <somnus/readout/assignment.hpp>
 
 #include "example.hpp"
+#include "pipeline.hpp"
 
 namespace ex = somnus::example;
 using somnus::image_set;
@@ -42,20 +37,11 @@ namespace {
 using capozzi_network = somnus::competitive_network<somnus::integrate_and_fire, somnus::integrate_and_fire, somnus::power_law,
                                                     somnus::diehl_cook_homeostasis>;
 
-struct options {
-    std::size_t neurons = 100;
-    // Image counts: a count given must be in the file; none given means all
-    // the file holds (train, test) or the training images used, at least
-    // 1000 (label).
-    std::optional<std::size_t> train;
-    std::size_t epochs = 1;
-    std::optional<std::size_t> test;
-    std::optional<std::size_t> label;
-    std::string dataset = "both";
-    std::string data, fashion_data;
-    std::uint64_t seed = 0;
-    unsigned threads = 2;
-    std::string json, markdown, png;
+/// The pipeline's flags (--neurons ... --json), then this program's own.
+struct options : ex::pipeline_options {
+    options() { dataset = "both"; }
+    std::string fashion_data;
+    std::string markdown, png;
     std::size_t surrogates = 1000;
     double alpha = 0.01;
     float v_thresh = 20.0f;
@@ -68,12 +54,10 @@ struct options {
 struct dataset_result {
     std::string name;
     double accuracy = 0.0;
-    std::size_t test_images = 0, train_images = 0, label_images = 0;
-    double train_seconds = 0.0, test_seconds = 0.0, analysis_seconds = 0.0;
-    double theta_mean = 0.0, theta_min = 0.0, theta_max = 0.0;  // excitatory theta after training (weight units)
+    std::size_t test_images = 0;
     nlohmann::json classes = nlohmann::json::array();
     std::vector<double> mi_heat;  // [class][neuron], summed plug-in MI (bits)
-    std::size_t classes_equal = 0, classes_equal_significant = 0, classes_equal_mm = 0;
+    nlohmann::json json;          // the dataset's entry in the JSON
 };
 
 std::vector<std::size_t> where(const std::vector<bool>& f)
@@ -93,44 +77,14 @@ std::string set_text(const std::vector<std::size_t>& s, std::size_t max_shown = 
     return t + "}";
 }
 
-/// MNIST and Fashion-MNIST images, the network's input.
-constexpr std::size_t image_rows = 28, image_cols = 28;
-
-/// One dataset's images, checked against the network and the counts asked
-/// for, before any training.
-struct loaded_dataset {
-    std::string name, dir;
-    somnus::image_dataset train, test;
-    std::size_t train_n = 0, label_n = 0;
-};
-
-loaded_dataset load_dataset(const options& o, const std::string& name, const std::string& dir)
-{
-    loaded_dataset d{name, dir, {}, {}, 0, 0};
-    constexpr std::size_t all = std::numeric_limits<std::size_t>::max();
-    // Images of another size are refused before their pixels are read.
-    const somnus::image_geometry geometry{image_rows, image_cols};
-    const std::size_t train_limit = o.train.value_or(all);
-    const std::size_t label_limit = o.label ? *o.label : std::max<std::size_t>(train_limit, 1000);
-    d.train = somnus::load_mnist(dir, somnus::mnist_split::train, std::max(train_limit, label_limit), geometry);
-    d.train_n = ex::images_to_use(d.train, o.train, "--train");
-    d.label_n = o.label ? ex::images_to_use(d.train, o.label, "--label")
-                        : std::min(std::max<std::size_t>(d.train_n, 1000), ex::images_to_use(d.train, std::nullopt, "--label"));
-    d.test = somnus::load_mnist(dir, somnus::mnist_split::test, o.test.value_or(all), geometry);
-    ex::images_to_use(d.test, o.test, "--test");
-    return d;
-}
-
-dataset_result run_dataset(const options& o, const loaded_dataset& data)
+dataset_result run_dataset(const options& o, const ex::image_sets& data)
 {
     const std::string& name = data.name;
-    const auto& train = data.train;
     const auto& test = data.test;
-    const std::size_t train_n = data.train_n, label_n = data.label_n;
     dataset_result r;
     r.name = name;
     somnus::competitive_config cfg;
-    cfg.n_input = image_rows * image_cols;
+    cfg.n_input = ex::image_rows * ex::image_cols;
     cfg.n_exc = o.neurons;
     cfg.seed = o.seed;
     cfg.w_inh_exc = o.w_inh;
@@ -149,8 +103,7 @@ dataset_result run_dataset(const options& o, const loaded_dataset& data)
     somnus::power_law rule{{o.tau_pre_ms, o.eta, o.x_tar, o.w_max, o.mu}};
     capozzi_network net(cfg, exc, inh, rule);
 
-    fmt::print(stderr, "{}: {} training and {} test images from {}; {} excitatory neurons; SIMD {}\n", name, train.size(),
-               test.size(), data.dir, o.neurons, somnus::simd::arch_name());
+    ex::print_sets(data, o.neurons);
 
     // Training. Perfect integrators do not relax during the rest between
     // images, so each image starts from rest (as Diehl et al. 2015 reset
@@ -163,46 +116,25 @@ dataset_result run_dataset(const options& o, const loaded_dataset& data)
         s.theta = std::move(theta);
         net.inh_state() = inh_rest;
     };
-    ex::progress train_progress(name + " train", train_n * o.epochs);
-    for (std::size_t e = 0; e < o.epochs; ++e)
-        for (std::size_t k = 0; k < train_n; ++k) {
-            to_rest();
-            net.train(train.image(k));
-            const std::size_t done = e * train_n + k + 1;
-            train_progress.update(done, {}, done == train_n * o.epochs);
-        }
-    r.train_seconds = train_progress.elapsed();
+    const auto trained = ex::train_network(net, data.train, data.train_n, o.epochs, {.before_image = to_rest}, name);
     // The threshold each neuron ends with, v_thresh + theta: the scale the
     // inhibitory weight is to be compared with.
     const auto& theta = net.exc_state().theta;
-    r.theta_mean = std::accumulate(theta.begin(), theta.end(), 0.0) / double(theta.size());
-    r.theta_min = *std::min_element(theta.begin(), theta.end());
-    r.theta_max = *std::max_element(theta.begin(), theta.end());
-    r.train_images = train_n;
-    r.label_images = label_n;
+    const double theta_mean = std::accumulate(theta.begin(), theta.end(), 0.0) / double(theta.size());
+    const double theta_min = *std::min_element(theta.begin(), theta.end());
+    const double theta_max = *std::max_element(theta.begin(), theta.end());
 
     // Labelling and test: frozen network, each image from rest.
-    ex::progress label_progress(name + " label", label_n);
-    const auto label_counts = somnus::evaluate_counts(net, train.pixels, 0, label_n, image_set::train, o.threads,
-                                                      [&](std::size_t d) { label_progress.update(d, {}, d == label_n); });
-    const auto assignment = somnus::assign_labels(label_counts, std::span(train.labels).first(label_n), o.neurons);
-    const auto t_test = ex::clock::now();
-    ex::progress test_progress(name + " test", test.size());
-    const auto test_counts = somnus::evaluate_counts(net, test.pixels, 0, test.size(), image_set::test, o.threads,
-                                                     [&](std::size_t d) { test_progress.update(d, {}, d == test.size()); });
-    somnus::confusion_matrix cm(10);
-    for (std::size_t k = 0; k < test.size(); ++k)
-        cm.add(test.labels[k], somnus::classify(std::span(test_counts).subspan(k * o.neurons, o.neurons), assignment));
-    r.accuracy = cm.accuracy();
-    r.test_images = cm.total();
-    r.test_seconds = ex::seconds_since(t_test);
-    fmt::print(stderr, "{}: test accuracy {:.2f}% ({} of {})\n", name, 100.0 * cm.accuracy(), cm.correct(), cm.total());
+    const auto tested = ex::label_and_test(net, data.train, data.label_n, test, o.threads, name);
+    r.accuracy = tested.confusion.accuracy();
+    r.test_images = tested.confusion.total();
 
     // Table 1: the first test image of each class, its input and output
     // spike trains over the presentation, binned at dt.
     const auto t_analysis = ex::clock::now();
     const std::size_t bins = static_cast<std::size_t>(std::lround(cfg.present_ms / cfg.dt_ms));
     r.mi_heat.assign(10 * o.neurons, 0.0);
+    std::size_t classes_equal = 0, classes_equal_significant = 0, classes_equal_mm = 0;
     somnus::spike_raster raster;
     for (std::uint8_t cls = 0; cls < 10; ++cls) {
         const auto it = std::find(test.labels.begin(), test.labels.end(), cls);
@@ -230,14 +162,14 @@ dataset_result run_dataset(const options& o, const loaded_dataset& data)
             r.mi_heat[cls * o.neurons + j] = mi[j];
         }
         const bool equal = spiked == nonzero, equal_sig = spiked == significant, equal_mm = spiked == nonzero_mm;
-        r.classes_equal += equal;
-        r.classes_equal_significant += equal_sig;
-        r.classes_equal_mm += equal_mm;
+        classes_equal += equal;
+        classes_equal_significant += equal_sig;
+        classes_equal_mm += equal_mm;
 
         nlohmann::json c;
         c["class"] = cls;
         c["test_index"] = index;
-        c["predicted"] = somnus::classify(std::span(test_counts).subspan(index * o.neurons, o.neurons), assignment);
+        c["predicted"] = tested.readout.classify(tested.test_response(index));
         c["intensity"] = shown.intensity;
         c["input_spikes"] = raster.input.size();
         c["output_spikes"] = raster.exc.size();
@@ -278,7 +210,14 @@ dataset_result run_dataset(const options& o, const loaded_dataset& data)
         fmt::print(stderr, "{} class {}: spiking {} nonzero-MI {} significant {}\n", name, cls, set_text(where(spiked)),
                    set_text(where(nonzero)), set_text(where(significant)));
     }
-    r.analysis_seconds = ex::seconds_since(t_analysis);
+
+    ex::add_results_json(r.json, data, trained, tested);
+    r.json["theta_after_training"] = {{"mean", theta_mean}, {"min", theta_min}, {"max", theta_max}};
+    r.json["analysis_seconds"] = ex::seconds_since(t_analysis);
+    r.json["classes"] = r.classes;
+    r.json["classes_spiking_equals_nonzero_mi"] = classes_equal;
+    r.json["classes_spiking_equals_significant_mi"] = classes_equal_significant;
+    r.json["classes_spiking_equals_nonzero_mi_miller_madow"] = classes_equal_mm;
     return r;
 }
 
@@ -322,16 +261,16 @@ int run(const options& given)
     ex::require_output_file(o.markdown, "--markdown");
     ex::require_output_folder(o.png, "--png");
     std::vector<std::pair<std::string, std::string>> sets;
-    const std::string mnist_dir = !o.data.empty() ? o.data : "data/mnist";
+    const std::string mnist_dir = ex::data_folder("mnist", o.data);
     const std::string fashion_dir = !o.fashion_data.empty() ? o.fashion_data
-                                    : (o.dataset == "fashion" && !o.data.empty()) ? o.data
-                                                                                  : "/usr/share/datasets/fashion-mnist";
+                                    : o.dataset == "fashion"  ? ex::data_folder("fashion", o.data)
+                                                              : ex::default_data_folder("fashion");
     if (o.dataset == "mnist" || o.dataset == "both") sets.emplace_back("mnist", mnist_dir);
     if (o.dataset == "fashion" || o.dataset == "both") sets.emplace_back("fashion", fashion_dir);
 
     // Every dataset is loaded and checked before the first is trained on.
-    std::vector<loaded_dataset> data;
-    for (const auto& [name, dir] : sets) data.push_back(load_dataset(o, name, dir));
+    std::vector<ex::image_sets> data;
+    for (const auto& [name, dir] : sets) data.push_back(ex::load_sets(name, dir, o));
     std::vector<dataset_result> results;
     for (const auto& d : data) results.push_back(run_dataset(o, d));
     const double wall = ex::seconds_since(t_start);
@@ -353,32 +292,12 @@ int run(const options& given)
         fmt::print(stderr, "pictures in {}\n", o.png);
     });
     if (!o.json.empty()) {
-        nlohmann::json j;
-        j["experiment"] = "capozzi_information";
-        j["seed"] = o.seed;
-        j["wall_seconds"] = wall;
-        j["threads"] = o.threads;
-        j["simd_arch"] = somnus::simd::arch_name();
-        j["neurons"] = o.neurons;
-        j["epochs"] = o.epochs;
+        auto j = ex::common_json("capozzi_information", o, wall);
         j["surrogates"] = o.surrogates;
         j["alpha"] = o.alpha;
         j["published_accuracy"] = {{"mnist", 0.72}, {"fashion", 0.46}};
         for (const auto& r : results) {
-            nlohmann::json d;
-            d["accuracy"] = r.accuracy;
-            d["test_images"] = r.test_images;
-            d["train_images"] = r.train_images;
-            d["label_images"] = r.label_images;
-            d["train_seconds"] = r.train_seconds;
-            d["theta_after_training"] = {{"mean", r.theta_mean}, {"min", r.theta_min}, {"max", r.theta_max}};
-            d["test_seconds"] = r.test_seconds;
-            d["analysis_seconds"] = r.analysis_seconds;
-            d["classes"] = r.classes;
-            d["classes_spiking_equals_nonzero_mi"] = r.classes_equal;
-            d["classes_spiking_equals_significant_mi"] = r.classes_equal_significant;
-            d["classes_spiking_equals_nonzero_mi_miller_madow"] = r.classes_equal_mm;
-            j["datasets"][r.name] = d;
+            j["datasets"][r.name] = r.json;
             j["accuracy"][r.name] = r.accuracy;
         }
         // Every choice the paper leaves open, and where it comes from.
@@ -417,25 +336,15 @@ int main(int argc, char** argv)
 {
     options o;
     CLI::App app("Capozzi et al.: information in an STDP-trained spiking network (entropy, mutual information, Table 1)", "information");
-    app.add_option("--neurons", o.neurons, "excitatory (and inhibitory) neurons")->check(ex::integer_in(1, 10000))->capture_default_str();
-    app.add_option("--train", o.train,
-                   "training images per pass, the first of each file (default: all it holds, 60000 for MNIST; more than it holds is an error)")
-        ->check(ex::integer_at_least<std::size_t>(0));
-    app.add_option("--epochs", o.epochs, "passes over the training images")->check(ex::integer_in(0, 100000))->capture_default_str();
-    app.add_option("--test", o.test, "test images, the first of each file (default: all it holds, 10000 for MNIST; more is an error; 0: no test)")
-        ->check(ex::integer_at_least<std::size_t>(0));
-    app.add_option("--label", o.label,
-                   "training images used to label the neurons (default: those trained on, at least 1000 or all the file holds; "
-                   "more than the file holds is an error)")
-        ->check(ex::integer_at_least<std::size_t>(1));
-    app.add_option("--dataset", o.dataset, "mnist, fashion or both")->check(CLI::IsMember({"mnist", "fashion", "both"}))->capture_default_str();
-    app.add_option("--data", o.data, "folder with the MNIST IDX files (default data/mnist; with --dataset fashion, the Fashion-MNIST folder)");
+    ex::pipeline_help help;
+    help.max_neurons = 10000;
+    help.datasets = {"mnist", "fashion", "both"};
+    help.files = "each file";
+    help.data = "folder with the MNIST IDX files (default data/mnist; with --dataset fashion, the Fashion-MNIST folder)";
+    help.threads = "threads for labelling, testing and the analysis (results do not depend on it)";
+    ex::add_experiment_options(app, o, help);
     app.add_option("--fashion-data", o.fashion_data, "folder with the Fashion-MNIST files (default /usr/share/datasets/fashion-mnist)");
-    app.add_option("--seed", o.seed, "random seed")->check(ex::integer_at_least<std::uint64_t>(0))->capture_default_str();
-    app.add_option("--threads", o.threads, "threads for labelling, testing and the analysis (results do not depend on it)")
-        ->check(ex::integer_in(1, 1024))
-        ->capture_default_str();
-    app.add_option("--json", o.json, "write the results as one JSON object to this file");
+    ex::add_run_options(app, o, help);
     app.add_option("--markdown", o.markdown, "write the Table-1 comparison as a markdown file");
     app.add_option("--png", o.png, "write MI heat maps (class x output neuron) into this folder");
     app.add_option("--surrogates", o.surrogates, "shuffle surrogates per output neuron and class")->check(ex::integer_in(1, 1000000))->capture_default_str();

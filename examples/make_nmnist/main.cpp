@@ -142,7 +142,7 @@ int run(const options& o)
     ex::require_output_folder(o.out, "--out");
     ex::require_output_file(o.json, "--json");
     ex::require_output_file(o.png, "--png");
-    const std::string dir = !o.data.empty() ? o.data : o.dataset == "mnist" ? "data/mnist" : "/usr/share/datasets/fashion-mnist";
+    const std::string dir = ex::data_folder(o.dataset, o.data);
     const std::size_t limit = o.limit ? o.limit : std::numeric_limits<std::size_t>::max();
     const bool do_train = o.split != "test", do_test = o.split != "train";
     somnus::image_dataset train, test;
@@ -235,8 +235,7 @@ int main(int argc, char** argv)
     auto& p = o.params;
     CLI::App app("Synthesise an N-MNIST-format dataset from MNIST by simulating saccades (Orchard et al. 2015)",
                  "make_nmnist");
-    app.add_option("--dataset", o.dataset, "mnist or fashion")->check(CLI::IsMember({"mnist", "fashion"}))->capture_default_str();
-    app.add_option("--data", o.data, "folder with the IDX files (default: data/mnist, or /usr/share/datasets/fashion-mnist)");
+    ex::add_dataset_options(app, o.dataset, o.data);
     app.add_option("--out", o.out, "output folder (Train/<digit>/*.bin, Test/<digit>/*.bin)")->capture_default_str();
     app.add_option("--split", o.split, "train, test or both")->check(CLI::IsMember({"train", "test", "both"}))->capture_default_str();
     app.add_option("--limit", o.limit, "at most this many images of each split, the first of each file (0: all)")

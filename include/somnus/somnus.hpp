@@ -54,6 +54,7 @@
 #include "data/idx.hpp"
 #include "data/mnist.hpp"
 #include "data/nmnist.hpp"
+#include "data/perturb.hpp"
 #include "data/saccade.hpp"
 
 #include "io/checkpoint.hpp"
@@ -62,3 +63,9 @@
 #include "network/evaluate.hpp"
 
 #include "readout/assignment.hpp"
+#include "readout/receptive_field.hpp"
+
+#include "stats/correlation.hpp"
+#include "stats/paired.hpp"
+#include "stats/student_t.hpp"
+#include "stats/summary.hpp"

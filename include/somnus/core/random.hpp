@@ -33,6 +33,7 @@ enum class stream_purpose : std::uint64_t {
     sleep_noise = 4,
     synthesis = 5,
     delays = 6,
+    image_noise = 7,  ///< data/perturb.hpp: additive noise on test images
     user = 1000,
 };
 

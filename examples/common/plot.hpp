@@ -842,22 +842,41 @@ inline canvas histogram(std::span<const double> values, std::size_t bins, std::s
 /// line, points beyond min(x.size(), y.size()) are ignored. y_range fixes
 /// the y axis (data outside is clipped); otherwise both axes widen to nice
 /// tick multiples around the data. Named series get a legend below the plot.
-inline canvas line_chart(const std::vector<series>& data, std::string_view title, std::string_view x_label,
-                         std::string_view y_label, std::optional<std::pair<double, double>> y_range = std::nullopt,
-                         const style& st = {})
+namespace detail {
+
+/// How xy_chart draws its series: joined by lines or as markers alone, with
+/// or without error bars (errors[s][i]: the half-length at point i of series
+/// s; missing, NaN or negative entries draw none).
+struct xy_options {
+    bool lines = true;
+    const std::vector<std::vector<double>>* errors = nullptr;
+};
+
+inline double error_at(const xy_options& o, std::size_t s, std::size_t i)
+{
+    if (!o.errors || s >= o.errors->size() || i >= (*o.errors)[s].size()) return 0.0;
+    const double e = (*o.errors)[s][i];
+    return std::isfinite(e) && e > 0.0 ? e : 0.0;
+}
+
+inline canvas xy_chart(const std::vector<series>& data, const xy_options& opt, std::string_view title, std::string_view x_label,
+                       std::string_view y_label, std::optional<std::pair<double, double>> y_range, const style& st)
 {
     constexpr double inf = std::numeric_limits<double>::infinity();
     double xlo = inf, xhi = -inf, ylo = inf, yhi = -inf;
     std::size_t points = 0;
-    for (const series& s : data)
+    for (std::size_t si = 0; si < data.size(); ++si) {
+        const series& s = data[si];
         for (std::size_t i = 0; i < std::min(s.x.size(), s.y.size()); ++i)
             if (std::isfinite(s.x[i]) && std::isfinite(s.y[i])) {
+                const double e = error_at(opt, si, i);
                 xlo = std::min(xlo, s.x[i]);
                 xhi = std::max(xhi, s.x[i]);
-                ylo = std::min(ylo, s.y[i]);
-                yhi = std::max(yhi, s.y[i]);
+                ylo = std::min(ylo, s.y[i] - e);
+                yhi = std::max(yhi, s.y[i] + e);
                 ++points;
             }
+    }
     if (points == 0) xlo = ylo = 0.0, xhi = yhi = 1.0;
 
     detail::axis_request yq{ylo, yhi, true};
@@ -903,7 +922,8 @@ inline canvas line_chart(const std::vector<series>& data, std::string_view title
     }
 
     c.clip(f.x0, f.y0, f.w(), f.h());
-    for (const series& s : data) {
+    for (std::size_t si = 0; si < data.size(); ++si) {
+        const series& s = data[si];
         const std::size_t n = std::min(s.x.size(), s.y.size());
         std::size_t finite = 0;
         for (std::size_t i = 0; i < n; ++i) finite += std::isfinite(s.x[i]) && std::isfinite(s.y[i]);
@@ -915,14 +935,21 @@ inline canvas line_chart(const std::vector<series>& data, std::string_view title
                 continue;
             }
             const double qx = f.fx(s.x[i]), qy = f.fy(s.y[i]);
-            if (have_prev) {
+            if (const double e = error_at(opt, si, i); e > 0.0) {
+                const int x = detail::iround(qx), top = detail::iround(f.fy(s.y[i] + e)), bottom = detail::iround(f.fy(s.y[i] - e));
+                const int cap = 3 + st.line_width;
+                c.line(x, top, x, bottom, s.color, std::max(st.line_width / 2, 1));
+                c.line(x - cap, top, x + cap, top, s.color, std::max(st.line_width / 2, 1));
+                c.line(x - cap, bottom, x + cap, bottom, s.color, std::max(st.line_width / 2, 1));
+            }
+            if (have_prev && opt.lines) {
                 double ax = px, ay = py, bx = qx, by = qy;
                 if (detail::clip_segment(ax, ay, bx, by, f.x0 - 2.0, f.y0 - 2.0, f.x1 + 2.0, f.y1 + 2.0))
                     c.line(detail::iround(ax), detail::iround(ay), detail::iround(bx), detail::iround(by), s.color,
                            st.line_width);
             }
             // Markers only where they stay readable, and always for a lone point.
-            if (finite <= 40) {
+            if (finite <= 40 || !opt.lines) {
                 const int m = 2 + st.line_width;
                 c.fill_rect(detail::iround(qx) - m / 2, detail::iround(qy) - m / 2, m + 1, m + 1, s.color);
             }
@@ -933,6 +960,34 @@ inline canvas line_chart(const std::vector<series>& data, std::string_view title
     }
     c.unclip();
     return c;
+}
+
+} // namespace detail
+
+/// Series joined by lines (markers too, up to 40 points per series).
+inline canvas line_chart(const std::vector<series>& data, std::string_view title, std::string_view x_label,
+                         std::string_view y_label, std::optional<std::pair<double, double>> y_range = std::nullopt,
+                         const style& st = {})
+{
+    return detail::xy_chart(data, {}, title, x_label, y_label, y_range, st);
+}
+
+/// A line chart with an error bar of half-length errors[s][i] at point i of
+/// series s (e.g. one standard error of a mean over seeds); the y axis
+/// spans the bars.
+inline canvas error_bar_chart(const std::vector<series>& data, const std::vector<std::vector<double>>& errors,
+                              std::string_view title, std::string_view x_label, std::string_view y_label,
+                              std::optional<std::pair<double, double>> y_range = std::nullopt, const style& st = {})
+{
+    return detail::xy_chart(data, {true, &errors}, title, x_label, y_label, y_range, st);
+}
+
+/// Points only: one marker per (x, y), no lines.
+inline canvas scatter_chart(const std::vector<series>& data, std::string_view title, std::string_view x_label,
+                            std::string_view y_label, std::optional<std::pair<double, double>> y_range = std::nullopt,
+                            const style& st = {})
+{
+    return detail::xy_chart(data, {false, nullptr}, title, x_label, y_label, y_range, st);
 }
 
 /// Where image_grid puts things: cols = ceil(sqrt(n)), rows = ceil(n / cols),

@@ -35,6 +35,7 @@
 #include "sleep/drives.hpp"
 #include "sleep/modulation.hpp"
 #include "sleep/none.hpp"
+#include "sleep/recipes.hpp"
 #include "sleep/schedules.hpp"
 #include "sleep/weights.hpp"
 

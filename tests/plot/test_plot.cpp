@@ -384,6 +384,40 @@ TEST_CASE("line_chart: empty, NaN, mismatched and degenerate series")
     CHECK_NOTHROW(line_chart({series{"s", {0.0, 1.0}, {0.0, 1.0}, ink}}, "nan range", "x", "y", std::pair{nan_v, 1.0}));
 }
 
+TEST_CASE("error_bar_chart: bars span y +- e in the series colour; scatter_chart draws markers, no lines")
+{
+    const rgb ink{11, 12, 13};
+    const series s{"", {0.0, 1.0}, {0.0, 0.0}, ink};
+    // The bars make the range: without them a flat series has no extent.
+    const canvas plain = line_chart({s}, "t", "x", "y");
+    const canvas bars = error_bar_chart({s}, {{1.0, 1.0}}, "t", "x", "y");
+    CHECK(count(bars, ink) > count(plain, ink));
+    std::size_t y0 = bars.height(), y1 = 0;
+    for (std::size_t y = 0; y < bars.height(); ++y)
+        for (std::size_t x = 0; x < bars.width(); ++x)
+            if (bars.at(x, y) == ink) {
+                y0 = std::min(y0, y);
+                y1 = std::max(y1, y);
+            }
+    CHECK(y1 - y0 > bars.height() / 3);  // about the plot's full height: -1 .. 1
+    // Missing, NaN and negative errors draw no bar.
+    CHECK(count(error_bar_chart({s}, {{nan_v, -1.0}}, "t", "x", "y"), ink) == count(plain, ink));
+    CHECK(count(error_bar_chart({s}, {}, "t", "x", "y"), ink) == count(plain, ink));
+
+    // Two far-apart points: a line joins them, a scatter does not.
+    const series two{"", {0.0, 10.0}, {0.0, 10.0}, ink};
+    const auto line = count(line_chart({two}, "t", "x", "y"), ink), dots = count(scatter_chart({two}, "t", "x", "y"), ink);
+    CHECK(dots > 0);
+    CHECK(dots < line / 4);
+    // Many points: markers on every one (a line chart drops them past 40).
+    series many{"", {}, {}, ink};
+    for (int i = 0; i < 100; ++i) {
+        many.x.push_back(i);
+        many.y.push_back(i % 7);
+    }
+    CHECK(count(scatter_chart({many}, "t", "x", "y"), ink) >= 100 * 9);
+}
+
 TEST_CASE("image_grid: near-square layout with 1-px separators")
 {
     const grid_layout g = image_grid_layout(5, 2, 3, 1);

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+// 2-D convolution, stride 1, no padding ("valid"), as torch.nn.Conv2d(in,
+// out, k): out[oy][ox][o] = b[o] + sum_{i,ky,kx} in[oy+ky][ox+kx][i] w[o][i][ky][kx].
+//
+// Forward scatters each non-zero input into the outputs it reaches: an input
+// at (y, x, i) adds x * w[i][ky][kx][.] to the output row (y-ky, x-kx) for
+// every tap, a contiguous run over the output channels (the weights are kept
+// [i][ky][kx][o] for that). Event frames are ~0.6 % non-zero and spike maps
+// binary and sparse, so this does a small fraction of the dense work; the
+// weight gradient is the same scatter in reverse over the recorded inputs.
+// The input gradient is dense: for each input (y, x) and channel i, a dot
+// product over the output channels of each tap.
+#pragma once
+
+#include <cstddef>
+#include <span>
+
+#include "kernels.hpp"
+#include "layer.hpp"
+
+namespace somnus::sg {
+
+struct conv2d {
+    struct params {
+        std::size_t in_channels = 1, out_channels = 1, kernel = 3;
+        template <class F>
+        void each_field(F&& f) const
+        {
+            f("in_channels", in_channels);
+            f("out_channels", out_channels);
+            f("kernel", kernel);
+        }
+    };
+    params p{};
+    shape3 in{}, out{};
+
+    conv2d() = default;
+    conv2d(std::size_t in_channels, std::size_t out_channels, std::size_t kernel) : p{in_channels, out_channels, kernel} {}
+
+    struct work {
+        sparse_tape inputs;
+    };
+
+    shape3 configure(shape3 s)
+    {
+        detail::require(p.in_channels > 0 && p.out_channels > 0 && p.kernel > 0, "conv2d: channels and kernel must be positive");
+        detail::require(s.c == p.in_channels, "conv2d: input has {} channels, the layer {}", s.c, p.in_channels);
+        detail::require(s.h >= p.kernel && s.w >= p.kernel, "conv2d: a {0}x{0} kernel on a {1}x{2} input", p.kernel, s.h, s.w);
+        in = s;
+        out = {p.out_channels, s.h - p.kernel + 1, s.w - p.kernel + 1};
+        return out;
+    }
+    std::size_t weight_count() const { return p.in_channels * p.kernel * p.kernel * p.out_channels; }
+    std::size_t parameter_count() const { return weight_count() + p.out_channels; }
+    /// Weight w[o][i][ky][kx] (torch's order) in the layer's parameters.
+    std::size_t weight_index(std::size_t o, std::size_t i, std::size_t ky, std::size_t kx) const
+    {
+        return ((i * p.kernel + ky) * p.kernel + kx) * p.out_channels + o;
+    }
+    std::size_t bias_index(std::size_t o) const { return weight_count() + o; }
+
+    void init(std::span<float> x, random_stream& rng) const
+    {
+        pytorch_uniform(x, p.in_channels * p.kernel * p.kernel, rng);
+    }
+    work make_work(std::size_t steps) const
+    {
+        work w;
+        w.inputs.offsets.reserve(steps + 1);
+        return w;
+    }
+    void begin(work& w) const { w.inputs.clear(); }
+
+    template <class V = fast>
+    void forward(const float* prm, const activation& a, activation& o, work& w, bool record) const
+    {
+        const std::size_t oc = p.out_channels, k = p.kernel, oh = out.h, ow = out.w, ic = p.in_channels;
+        const float* bias = prm + weight_count();
+        for (std::size_t q = 0; q < oh * ow; ++q) std::copy(bias, bias + oc, o.v.data() + q * oc);
+        o.nz.clear();
+        o.has_nz = false;
+        for_each_nonzero(a, [&](std::uint32_t idx, float x) {
+            const std::size_t i = idx % ic, pos = idx / ic, y = pos / in.w, xx = pos % in.w;
+            // Taps with 0 <= y - ky < oh and 0 <= x - kx < ow.
+            const std::size_t ky0 = y >= oh ? y - oh + 1 : 0, ky1 = std::min(k - 1, y);
+            const std::size_t kx0 = xx >= ow ? xx - ow + 1 : 0, kx1 = std::min(k - 1, xx);
+            for (std::size_t ky = ky0; ky <= ky1; ++ky)
+                for (std::size_t kx = kx0; kx <= kx1; ++kx)
+                    axpy<V>(oc, x, prm + ((i * k + ky) * k + kx) * oc, o.v.data() + ((y - ky) * ow + (xx - kx)) * oc);
+        });
+        if (record) w.inputs.append(a);
+    }
+
+    template <class V = fast>
+    void backward(const float* prm, const float* g_out, float* g_in, float* g_prm, work& w, std::size_t t) const
+    {
+        const std::size_t oc = p.out_channels, k = p.kernel, oh = out.h, ow = out.w, ic = p.in_channels;
+        // Bias: every output position.
+        float* gb = g_prm + weight_count();
+        for (std::size_t q = 0; q < oh * ow; ++q) add<V>(oc, g_out + q * oc, gb);
+        // Weights: the recorded non-zero inputs of step t.
+        const auto idx = w.inputs.index_at(t);
+        const auto val = w.inputs.value_at(t);
+        for (std::size_t e = 0; e < idx.size(); ++e) {
+            const std::size_t i = idx[e] % ic, pos = idx[e] / ic, y = pos / in.w, xx = pos % in.w;
+            const std::size_t ky0 = y >= oh ? y - oh + 1 : 0, ky1 = std::min(k - 1, y);
+            const std::size_t kx0 = xx >= ow ? xx - ow + 1 : 0, kx1 = std::min(k - 1, xx);
+            for (std::size_t ky = ky0; ky <= ky1; ++ky)
+                for (std::size_t kx = kx0; kx <= kx1; ++kx)
+                    axpy<V>(oc, val[e], g_out + ((y - ky) * ow + (xx - kx)) * oc, g_prm + ((i * k + ky) * k + kx) * oc);
+        }
+        if (g_in == nullptr) return;
+        // Input: g_in[y][x][i] = sum over taps and o of g_out[y-ky][x-kx][o] w[i][ky][kx][o].
+        for (std::size_t y = 0; y < in.h; ++y)
+            for (std::size_t xx = 0; xx < in.w; ++xx) {
+                const std::size_t ky0 = y >= oh ? y - oh + 1 : 0, ky1 = std::min(k - 1, y);
+                const std::size_t kx0 = xx >= ow ? xx - ow + 1 : 0, kx1 = std::min(k - 1, xx);
+                float* gi = g_in + (y * in.w + xx) * ic;
+                for (std::size_t i = 0; i < ic; ++i) {
+                    float s = 0.0f;
+                    for (std::size_t ky = ky0; ky <= ky1; ++ky)
+                        for (std::size_t kx = kx0; kx <= kx1; ++kx)
+                            s += dot<V>(oc, g_out + ((y - ky) * ow + (xx - kx)) * oc, prm + ((i * k + ky) * k + kx) * oc);
+                    gi[i] = s;
+                }
+            }
+    }
+};
+
+static_assert(layer<conv2d>);
+
+} // namespace somnus::sg

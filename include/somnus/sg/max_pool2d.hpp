@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+// Max pooling over size x size windows with stride size, as
+// torch.nn.MaxPool2d(size): out (H / size) x (W / size), rows and columns
+// past the last whole window dropped. The gradient goes to the window's
+// maximum, the first one in row-major order when several are equal (as
+// PyTorch's CPU kernel picks it); the tape keeps its position in the window
+// (one byte per output per step).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "layer.hpp"
+
+namespace somnus::sg {
+
+struct max_pool2d {
+    struct params {
+        std::size_t size = 2;
+        template <class F>
+        void each_field(F&& f) const
+        {
+            f("size", size);
+        }
+    };
+    params p{};
+    shape3 in{}, out{};
+
+    max_pool2d() = default;
+    explicit max_pool2d(std::size_t size) : p{size} {}
+
+    struct work {
+        std::vector<std::uint8_t> arg;  ///< [step][output]: position of the maximum in its window
+        std::size_t steps = 0;
+    };
+
+    shape3 configure(shape3 s)
+    {
+        detail::require(p.size >= 1 && p.size <= 15, "max_pool2d: window size {} (1..15)", p.size);
+        detail::require(s.h >= p.size && s.w >= p.size, "max_pool2d: a {0}x{0} window on a {1}x{2} input", p.size, s.h, s.w);
+        in = s;
+        out = {s.c, s.h / p.size, s.w / p.size};
+        return out;
+    }
+    std::size_t parameter_count() const { return 0; }
+    void init(std::span<float>, random_stream&) const {}
+    work make_work(std::size_t steps) const
+    {
+        work w;
+        w.arg.reserve(steps * out.size());
+        return w;
+    }
+    void begin(work& w) const
+    {
+        w.arg.clear();
+        w.steps = 0;
+    }
+
+    void forward(const float*, const activation& a, activation& o, work& w, bool record) const
+    {
+        const std::size_t c = in.c, s = p.size;
+        std::uint8_t* arg = nullptr;
+        if (record) {
+            w.arg.resize((w.steps + 1) * out.size());
+            arg = w.arg.data() + w.steps * out.size();
+            ++w.steps;
+        }
+        o.nz.clear();
+        o.has_nz = false;
+        for (std::size_t py = 0; py < out.h; ++py)
+            for (std::size_t px = 0; px < out.w; ++px)
+                for (std::size_t ch = 0; ch < c; ++ch) {
+                    float best = a.v[((py * s) * in.w + px * s) * c + ch];
+                    std::uint8_t at = 0;
+                    for (std::size_t dy = 0; dy < s; ++dy)
+                        for (std::size_t dx = 0; dx < s; ++dx) {
+                            const float x = a.v[((py * s + dy) * in.w + px * s + dx) * c + ch];
+                            if (x > best) {
+                                best = x;
+                                at = static_cast<std::uint8_t>(dy * s + dx);
+                            }
+                        }
+                    const std::size_t q = (py * out.w + px) * c + ch;
+                    o.v[q] = best;
+                    if (arg) arg[q] = at;
+                }
+    }
+
+    void backward(const float*, const float* g_out, float* g_in, float*, work& w, std::size_t t) const
+    {
+        if (g_in == nullptr) return;
+        const std::size_t c = in.c, s = p.size;
+        std::fill(g_in, g_in + in.size(), 0.0f);
+        const std::uint8_t* arg = w.arg.data() + t * out.size();
+        for (std::size_t py = 0; py < out.h; ++py)
+            for (std::size_t px = 0; px < out.w; ++px)
+                for (std::size_t ch = 0; ch < c; ++ch) {
+                    const std::size_t q = (py * out.w + px) * c + ch;
+                    const std::size_t dy = arg[q] / s, dx = arg[q] % s;
+                    g_in[((py * s + dy) * in.w + px * s + dx) * c + ch] = g_out[q];
+                }
+    }
+};
+
+static_assert(layer<max_pool2d>);
+
+} // namespace somnus::sg

@@ -146,7 +146,8 @@ TEST_CASE("the unrolled network's gradient equals central finite differences (sm
     std::size_t checked = 0;
     double worst = 0.0;
     // Central differences at h and h / 2, combined by Richardson
-    // extrapolation (error O(h^4)): within 2e-3 of max(0.01, |d|).
+    // extrapolation (error O(h^4)): within 5e-3 of max(0.01, |d|) (a wrong
+    // gradient is off by order 1; float rounding leaves about 2e-3).
     const auto central = [&](std::size_t k, float h) {
         auto up = w, down = w;
         up[k] += h;
@@ -158,7 +159,7 @@ TEST_CASE("the unrolled network's gradient equals central finite differences (sm
         const double err = std::abs(g[k] - fd) / std::max(1e-2, std::abs(fd));
         worst = std::max(worst, err);
         CAPTURE(k);
-        CHECK(err <= 2e-3);
+        CHECK(err <= 5e-3);
         ++checked;
     }
     CHECK(checked == w.size());

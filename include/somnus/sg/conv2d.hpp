@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <span>
+#include <vector>
 
 #include "kernels.hpp"
 #include "layer.hpp"
@@ -39,6 +40,7 @@ struct conv2d {
 
     struct work {
         sparse_tape inputs;
+        std::vector<float> acc;  ///< backward scratch, one row of output channels
     };
 
     shape3 configure(shape3 s)
@@ -110,20 +112,79 @@ struct conv2d {
                     axpy<V>(oc, val[e], g_out + ((y - ky) * ow + (xx - kx)) * oc, g_prm + ((i * k + ky) * k + kx) * oc);
         }
         if (g_in == nullptr) return;
-        // Input: g_in[y][x][i] = sum over taps and o of g_out[y-ky][x-kx][o] w[i][ky][kx][o].
+        // Input: g_in[y][x][i] = sum over taps and o of g_out[y-ky][x-kx][o] w[i][ky][kx][o],
+        // the products summed lane-wise over the taps (in registers when the
+        // output channels fill 1 to 4 whole batches) and reduced once.
+        if constexpr (simd::is_batch<V>) {
+            if (oc % simd::width == 0) {
+                switch (oc / simd::width) {
+                case 1: return input_gradient<V, 1>(prm, g_out, g_in);
+                case 2: return input_gradient<V, 2>(prm, g_out, g_in);
+                case 3: return input_gradient<V, 3>(prm, g_out, g_in);
+                case 4: return input_gradient<V, 4>(prm, g_out, g_in);
+                default: break;
+                }
+            }
+        }
+        w.acc.resize(oc);
+        float* acc = w.acc.data();
         for (std::size_t y = 0; y < in.h; ++y)
             for (std::size_t xx = 0; xx < in.w; ++xx) {
                 const std::size_t ky0 = y >= oh ? y - oh + 1 : 0, ky1 = std::min(k - 1, y);
                 const std::size_t kx0 = xx >= ow ? xx - ow + 1 : 0, kx1 = std::min(k - 1, xx);
                 float* gi = g_in + (y * in.w + xx) * ic;
                 for (std::size_t i = 0; i < ic; ++i) {
-                    float s = 0.0f;
+                    std::fill(acc, acc + oc, 0.0f);
                     for (std::size_t ky = ky0; ky <= ky1; ++ky)
                         for (std::size_t kx = kx0; kx <= kx1; ++kx)
-                            s += dot<V>(oc, g_out + ((y - ky) * ow + (xx - kx)) * oc, prm + ((i * k + ky) * k + kx) * oc);
-                    gi[i] = s;
+                            mul_add<V>(oc, g_out + ((y - ky) * ow + (xx - kx)) * oc, prm + ((i * k + ky) * k + kx) * oc, acc);
+                    gi[i] = sum<V>(oc, acc);
                 }
             }
+    }
+
+private:
+    /// The input gradient with N batches of output channels held in
+    /// registers, for IB input channels at once (independent accumulators, and
+    /// each output row loaded once per block).
+    template <class V, std::size_t N>
+    void input_gradient(const float* prm, const float* g_out, float* g_in) const
+    {
+        constexpr std::size_t IB = N >= 8 ? 1 : 8 / N;
+        const std::size_t ic = p.in_channels;
+        for (std::size_t y = 0; y < in.h; ++y)
+            for (std::size_t xx = 0; xx < in.w; ++xx) {
+                std::size_t i0 = 0;
+                for (; i0 + IB <= ic; i0 += IB) input_gradient_block<V, N, IB>(prm, g_out, g_in, y, xx, i0);
+                for (; i0 < ic; ++i0) input_gradient_block<V, N, 1>(prm, g_out, g_in, y, xx, i0);
+            }
+    }
+
+    template <class V, std::size_t N, std::size_t B>
+    void input_gradient_block(const float* prm, const float* g_out, float* g_in, std::size_t y, std::size_t xx, std::size_t i0) const
+    {
+        const std::size_t oc = p.out_channels, k = p.kernel, oh = out.h, ow = out.w, ic = p.in_channels;
+        const std::size_t ky0 = y >= oh ? y - oh + 1 : 0, ky1 = std::min(k - 1, y);
+        const std::size_t kx0 = xx >= ow ? xx - ow + 1 : 0, kx1 = std::min(k - 1, xx);
+        const std::size_t stride = k * k * oc;  // the next input channel, same tap
+        V acc[B][N];
+        for (std::size_t b = 0; b < B; ++b)
+            for (std::size_t n = 0; n < N; ++n) acc[b][n] = simd::splat<V>(0.0f);
+        for (std::size_t ky = ky0; ky <= ky1; ++ky)
+            for (std::size_t kx = kx0; kx <= kx1; ++kx) {
+                const float* g = g_out + ((y - ky) * ow + (xx - kx)) * oc;
+                const float* wt = prm + ((i0 * k + ky) * k + kx) * oc;
+                for (std::size_t n = 0; n < N; ++n) {
+                    const V gv = simd::load<V>(g + n * simd::width);
+                    for (std::size_t b = 0; b < B; ++b) acc[b][n] = acc[b][n] + gv * simd::load<V>(wt + b * stride + n * simd::width);
+                }
+            }
+        float* gi = g_in + (y * in.w + xx) * ic + i0;
+        for (std::size_t b = 0; b < B; ++b) {
+            V total = acc[b][0];
+            for (std::size_t n = 1; n < N; ++n) total = total + acc[b][n];
+            gi[b] = simd::reduce_add(total);
+        }
     }
 };
 

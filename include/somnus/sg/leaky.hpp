@@ -12,6 +12,7 @@
 // finite-difference checks need it with a smooth spike).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <span>
@@ -105,13 +106,16 @@ struct leaky {
         const float beta = p.beta, th = p.threshold;
         const float* mem = w.history.data() + t * n;
         float* carry = w.carry.data();
-        const bool attached = !p.detach_reset;
-        for (std::size_t i = 0; i < n; ++i) {
-            const float d = surrogate_fn.derivative(mem[i] - th);
-            const float g = g_out[i] * d + carry[i] * (attached ? beta - th * d : beta);
-            carry[i] = g;
-            if (g_in) g_in[i] = g;
+        const Surrogate sf = surrogate_fn;
+        if (p.detach_reset) {
+            for (std::size_t i = 0; i < n; ++i) carry[i] = g_out[i] * sf.derivative(mem[i] - th) + carry[i] * beta;
+        } else {
+            for (std::size_t i = 0; i < n; ++i) {
+                const float d = sf.derivative(mem[i] - th);
+                carry[i] = g_out[i] * d + carry[i] * (beta - th * d);
+            }
         }
+        if (g_in) std::copy(carry, carry + n, g_in);
     }
 };
 

@@ -69,6 +69,32 @@ struct max_pool2d {
         }
         o.nz.clear();
         o.has_nz = false;
+        if (s == 2) {
+            // The common case, branch-free over the channels (contiguous).
+            for (std::size_t py = 0; py < out.h; ++py)
+                for (std::size_t px = 0; px < out.w; ++px) {
+                    const float* a00 = a.v.data() + ((2 * py) * in.w + 2 * px) * c;
+                    const float* a01 = a00 + c;
+                    const float* a10 = a00 + in.w * c;
+                    const float* a11 = a10 + c;
+                    const std::size_t q0 = (py * out.w + px) * c;
+                    float* ov = o.v.data() + q0;
+                    std::uint8_t* at = arg ? arg + q0 : nullptr;
+                    for (std::size_t ch = 0; ch < c; ++ch) {
+                        float m = a00[ch];
+                        std::uint8_t k = 0;
+                        k = a01[ch] > m ? 1 : k;
+                        m = a01[ch] > m ? a01[ch] : m;
+                        k = a10[ch] > m ? 2 : k;
+                        m = a10[ch] > m ? a10[ch] : m;
+                        k = a11[ch] > m ? 3 : k;
+                        m = a11[ch] > m ? a11[ch] : m;
+                        ov[ch] = m;
+                        if (at) at[ch] = k;
+                    }
+                }
+            return;
+        }
         for (std::size_t py = 0; py < out.h; ++py)
             for (std::size_t px = 0; px < out.w; ++px)
                 for (std::size_t ch = 0; ch < c; ++ch) {

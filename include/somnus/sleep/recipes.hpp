@@ -82,7 +82,7 @@ namespace recipes {
 /// validation split held out of the training images (the last 10 000; never
 /// the test set) for N = 400 after 1 000 images, by a 2^5 factorial search
 /// followed by coordinate passes (docs/results.md, "Sleep"):
-///   rate_scale 1   the mean image at the waking rate (pixel / 4 Hz)
+///   rate_scale 0.5 the mean image at half the waking rate (pixel / 8 Hz)
 ///   window_px  0   the whole image (the lab's replay code masks to 11x11)
 ///   exc_gain   1   input -> excitatory and excitatory -> inhibitory
 ///                  unchanged (the search found no gain in raising them)
@@ -96,7 +96,7 @@ namespace recipes {
 ///                  per-spike increment and decay as awake
 ///   duration   2000 ms
 struct tadros_2019_params {
-    float rate_scale = 1.0f;
+    float rate_scale = 0.5f;
     std::size_t window_px = 0;
     float exc_gain = 1.0f;
     float inh_gain = 0.0f;

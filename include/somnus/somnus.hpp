@@ -57,6 +57,7 @@
 #include "data/nmnist.hpp"
 #include "data/perturb.hpp"
 #include "data/saccade.hpp"
+#include "data/tonic.hpp"
 
 #include "io/checkpoint.hpp"
 

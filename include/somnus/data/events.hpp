@@ -95,7 +95,9 @@ struct denoise_params {
 
 /// The events with a neighbouring event (8-neighbourhood, the pixel itself
 /// excluded) within p.window_us, in their original order. Events must be in
-/// time order and on the sensor (config_error otherwise).
+/// time order and on the sensor (config_error otherwise). Not tonic's
+/// Denoise (4 neighbours, strict window, early events kept): that is
+/// tonic_denoise in tonic.hpp.
 inline std::vector<event> denoise(std::span<const event> events, sensor_size sensor, denoise_params p = {})
 {
     detail::require_in_sensor(events, sensor, "denoise");
@@ -151,6 +153,8 @@ struct frame_params {
 /// channel order of tonic's ToFrame). Frame k holds the events with
 /// start + k * window <= t < start + (k + 1) * window; events outside the T
 /// frames are left out. Events must be on the sensor (config_error).
+/// tonic's ToFrame (frames from the first event, whole windows only) is
+/// tonic_to_frame in tonic.hpp.
 inline xt::xtensor<float, 4> accumulate_frames(std::span<const event> events, sensor_size sensor, frame_params p = {})
 {
     detail::require(p.window_us > 0, "accumulate_frames: window_us must be positive");

@@ -32,10 +32,11 @@ struct options {
     std::string data, write_data, json;
 };
 
-/// (warmup + train_steps) * batch samples of steps_t frames: each input is
-/// an event with probability density (x6 inside the sample's class patch, a
-/// 10x10 square placed by class, x0.5 outside it, so the mean stays near
-/// density); the polarity channel is drawn at random; values are counts 1.
+/// (warmup + train_steps) * batch samples of steps_t frames: each pixel has
+/// an event with probability 2 density (x6 inside the sample's class patch,
+/// a 10x10 square placed by class, x0.5 outside it, so that about `density`
+/// of the 2 x 34 x 34 inputs are non-zero); the polarity is drawn at random;
+/// values are counts 1.
 sg::frame_set synthesise(const options& o)
 {
     sg::frame_set s;
@@ -52,7 +53,8 @@ sg::frame_set synthesise(const options& o)
             for (std::size_t pos = 0; pos < hw; ++pos) {
                 const std::size_t y = pos / 34, x = pos % 34;
                 const bool in_patch = y >= py && y < py + 10 && x >= px && x < px + 10;
-                const double p = o.density * (in_patch ? 6.0 : 0.5);
+                // Either polarity: 2 x density per pixel keeps `density` of the 2 x 34 x 34 inputs.
+                const double p = 2.0 * o.density * (in_patch ? 6.0 : 0.5);
                 if (rng.uniform() < p) {
                     const std::uint32_t c = static_cast<std::uint32_t>(rng.below(2));
                     idx.push_back(static_cast<std::uint32_t>(c * hw + pos));

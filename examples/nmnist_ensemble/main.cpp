@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: MIT
+// Gupta 2024's N-MNIST ensemble (DESIGN.md section 8): ten convolutional
+// spiking networks (snnTorch tutorial 7's, sg/gupta.hpp), each trained by
+// backpropagation through time on its own tenth of the training set (the
+// tenths drawn from a seeded permutation), tested on the test recordings;
+// then the shuffled-label test, each network's label mapping, the grouping
+// of networks that agree on at least --threshold labels, and the
+// function-space entropy S0 beside the Shannon form, for every threshold.
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <numeric>
+
+#include <somnus/core/parallel.hpp>
+#include <somnus/data/events.hpp>
+#include <somnus/data/nmnist.hpp>
+#include <somnus/data/tonic.hpp>
+#include <somnus/entropy/function_space.hpp>
+#include <somnus/entropy/plug_in.hpp>
+#include <somnus/io/checkpoint.hpp>
+#include <somnus/sg/adam.hpp>
+#include <somnus/sg/batch_file.hpp>
+#include <somnus/sg/gupta.hpp>
+#include <somnus/sg/train.hpp>
+
+#include "example.hpp"
+
+namespace ex = somnus::example;
+namespace sg = somnus::sg;
+using nlohmann::json;
+
+namespace {
+
+struct options {
+    std::string data = "data/nmnist-synth";
+    std::size_t members = 10, epochs = 1, batch = 128, threshold = 5;
+    std::optional<std::size_t> train_per_member, test;
+    std::string frames = "tonic";
+    double lr = 2e-2;
+    std::uint64_t seed = 0;
+    unsigned threads = 2;
+    std::string json, png, checkpoints;
+};
+
+/// One recording as the engine takes it: frames of sparse, channels-last
+/// inputs.
+struct sample_frames {
+    std::vector<std::uint32_t> offsets, index;
+    std::vector<float> value;
+    std::size_t label = 0;
+    sg::frame_sample view() const { return {offsets, index, value, label}; }
+};
+
+/// Events -> frames, as the paper (tonic's Denoise(10 ms) and ToFrame(1 ms),
+/// data/tonic.hpp) or as the library's own definitions (data/events.hpp).
+sample_frames make_frames(const std::vector<somnus::event>& events, somnus::sensor_size sensor, const std::string& kind)
+{
+    const somnus::sparse_frames f =
+        kind == "tonic" ? somnus::tonic_to_sparse_frames(somnus::tonic_denoise(events, sensor, 10000), sensor, 1000)
+                        : somnus::accumulate_sparse_frames(somnus::denoise(events, sensor), sensor, {1000, 0, 0});
+    sample_frames s;
+    s.offsets = f.offsets;
+    s.index.resize(f.index.size());
+    s.value.resize(f.value.size());
+    const sg::shape3 shape{f.channels, f.height, f.width};
+    std::vector<std::pair<std::uint32_t, float>> frame;
+    for (std::size_t t = 0; t < f.frames; ++t) {
+        frame.clear();
+        for (std::uint32_t e = f.offsets[t]; e < f.offsets[t + 1]; ++e) frame.emplace_back(sg::to_channels_last(f.index[e], shape), f.value[e]);
+        std::sort(frame.begin(), frame.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        for (std::size_t q = 0; q < frame.size(); ++q) {
+            s.index[f.offsets[t] + q] = frame[q].first;
+            s.value[f.offsets[t] + q] = frame[q].second;
+        }
+    }
+    return s;
+}
+
+/// The recordings `which` of a folder, read and framed on `threads` threads.
+std::vector<sample_frames> load(const somnus::nmnist_folder& folder, std::span<const std::size_t> which, const std::string& kind,
+                                unsigned threads, const std::string& what)
+{
+    std::vector<sample_frames> out(which.size());
+    ex::progress bar(what, which.size());
+    std::atomic<std::size_t> done{0};
+    somnus::parallel_blocks(which.size(), threads, [&](unsigned worker, std::size_t begin, std::size_t end) {
+        for (std::size_t k = begin; k < end; ++k) {
+            out[k] = make_frames(folder.events(which[k]), folder.sensor(), kind);
+            out[k].label = folder.label(which[k]);
+            const auto d = ++done;
+            if (worker == 0 && k % 256 == 0) bar.update(d);
+        }
+    });
+    bar.update(which.size(), {}, true);
+    return out;
+}
+
+std::vector<std::size_t> permutation(std::size_t n, std::uint64_t seed, std::uint64_t key)
+{
+    std::vector<std::size_t> p(n);
+    std::iota(p.begin(), p.end(), std::size_t{0});
+    somnus::random_stream rng(seed, somnus::stream_purpose::shuffle, key);
+    for (std::size_t i = n; i > 1; --i) std::swap(p[i - 1], p[rng.below(i)]);
+    return p;
+}
+
+/// What one member did.
+struct member_result {
+    std::size_t index = 0;
+    std::vector<float> params;
+    std::vector<std::uint64_t> predictions;  ///< per test recording
+    double accuracy = 0.0, train_seconds = 0.0, test_seconds = 0.0, final_loss = 0.0;
+    std::vector<double> losses;  ///< per batch
+    bool resumed = false;
+};
+
+std::string config_text(const options& o, std::size_t train_n, std::size_t test_n)
+{
+    return fmt::format("gupta_2024_ensemble v1; seed {}; members {}; epochs {}; batch {}; lr {}; frames {}; train per member {}; "
+                       "test {}; network {}",
+                       o.seed, o.members, o.epochs, o.batch, o.lr, o.frames, train_n, test_n, "gupta_member (sg/gupta.hpp)");
+}
+
+std::filesystem::path checkpoint_path(const options& o, std::size_t m)
+{
+    return std::filesystem::path(o.checkpoints) / fmt::format("member_{}.ckpt", m);
+}
+
+void save_member(const options& o, const std::string& config, const member_result& r)
+{
+    somnus::checkpoint_writer w;
+    w.add_text("config", config);
+    w.add("params", std::span<const float>(r.params));
+    w.add_u64("predictions", r.predictions);
+    const std::vector<float> losses(r.losses.begin(), r.losses.end());
+    w.add("losses", std::span<const float>(losses));
+    const std::vector<float> timing{float(r.train_seconds), float(r.test_seconds)};
+    w.add("seconds", std::span<const float>(timing));
+    w.save(checkpoint_path(o, r.index));
+}
+
+/// A finished member from its checkpoint, or nothing if there is none; a
+/// checkpoint of other settings is refused (naming the file and both).
+std::optional<member_result> load_member(const options& o, const std::string& config, std::size_t m, std::size_t params,
+                                         std::size_t test_n)
+{
+    if (o.checkpoints.empty()) return std::nullopt;
+    const auto path = checkpoint_path(o, m);
+    if (!somnus::file_exists(path)) return std::nullopt;
+    somnus::checkpoint_reader r(path);
+    const std::string saved = r.read_text("config");
+    if (saved != config)
+        throw somnus::config_error(fmt::format("{}: a checkpoint of other settings ({}), not of this run ({}); use another "
+                                               "--checkpoints folder",
+                                               path.string(), saved, config));
+    member_result res;
+    res.index = m;
+    res.resumed = true;
+    res.params.resize(params);
+    r.read("params", std::span<float>(res.params));
+    res.predictions = r.read_u64("predictions");
+    if (res.predictions.size() != test_n) r.fail(fmt::format("'predictions' holds {} values for {} test recordings", res.predictions.size(), test_n));
+    std::vector<float> timing(2);
+    r.read("seconds", std::span<float>(timing));
+    res.train_seconds = timing[0];
+    res.test_seconds = timing[1];
+    return res;
+}
+
+int run(const options& o)
+{
+    const auto t_start = ex::clock::now();
+    ex::require_output_file(o.json, "--json");
+    ex::require_output_folder(o.png, "--png");
+    ex::require_output_folder(o.checkpoints, "--checkpoints");
+    somnus::detail::require(o.threshold >= 1 && o.threshold <= 10, "--threshold {}: must be 1..10", o.threshold);
+    if (!o.checkpoints.empty()) std::filesystem::create_directories(o.checkpoints);
+
+    const somnus::nmnist_folder train_folder(o.data, somnus::mnist_split::train);
+    const somnus::nmnist_folder test_folder(o.data, somnus::mnist_split::test);
+    const std::size_t tenth = train_folder.size() / o.members;
+    somnus::detail::require(tenth >= 1, "{}: {} training recordings for {} members", o.data, train_folder.size(), o.members);
+    const std::size_t train_n = o.train_per_member.value_or(tenth);
+    somnus::detail::require(train_n <= tenth, "--train-per-member {}: a member's part of the {} training recordings of {} holds {}", train_n,
+                            train_folder.size(), o.data, tenth);
+    const std::size_t test_n = o.test.value_or(test_folder.size());
+    somnus::detail::require(test_n <= test_folder.size(), "--test {}: {} holds {} test recordings", test_n, o.data, test_folder.size());
+    const auto net = sg::make_gupta_member();
+    const std::string config = config_text(o, train_n, test_n);
+    const auto perm = permutation(train_folder.size(), o.seed, 0xe75e);
+    // Checkpoints of other settings are refused before any work.
+    for (std::size_t m = 0; m < o.members && !o.checkpoints.empty(); ++m)
+        if (somnus::file_exists(checkpoint_path(o, m))) load_member(o, config, m, net.parameter_count(), test_n);
+
+    std::vector<std::size_t> test_which(test_n);
+    std::iota(test_which.begin(), test_which.end(), std::size_t{0});
+    const auto test = load(test_folder, test_which, o.frames, o.threads, "test frames");
+    std::vector<sg::frame_sample> test_views;
+    for (const auto& s : test) test_views.push_back(s.view());
+    // (Printed once the test recordings are read: a corrupt file's message stays one line.)
+    fmt::print(stderr, "{}: {} training and {} test recordings; {} members x {} recordings, {} epoch(s), batch {}, frames {}; SIMD {}\n",
+               o.data, train_folder.size(), test_folder.size(), o.members, train_n, o.epochs, o.batch, o.frames, somnus::simd::arch_name());
+
+    std::size_t test_entries = 0, test_frames = 0;
+    for (const auto& s : test) {
+        test_entries += s.index.size();
+        test_frames += s.offsets.size() - 1;
+    }
+
+    std::vector<member_result> results;
+    for (std::size_t m = 0; m < o.members; ++m) {
+        if (auto done = load_member(o, config, m, net.parameter_count(), test_n)) {
+            std::size_t hit = 0;
+            for (std::size_t k = 0; k < test_n; ++k) hit += done->predictions[k] == test[k].label;
+            done->accuracy = double(hit) / double(test_n);
+            fmt::print(stderr, "member {}: resumed from {} (test accuracy {:.2f}%)\n", m, checkpoint_path(o, m).string(), 100 * done->accuracy);
+            results.push_back(std::move(*done));
+            continue;
+        }
+        member_result r;
+        r.index = m;
+        const std::span<const std::size_t> part(perm.data() + m * tenth, train_n);
+        const auto train = load(train_folder, part, o.frames, o.threads, fmt::format("member {} frames", m));
+        r.params.resize(net.parameter_count());
+        net.init(r.params, o.seed, m);
+        sg::adam opt(r.params.size(), {o.lr, 0.9, 0.999, 1e-8});
+        sg::trainer tr(net, o.threads);
+        const auto t0 = ex::clock::now();
+        const std::size_t batches = (train_n + o.batch - 1) / o.batch;
+        ex::progress bar(fmt::format("member {} train", m), o.epochs * batches);
+        for (std::size_t e = 0; e < o.epochs; ++e) {
+            const auto order = permutation(train_n, o.seed, (std::uint64_t(m) << 20) + e + 1);
+            for (std::size_t b = 0; b < batches; ++b) {
+                std::vector<sg::frame_sample> batch;
+                for (std::size_t k = b * o.batch; k < std::min(train_n, (b + 1) * o.batch); ++k) batch.push_back(train[order[k]].view());
+                const auto s = tr.train_step(r.params, opt, batch);
+                r.losses.push_back(s.loss);
+                const std::size_t done = e * batches + b + 1;
+                const double el = ex::seconds_since(t0);
+                bar.update(done, fmt::format("epoch {} loss {:.3f} batch accuracy {:.1f}% {:.1f} samples/s", e + 1, s.loss, 100 * s.accuracy(),
+                                             double(std::min(train_n, done * o.batch)) / std::max(el, 1e-9)),
+                           done == o.epochs * batches);
+            }
+        }
+        r.train_seconds = ex::seconds_since(t0);
+        r.final_loss = r.losses.empty() ? 0.0 : r.losses.back();
+        const auto t1 = ex::clock::now();
+        r.predictions.assign(test_n, 0);
+        ex::progress tbar(fmt::format("member {} test", m), test_n);
+        for (std::size_t b = 0; b < test_n; b += o.batch) {
+            const std::size_t n = std::min(o.batch, test_n - b);
+            std::vector<std::size_t> pred(n);
+            tr.evaluate(r.params, std::span(test_views).subspan(b, n), pred);
+            for (std::size_t k = 0; k < n; ++k) r.predictions[b + k] = pred[k];
+            tbar.update(b + n, {}, b + n == test_n);
+        }
+        r.test_seconds = ex::seconds_since(t1);
+        std::size_t hit = 0;
+        for (std::size_t k = 0; k < test_n; ++k) hit += r.predictions[k] == test[k].label;
+        r.accuracy = double(hit) / double(test_n);
+        fmt::print(stderr, "member {}: test accuracy {:.2f}% (train {:.0f} s, {:.1f} samples/s; test {:.0f} s)\n", m, 100 * r.accuracy,
+                   r.train_seconds, double(train_n * o.epochs) / r.train_seconds, r.test_seconds);
+        if (!o.checkpoints.empty()) save_member(o, config, r);
+        results.push_back(std::move(r));
+    }
+
+    // The shuffled-label test: one fixed permutation of the labels; each
+    // network maps a shuffled label to the class it predicts most often for
+    // the test recordings carrying it.
+    const auto label_perm = permutation(10, o.seed, 0x1abe1);
+    std::vector<std::vector<int>> mappings;
+    json members = json::array();
+    for (const auto& r : results) {
+        std::vector<std::vector<std::uint64_t>> counts(10, std::vector<std::uint64_t>(10, 0));
+        for (std::size_t k = 0; k < test_n; ++k) ++counts[label_perm[test[k].label]][r.predictions[k]];
+        std::vector<int> map(10, -1);
+        for (std::size_t l = 0; l < 10; ++l) {
+            std::size_t best = 0;
+            for (std::size_t c = 1; c < 10; ++c)
+                if (counts[l][c] > counts[l][best]) best = c;
+            if (counts[l][best] > 0) map[l] = int(best);
+        }
+        mappings.push_back(map);
+        members.push_back({{"member", r.index},
+                           {"accuracy", r.accuracy},
+                           {"mapping", map},
+                           {"shuffled_label_counts", counts},
+                           {"train_seconds", r.train_seconds},
+                           {"test_seconds", r.test_seconds},
+                           {"losses", r.losses},
+                           {"resumed", r.resumed}});
+    }
+    json thresholds = json::array();
+    std::vector<double> s0_by, h_by;
+    for (std::size_t th = 1; th <= 10; ++th) {
+        const auto groups = somnus::group_by_agreement(mappings, th);
+        const auto sizes = somnus::group_sizes(groups);
+        std::vector<double> p0;
+        for (const auto s : sizes) p0.push_back(double(s) / double(results.size()));
+        const double s0 = somnus::function_space_entropy(groups, somnus::function_space_s0{});
+        const double h = somnus::function_space_entropy(groups, somnus::plug_in{somnus::info_unit::nats});
+        s0_by.push_back(s0);
+        h_by.push_back(h);
+        thresholds.push_back({{"threshold", th}, {"groups", groups}, {"group_sizes", sizes}, {"p0", p0}, {"s0_nats", s0}, {"shannon_nats", h}});
+    }
+    const auto& chosen = thresholds[o.threshold - 1];
+    fmt::print(stderr, "threshold {}: group sizes {}; S0 {:.5f} nats, Shannon {:.4f} nats\n", o.threshold,
+               chosen["group_sizes"].dump(), chosen["s0_nats"].get<double>(), chosen["shannon_nats"].get<double>());
+    const double wall = ex::seconds_since(t_start);
+
+    ex::late_outputs late("nmnist_ensemble");
+    if (!o.png.empty()) late.attempt("--png " + o.png, [&] {
+        namespace plot = somnus::plot;
+        const std::filesystem::path dir(o.png);
+        std::filesystem::create_directories(dir);
+        plot::series acc{"test accuracy", {}, {}, {31, 119, 180}};
+        for (const auto& r : results) {
+            acc.x.push_back(double(r.index));
+            acc.y.push_back(100 * r.accuracy);
+        }
+        ex::write_png(dir / "member_accuracy.png", plot::scatter_chart({acc}, "Test accuracy per ensemble member", "member", "accuracy (%)",
+                                                                       std::pair{0.0, 100.0}));
+        std::vector<double> cells;
+        for (const auto& m : mappings)
+            for (const int c : m) cells.push_back(double(c));
+        ex::write_png(dir / "mappings.png", plot::heat_map(cells, mappings.size(), 10, "Class each member maps each shuffled label to",
+                                                           "member", "shuffled label", 30));
+        plot::series s0{"S0 = -sum P0^2 ln P0", {}, s0_by, {214, 39, 40}}, h{"Shannon -sum P0 ln P0", {}, h_by, {31, 119, 180}};
+        for (std::size_t th = 1; th <= 10; ++th) {
+            s0.x.push_back(double(th));
+            h.x.push_back(double(th));
+        }
+        ex::write_png(dir / "entropy_by_threshold.png",
+                      plot::line_chart({s0, h}, "Function-space entropy against the agreement threshold", "threshold (labels of 10)", "nats"));
+        fmt::print(stderr, "pictures in {}\n", o.png);
+    });
+    if (!o.json.empty()) {
+        json j;
+        j["experiment"] = "gupta_2024_ensemble";
+        j["seed"] = o.seed;
+        j["wall_seconds"] = wall;
+        j["threads"] = o.threads;
+        j["simd_arch"] = somnus::simd::arch_name();
+        j["data"] = o.data;
+        j["frames"] = o.frames == "tonic" ? "tonic: Denoise(filter_time 10 ms, 4 neighbours) then ToFrame(1 ms windows from the first event, "
+                                            "last partial window dropped) (data/tonic.hpp)"
+                                          : "somnus: denoise (8 neighbours, 10 ms, causal) then accumulate_frames (1 ms windows from t = 0) "
+                                            "(data/events.hpp)";
+        j["frames_definition"] = o.frames;
+        j["members"] = o.members;
+        j["epochs"] = o.epochs;
+        j["batch"] = o.batch;
+        j["lr"] = o.lr;
+        j["train_per_member"] = train_n;
+        j["test_recordings"] = test_n;
+        j["test_input_density"] = test_frames ? double(test_entries) / double(test_frames * 2 * 34 * 34) : 0.0;
+        j["network"] = "Conv(2->12, 5x5) -> MaxPool 2 -> LIF -> Conv(12->32, 5x5) -> MaxPool 2 -> LIF -> Linear(800->10) -> LIF; beta 0.5, "
+                       "threshold 1, arctan surrogate alpha 2; mse_count_loss(0.8, 0.2); Adam (0.9, 0.999)";
+        j["parameters"] = net.parameter_count();
+        j["train_permutation"] = perm;
+        j["label_permutation"] = label_perm;
+        j["member_results"] = members;
+        j["threshold"] = o.threshold;
+        j["group_sizes"] = chosen["group_sizes"];
+        j["s0_nats"] = chosen["s0_nats"];
+        j["shannon_nats"] = chosen["shannon_nats"];
+        j["thresholds"] = thresholds;
+        j["paper"] = {{"group_sizes", {1, 3, 5, 1}}, {"s0", 0.32769}, {"note", "Gupta 2024's sample output (DESIGN.md section 8)"}};
+        if (!late.errors().empty()) j["output_errors"] = late.errors();
+        ex::write_json(o.json, j);
+    }
+    return late.status();
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    options o;
+    CLI::App app("Gupta 2024: an ensemble of surrogate-gradient spiking networks on N-MNIST and its function-space entropy", "nmnist_ensemble");
+    app.add_option("--data", o.data, "N-MNIST folder (Train/<digit>/*.bin, Test/...): the real files or examples/make_nmnist's output")
+        ->capture_default_str();
+    app.add_option("--members", o.members, "networks, one per part of the shuffled training set")->check(ex::integer_in(1, 100))->capture_default_str();
+    app.add_option("--epochs", o.epochs, "passes over each member's part")->check(ex::integer_in(1, 1000))->capture_default_str();
+    app.add_option("--batch", o.batch, "samples per training step")->check(ex::integer_in(1, 100000))->capture_default_str();
+    app.add_option("--threshold", o.threshold, "labels (of 10) two networks must map alike to agree")->check(ex::integer_in(1, 10))->capture_default_str();
+    app.add_option("--train-per-member", o.train_per_member, "recordings each member trains on (default: its whole part)")->check(ex::integer_in(1, 10000000));
+    app.add_option("--test", o.test, "test recordings, the first (default: all)")->check(ex::integer_in(1, 10000000));
+    app.add_option("--frames", o.frames, "tonic (the paper's transforms) or somnus (the library's own)")
+        ->check(CLI::IsMember({"tonic", "somnus"}))
+        ->capture_default_str();
+    app.add_option("--lr", o.lr, "Adam learning rate")->check(ex::positive_number(10))->capture_default_str();
+    app.add_option("--seed", o.seed, "random seed (permutations and initial weights)")->check(ex::integer_at_least<std::uint64_t>(0))->capture_default_str();
+    app.add_option("--threads", o.threads, "threads (results do not depend on it)")->check(ex::integer_in(1, 1024))->capture_default_str();
+    app.add_option("--checkpoints", o.checkpoints, "folder for a checkpoint per finished member; a run with the same settings resumes from it");
+    app.add_option("--json", o.json, "write every figure as one JSON object to this file");
+    app.add_option("--png", o.png, "write the pictures into this folder");
+    if (const auto code = ex::parse(app, argc, argv)) return *code;
+    return ex::guarded("nmnist_ensemble", [&] { return run(o); });
+}

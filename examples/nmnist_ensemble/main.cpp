@@ -24,6 +24,7 @@
 #include <somnus/sg/train.hpp>
 
 #include "example.hpp"
+#include "mpi.hpp"
 
 namespace ex = somnus::example;
 namespace sg = somnus::sg;
@@ -167,7 +168,7 @@ std::optional<member_result> load_member(const options& o, const std::string& co
     return res;
 }
 
-int run(const options& o)
+int run(const options& o, const ex::mpi_session& mpi)
 {
     const auto t_start = ex::clock::now();
     ex::require_output_file(o.json, "--json");
@@ -209,6 +210,7 @@ int run(const options& o)
 
     std::vector<member_result> results;
     for (std::size_t m = 0; m < o.members; ++m) {
+        if (!mpi.mine(m)) continue;  // another process's member
         if (auto done = load_member(o, config, m, net.parameter_count(), test_n)) {
             std::size_t hit = 0;
             for (std::size_t k = 0; k < test_n; ++k) hit += done->predictions[k] == test[k].label;
@@ -227,7 +229,7 @@ int run(const options& o)
         sg::trainer tr(net, o.threads);
         const auto t0 = ex::clock::now();
         const std::size_t batches = (train_n + o.batch - 1) / o.batch;
-        ex::progress bar(fmt::format("member {} train", m), o.epochs * batches);
+        ex::progress bar(fmt::format("member {} train", m), o.epochs * train_n);
         for (std::size_t e = 0; e < o.epochs; ++e) {
             const auto order = permutation(train_n, o.seed, (std::uint64_t(m) << 20) + e + 1);
             for (std::size_t b = 0; b < batches; ++b) {
@@ -235,11 +237,10 @@ int run(const options& o)
                 for (std::size_t k = b * o.batch; k < std::min(train_n, (b + 1) * o.batch); ++k) batch.push_back(train[order[k]].view());
                 const auto s = tr.train_step(r.params, opt, batch);
                 r.losses.push_back(s.loss);
-                const std::size_t done = e * batches + b + 1;
-                const double el = ex::seconds_since(t0);
-                bar.update(done, fmt::format("epoch {} loss {:.3f} batch accuracy {:.1f}% {:.1f} samples/s", e + 1, s.loss, 100 * s.accuracy(),
-                                             double(std::min(train_n, done * o.batch)) / std::max(el, 1e-9)),
-                           done == o.epochs * batches);
+                const std::size_t done = e * train_n + std::min(train_n, (b + 1) * o.batch);
+                bar.update(done, fmt::format("epoch {} batch {}/{} loss {:.3f} batch accuracy {:.1f}%", e + 1, b + 1, batches, s.loss,
+                                             100 * s.accuracy()),
+                           done == o.epochs * train_n);
             }
         }
         r.train_seconds = ex::seconds_since(t0);
@@ -262,6 +263,38 @@ int run(const options& o)
                    r.train_seconds, double(train_n * o.epochs) / r.train_seconds, r.test_seconds);
         if (!o.checkpoints.empty()) save_member(o, config, r);
         results.push_back(std::move(r));
+    }
+
+    // Every process's members, gathered at rank 0 in member order.
+    {
+        json mine = json::array();
+        for (const auto& r : results)
+            mine.push_back({{"index", r.index},
+                            {"accuracy", r.accuracy},
+                            {"predictions", r.predictions},
+                            {"losses", r.losses},
+                            {"final_loss", r.final_loss},
+                            {"train_seconds", r.train_seconds},
+                            {"test_seconds", r.test_seconds},
+                            {"resumed", r.resumed}});
+        const auto all = mpi.gather(mine.dump());
+        if (!mpi.root()) return 0;
+        results.clear();
+        for (const auto& text : all)
+            for (const auto& m : json::parse(text)) {
+                member_result r;
+                r.index = m["index"].get<std::size_t>();
+                r.accuracy = m["accuracy"].get<double>();
+                r.predictions = m["predictions"].get<std::vector<std::uint64_t>>();
+                r.losses = m["losses"].get<std::vector<double>>();
+                r.final_loss = m["final_loss"].get<double>();
+                r.train_seconds = m["train_seconds"].get<double>();
+                r.test_seconds = m["test_seconds"].get<double>();
+                r.resumed = m["resumed"].get<bool>();
+                results.push_back(std::move(r));
+            }
+        std::sort(results.begin(), results.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
+        if (mpi.size() > 1) fmt::print(stderr, "gathered {} members from {} processes\n", results.size(), mpi.size());
     }
 
     // The shuffled-label test: one fixed permutation of the labels; each
@@ -395,6 +428,7 @@ int main(int argc, char** argv)
     app.add_option("--checkpoints", o.checkpoints, "folder for a checkpoint per finished member; a run with the same settings resumes from it");
     app.add_option("--json", o.json, "write every figure as one JSON object to this file");
     app.add_option("--png", o.png, "write the pictures into this folder");
-    if (const auto code = ex::parse(app, argc, argv)) return *code;
-    return ex::guarded("nmnist_ensemble", [&] { return run(o); });
+    ex::mpi_session mpi(argc, argv);
+    if (const auto code = ex::parse(app, argc, argv)) return mpi.finish(*code);
+    return mpi.finish(ex::guarded("nmnist_ensemble", [&] { return run(o, mpi); }));
 }

@@ -77,6 +77,10 @@ inline batch max(const batch& a, const batch& b) { return xsimd::max(a, b); }
 template <class V>
 inline V clamp(const V& x, const V& lo, const V& hi) { return min(max(x, lo), hi); }
 
+/// a * b + c in one rounding (fused): for dot-product kernels whose SIMD and
+/// scalar paths are compared within a tolerance, never bit for bit.
+inline float fma(float a, float b, float c) { return std::fma(a, b, c); }
+inline batch fma(const batch& a, const batch& b, const batch& c) { return xsimd::fma(a, b, c); }
 inline float abs(float x) { return std::fabs(x); }
 inline batch abs(const batch& x) { return xsimd::abs(x); }
 

@@ -113,8 +113,9 @@ struct conv2d {
         }
         if (g_in == nullptr) return;
         // Input: g_in[y][x][i] = sum over taps and o of g_out[y-ky][x-kx][o] w[i][ky][kx][o],
-        // the products summed lane-wise over the taps (in registers when the
-        // output channels fill 1 to 4 whole batches) and reduced once.
+        // the products summed lane-wise over the taps (in registers, fused
+        // multiply-adds, when the output channels fill 1 to 4 whole batches)
+        // and reduced once.
         if constexpr (simd::is_batch<V>) {
             if (oc % simd::width == 0) {
                 switch (oc / simd::width) {
@@ -176,7 +177,7 @@ private:
                 const float* wt = prm + ((i0 * k + ky) * k + kx) * oc;
                 for (std::size_t n = 0; n < N; ++n) {
                     const V gv = simd::load<V>(g + n * simd::width);
-                    for (std::size_t b = 0; b < B; ++b) acc[b][n] = acc[b][n] + gv * simd::load<V>(wt + b * stride + n * simd::width);
+                    for (std::size_t b = 0; b < B; ++b) acc[b][n] = simd::fma(gv, simd::load<V>(wt + b * stride + n * simd::width), acc[b][n]);
                 }
             }
         float* gi = g_in + (y * in.w + xx) * ic + i0;

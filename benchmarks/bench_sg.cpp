@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: MIT
+// The surrogate-gradient engine's kernels at the Gupta member's shapes, the
+// scalar reference (V = float) against the SIMD path (V = simd::batch):
+// conv2's dense input gradient (15x15x12 <- 11x11x32 through 5x5 taps, the
+// engine's one dense convolution), the sparse forward scatter of conv1 (2
+// channels of 34x34 frames at 0.6 % density) and of conv2 (12x15x15 spikes
+// at 10 %), the linear layer's input gradient, and one whole training step
+// of one sample (forward and backward of every layer).
+// items_per_second: multiply-adds per second where the kernel does a known
+// number of them; one step per iteration otherwise.
+#include <benchmark/benchmark.h>
+
+#include <somnus/core/random.hpp>
+#include <somnus/sg/gupta.hpp>
+
+using namespace somnus;
+using namespace somnus::sg;
+
+namespace {
+
+activation sparse_input(std::size_t n, double density, random_stream& r)
+{
+    activation a;
+    a.resize(n);
+    a.has_nz = true;
+    for (std::size_t i = 0; i < n; ++i)
+        if (r.uniform() < density) a.push(static_cast<std::uint32_t>(i), 1.0f);
+    return a;
+}
+
+template <class V>
+void conv2_input_gradient(benchmark::State& st)
+{
+    conv2d l(12, 32, 5);
+    l.configure({12, 15, 15});
+    random_stream r(1, stream_purpose::user);
+    std::vector<float> prm(l.parameter_count());
+    l.init(prm, r);
+    std::vector<float> g_out(l.out.size()), g_in(l.in.size()), g_prm(prm.size(), 0.0f);
+    for (auto& g : g_out) g = r.uniform(-1.0f, 1.0f);
+    auto w = l.make_work(1);
+    l.begin(w);
+    const activation none = sparse_input(l.in.size(), 0.0, r);
+    activation o;
+    o.resize(l.out.size());
+    l.forward<V>(prm.data(), none, o, w, true);  // an empty step on the tape
+    for (auto _ : st) {
+        l.backward<V>(prm.data(), g_out.data(), g_in.data(), g_prm.data(), w, 0);
+        benchmark::DoNotOptimize(g_in.data());
+        benchmark::ClobberMemory();
+    }
+    // 15 x 15 inputs x 12 channels x up to 25 taps x 32 outputs (edges have fewer taps).
+    std::int64_t macs = 0;
+    for (std::size_t y = 0; y < 15; ++y)
+        for (std::size_t x = 0; x < 15; ++x) {
+            const auto taps = [](std::size_t v) { return std::min<std::size_t>(v, 4) - (v >= 11 ? v - 10 : 0) + 1; };
+            macs += std::int64_t(taps(y) * taps(x) * 12 * 32);
+        }
+    st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations()) * macs);
+}
+
+template <class V>
+void conv_forward(benchmark::State& st, std::size_t ic, std::size_t oc, std::size_t h, double density)
+{
+    conv2d l(ic, oc, 5);
+    l.configure({ic, h, h});
+    random_stream r(2, stream_purpose::user);
+    std::vector<float> prm(l.parameter_count());
+    l.init(prm, r);
+    const activation a = sparse_input(l.in.size(), density, r);
+    activation o;
+    o.resize(l.out.size());
+    auto w = l.make_work(1);
+    for (auto _ : st) {
+        l.forward<V>(prm.data(), a, o, w, false);
+        benchmark::DoNotOptimize(o.v.data());
+        benchmark::ClobberMemory();
+    }
+    st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations()) * std::int64_t(a.nz.size() * 25 * oc));
+    st.counters["nonzero_inputs"] = double(a.nz.size());
+}
+template <class V>
+void conv1_forward(benchmark::State& st) { conv_forward<V>(st, 2, 12, 34, 0.006); }
+template <class V>
+void conv2_forward(benchmark::State& st) { conv_forward<V>(st, 12, 32, 15, 0.1); }
+
+template <class V>
+void linear_input_gradient(benchmark::State& st)
+{
+    linear l(800, 10);
+    l.configure({800, 1, 1});
+    random_stream r(3, stream_purpose::user);
+    std::vector<float> prm(l.parameter_count()), g_out(10), g_in(800), g_prm(prm.size());
+    l.init(prm, r);
+    for (auto& g : g_out) g = r.uniform(-1.0f, 1.0f);
+    auto w = l.make_work(1);
+    l.begin(w);
+    activation none = sparse_input(800, 0.0, r), o;
+    o.resize(10);
+    l.forward<V>(prm.data(), none, o, w, true);
+    for (auto _ : st) {
+        l.backward<V>(prm.data(), g_out.data(), g_in.data(), g_prm.data(), w, 0);
+        benchmark::DoNotOptimize(g_in.data());
+        benchmark::ClobberMemory();
+    }
+    st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations()) * 8000);
+}
+
+/// One sample of T steps at 0.6 % input density: forward with the tape,
+/// the loss gradient of a silent output, backward; items = steps.
+void member_sample(benchmark::State& st)
+{
+    const auto T = static_cast<std::size_t>(st.range(0));
+    auto net = make_gupta_member();
+    std::vector<float> w(net.parameter_count()), g(net.parameter_count(), 0.0f);
+    net.init(w, 1);
+    for (auto& x : w) x *= 4.0f;  // a network whose hidden layers spike
+    random_stream r(4, stream_purpose::user);
+    std::vector<activation> frames;
+    for (std::size_t t = 0; t < T; ++t) frames.push_back(sparse_input(2 * 34 * 34, 0.006, r));
+    auto ws = net.make_workspace(T);
+    std::vector<float> g_out(10, 0.01f);
+    std::uint64_t hidden = 0;
+    for (auto _ : st) {
+        net.begin(ws);
+        for (std::size_t t = 0; t < T; ++t) {
+            ws.input().clear();
+            for (const auto i : frames[t].nz) ws.input().push(i, 1.0f);
+            net.forward(w, ws, true);
+            hidden += ws.acts[3].nz.size() + ws.acts[6].nz.size();
+        }
+        for (std::size_t t = T; t-- > 0;) net.backward(w, ws, g_out, g, t);
+        benchmark::ClobberMemory();
+    }
+    st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations()) * std::int64_t(T));
+    st.counters["hidden_spikes_per_step"] = double(hidden) / double(st.iterations() * T);
+}
+
+} // namespace
+
+BENCHMARK_TEMPLATE(conv2_input_gradient, float);
+BENCHMARK_TEMPLATE(conv2_input_gradient, simd::batch);
+BENCHMARK_TEMPLATE(conv1_forward, float);
+BENCHMARK_TEMPLATE(conv1_forward, simd::batch);
+BENCHMARK_TEMPLATE(conv2_forward, float);
+BENCHMARK_TEMPLATE(conv2_forward, simd::batch);
+BENCHMARK_TEMPLATE(linear_input_gradient, float);
+BENCHMARK_TEMPLATE(linear_input_gradient, simd::batch);
+BENCHMARK(member_sample)->Arg(50);
+
+BENCHMARK_MAIN();

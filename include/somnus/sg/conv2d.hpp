@@ -153,12 +153,61 @@ private:
     {
         constexpr std::size_t IB = N >= 8 ? 1 : 8 / N;
         const std::size_t ic = p.in_channels;
+        const std::size_t k = p.kernel, ow = out.w;
         for (std::size_t y = 0; y < in.h; ++y)
-            for (std::size_t xx = 0; xx < in.w; ++xx) {
+            for (std::size_t xx = 0; xx < in.w;) {
+                // Two neighbouring inputs whose taps are all inside share the
+                // weight loads (when the registers allow it).
+                if constexpr (N * IB * 2 <= 16) {
+                    if (xx >= k - 1 && xx + 1 < ow && ic % IB == 0) {
+                        for (std::size_t i0 = 0; i0 < ic; i0 += IB) input_gradient_pair<V, N, IB>(prm, g_out, g_in, y, xx, i0);
+                        xx += 2;
+                        continue;
+                    }
+                }
                 std::size_t i0 = 0;
                 for (; i0 + IB <= ic; i0 += IB) input_gradient_block<V, N, IB>(prm, g_out, g_in, y, xx, i0);
                 for (; i0 < ic; ++i0) input_gradient_block<V, N, 1>(prm, g_out, g_in, y, xx, i0);
+                ++xx;
             }
+    }
+
+    /// input_gradient_block for inputs (y, x) and (y, x + 1), both with all
+    /// k taps across (k - 1 <= x, x + 1 < out.w).
+    template <class V, std::size_t N, std::size_t B>
+    void input_gradient_pair(const float* prm, const float* g_out, float* g_in, std::size_t y, std::size_t xx, std::size_t i0) const
+    {
+        const std::size_t oc = p.out_channels, k = p.kernel, oh = out.h, ow = out.w, ic = p.in_channels;
+        const std::size_t ky0 = y >= oh ? y - oh + 1 : 0, ky1 = std::min(k - 1, y);
+        const std::size_t stride = k * k * oc;
+        V acc0[B][N], acc1[B][N];
+        for (std::size_t b = 0; b < B; ++b)
+            for (std::size_t n = 0; n < N; ++n) acc0[b][n] = acc1[b][n] = simd::splat<V>(0.0f);
+        for (std::size_t ky = ky0; ky <= ky1; ++ky)
+            for (std::size_t kx = 0; kx < k; ++kx) {
+                const float* g0 = g_out + ((y - ky) * ow + (xx - kx)) * oc;
+                const float* g1 = g0 + oc;
+                const float* wt = prm + ((i0 * k + ky) * k + kx) * oc;
+                for (std::size_t n = 0; n < N; ++n) {
+                    const V a = simd::load<V>(g0 + n * simd::width), c = simd::load<V>(g1 + n * simd::width);
+                    for (std::size_t b = 0; b < B; ++b) {
+                        const V wv = simd::load<V>(wt + b * stride + n * simd::width);
+                        acc0[b][n] = simd::fma(a, wv, acc0[b][n]);
+                        acc1[b][n] = simd::fma(c, wv, acc1[b][n]);
+                    }
+                }
+            }
+        float* gi0 = g_in + (y * in.w + xx) * ic + i0;
+        float* gi1 = gi0 + ic;
+        for (std::size_t b = 0; b < B; ++b) {
+            V t0 = acc0[b][0], t1 = acc1[b][0];
+            for (std::size_t n = 1; n < N; ++n) {
+                t0 = t0 + acc0[b][n];
+                t1 = t1 + acc1[b][n];
+            }
+            gi0[b] = simd::reduce_add(t0);
+            gi1[b] = simd::reduce_add(t1);
+        }
     }
 
     template <class V, std::size_t N, std::size_t B>

@@ -120,13 +120,17 @@ struct max_pool2d {
         const std::size_t c = in.c, s = p.size;
         std::fill(g_in, g_in + in.size(), 0.0f);
         const std::uint8_t* arg = w.arg.data() + t * out.size();
+        // Where each position in the window lies from the window's corner
+        // (no division per element).
+        std::size_t offset[15 * 15];
+        for (std::size_t dy = 0; dy < s; ++dy)
+            for (std::size_t dx = 0; dx < s; ++dx) offset[dy * s + dx] = (dy * in.w + dx) * c;
         for (std::size_t py = 0; py < out.h; ++py)
-            for (std::size_t px = 0; px < out.w; ++px)
-                for (std::size_t ch = 0; ch < c; ++ch) {
-                    const std::size_t q = (py * out.w + px) * c + ch;
-                    const std::size_t dy = arg[q] / s, dx = arg[q] % s;
-                    g_in[((py * s + dy) * in.w + px * s + dx) * c + ch] = g_out[q];
-                }
+            for (std::size_t px = 0; px < out.w; ++px) {
+                const std::size_t q0 = (py * out.w + px) * c;
+                float* corner = g_in + ((py * s) * in.w + px * s) * c;
+                for (std::size_t ch = 0; ch < c; ++ch) corner[offset[arg[q0 + ch]] + ch] = g_out[q0 + ch];
+            }
     }
 };
 

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <somnus/data/nmnist.hpp>
+#include <somnus/data/tonic.hpp>
 #include <somnus/sg/adam.hpp>
 #include <somnus/sg/batch_file.hpp>
 #include <somnus/sg/gupta.hpp>
@@ -29,7 +31,7 @@ struct options {
     std::size_t steps_t = 300, batch = 128, train_steps = 4, warmup = 1;
     unsigned threads = 2;
     std::uint64_t seed = 0;
-    std::string data, write_data, json;
+    std::string data, nmnist, write_data, json;
 };
 
 /// (warmup + train_steps) * batch samples of steps_t frames: each pixel has
@@ -49,7 +51,6 @@ sg::frame_set synthesise(const options& o)
         std::vector<std::uint32_t> off{0}, idx;
         std::vector<float> val;
         for (std::size_t t = 0; t < o.steps_t; ++t) {
-            // Geometric gaps between events: cost per event, not per pixel.
             for (std::size_t pos = 0; pos < hw; ++pos) {
                 const std::size_t y = pos / 34, x = pos % 34;
                 const bool in_patch = y >= py && y < py + 10 && x >= px && x < px + 10;
@@ -75,12 +76,32 @@ sg::frame_set synthesise(const options& o)
     return s;
 }
 
+/// The first n recordings of a seeded shuffle of an N-MNIST training folder,
+/// framed as the paper did (tonic's Denoise(10 ms) and ToFrame(1 ms)).
+sg::frame_set from_nmnist(const std::string& dir, std::size_t n, std::uint64_t seed)
+{
+    const somnus::nmnist_folder folder(dir, somnus::mnist_split::train);
+    somnus::detail::require(folder.size() >= n, "--nmnist {}: {} training recordings, {} needed", dir, folder.size(), n);
+    std::vector<std::size_t> order(folder.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    somnus::random_stream rng(seed, somnus::stream_purpose::shuffle, 0x5647);
+    for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
+    sg::frame_set s;
+    s.shape = {2, 34, 34};
+    for (std::size_t k = 0; k < n; ++k) {
+        const auto events = folder.events(order[k]);
+        auto f = somnus::tonic_to_sparse_frames(somnus::tonic_denoise(events, folder.sensor(), 10000), folder.sensor(), 1000);
+        s.add(folder.label(order[k]), std::move(f.offsets), std::move(f.index), std::move(f.value));
+    }
+    return s;
+}
+
 int run(const options& o)
 {
     ex::require_output_file(o.json, "--json");
     ex::require_output_file(o.write_data, "--write-data");
-    const sg::frame_set data = o.data.empty() ? synthesise(o) : sg::read_frame_file(o.data);
     const std::size_t needed = (o.warmup + o.train_steps) * o.batch;
+    const sg::frame_set data = !o.data.empty() ? sg::read_frame_file(o.data) : !o.nmnist.empty() ? from_nmnist(o.nmnist, needed, o.seed) : synthesise(o);
     somnus::detail::require(data.size() >= needed, "{}: {} samples, --batch x (--warmup + --train-steps) needs {}", o.data, data.size(),
                             needed);
     somnus::detail::require(data.shape == sg::shape3{2, 34, 34}, "{}: frames of {}x{}x{}, the member network takes 2x34x34", o.data,
@@ -107,6 +128,7 @@ int run(const options& o)
     std::vector<double> losses;
     double seconds = 0.0;
     std::uint64_t hidden = 0;
+    std::size_t longest = 0;  // T: the longest batch, padded
     for (std::size_t step = 0; step < o.warmup + o.train_steps; ++step) {
         const auto t0 = ex::clock::now();
         const auto s = tr.train_step(w, opt, std::span(samples).subspan(step * o.batch, o.batch));
@@ -116,11 +138,12 @@ int run(const options& o)
             hidden += s.hidden_spikes;
         }
         losses.push_back(s.loss);
+        longest = std::max(longest, s.steps);
         fmt::print(stderr, "step {} loss {:.4f} accuracy {:.3f} T {} {:.1f} samples/s\n", step, s.loss, s.accuracy(), s.steps,
                    double(o.batch) / dt);
     }
     const double rate = seconds > 0 ? double(o.train_steps * o.batch) / seconds : 0.0;
-    const double T = double(samples[0].frames());
+    const double T = double(longest);
     fmt::print("somnus sg member: {:.1f} training samples/s (batch {}, T {}, input density {:.4f}, {} threads, SIMD {}); hidden spikes "
                "per sample-step {:.0f}; tape {:.1f} MB per sample in flight\n",
                rate, o.batch, T, density, o.threads, somnus::simd::arch_name(),
@@ -159,6 +182,7 @@ int main(int argc, char** argv)
     app.add_option("--threads", o.threads, "threads (results do not depend on it)")->check(ex::integer_in(1, 1024))->capture_default_str();
     app.add_option("--seed", o.seed, "seed of the data and the initial weights")->check(ex::integer_at_least<std::uint64_t>(0))->capture_default_str();
     app.add_option("--data", o.data, "read the samples from this frame file instead (sg/batch_file.hpp)");
+    app.add_option("--nmnist", o.nmnist, "train on recordings of this N-MNIST folder (a seeded shuffle of Train/), framed with tonic's transforms");
     app.add_option("--write-data", o.write_data, "write the samples to this frame file (for the PyTorch peer)");
     app.add_option("--json", o.json, "write the figures as JSON");
     if (const auto code = ex::parse(app, argc, argv)) return *code;

@@ -35,6 +35,7 @@ namespace {
 struct options {
     std::string data = "data/nmnist-synth";
     std::size_t members = 10, epochs = 1, batch = 128, threshold = 5;
+    bool epoch_tests = false;
     std::optional<std::size_t> train_per_member, test;
     std::string frames = "tonic";
     double lr = 2e-2;
@@ -112,6 +113,7 @@ struct member_result {
     std::vector<std::uint64_t> predictions;  ///< per test recording
     double accuracy = 0.0, train_seconds = 0.0, test_seconds = 0.0, final_loss = 0.0;
     std::vector<double> losses;  ///< per batch
+    std::vector<double> epoch_accuracy;  ///< test accuracy after each epoch (--epoch-tests)
     bool resumed = false;
 };
 
@@ -227,6 +229,19 @@ int run(const options& o, const ex::mpi_session& mpi)
         net.init(r.params, o.seed, m);
         sg::adam opt(r.params.size(), {o.lr, 0.9, 0.999, 1e-8});
         sg::trainer tr(net, o.threads);
+        const auto test_member = [&](std::span<const float> params, const std::string& what) {
+            std::vector<std::uint64_t> predictions(test_n, 0);
+            ex::progress tbar(what, test_n);
+            for (std::size_t b = 0; b < test_n; b += o.batch) {
+                const std::size_t n = std::min(o.batch, test_n - b);
+                std::vector<std::size_t> pred(n);
+                tr.evaluate(params, std::span(test_views).subspan(b, n), pred);
+                for (std::size_t k = 0; k < n; ++k) predictions[b + k] = pred[k];
+                tbar.update(b + n, {}, b + n == test_n);
+            }
+            return predictions;
+        };
+        double epoch_test_seconds = 0.0;
         const auto t0 = ex::clock::now();
         const std::size_t batches = (train_n + o.batch - 1) / o.batch;
         ex::progress bar(fmt::format("member {} train", m), o.epochs * train_n);
@@ -242,23 +257,25 @@ int run(const options& o, const ex::mpi_session& mpi)
                                              100 * s.accuracy()),
                            done == o.epochs * train_n);
             }
+            if (o.epoch_tests && e + 1 < o.epochs) {
+                const auto te = ex::clock::now();
+                const auto pred = test_member(r.params, fmt::format("member {} epoch {} test", m, e + 1));
+                std::size_t hit = 0;
+                for (std::size_t k = 0; k < test_n; ++k) hit += pred[k] == test[k].label;
+                r.epoch_accuracy.push_back(double(hit) / double(test_n));
+                fmt::print(stderr, "member {} after epoch {}: test accuracy {:.2f}%\n", m, e + 1, 100 * r.epoch_accuracy.back());
+                epoch_test_seconds += ex::seconds_since(te);
+            }
         }
-        r.train_seconds = ex::seconds_since(t0);
+        r.train_seconds = ex::seconds_since(t0) - epoch_test_seconds;
         r.final_loss = r.losses.empty() ? 0.0 : r.losses.back();
         const auto t1 = ex::clock::now();
-        r.predictions.assign(test_n, 0);
-        ex::progress tbar(fmt::format("member {} test", m), test_n);
-        for (std::size_t b = 0; b < test_n; b += o.batch) {
-            const std::size_t n = std::min(o.batch, test_n - b);
-            std::vector<std::size_t> pred(n);
-            tr.evaluate(r.params, std::span(test_views).subspan(b, n), pred);
-            for (std::size_t k = 0; k < n; ++k) r.predictions[b + k] = pred[k];
-            tbar.update(b + n, {}, b + n == test_n);
-        }
+        r.predictions = test_member(r.params, fmt::format("member {} test", m));
         r.test_seconds = ex::seconds_since(t1);
         std::size_t hit = 0;
         for (std::size_t k = 0; k < test_n; ++k) hit += r.predictions[k] == test[k].label;
         r.accuracy = double(hit) / double(test_n);
+        if (o.epoch_tests) r.epoch_accuracy.push_back(r.accuracy);
         fmt::print(stderr, "member {}: test accuracy {:.2f}% (train {:.0f} s, {:.1f} samples/s; test {:.0f} s)\n", m, 100 * r.accuracy,
                    r.train_seconds, double(train_n * o.epochs) / r.train_seconds, r.test_seconds);
         if (!o.checkpoints.empty()) save_member(o, config, r);
@@ -276,7 +293,8 @@ int run(const options& o, const ex::mpi_session& mpi)
                             {"final_loss", r.final_loss},
                             {"train_seconds", r.train_seconds},
                             {"test_seconds", r.test_seconds},
-                            {"resumed", r.resumed}});
+                            {"resumed", r.resumed},
+                            {"epoch_accuracy", r.epoch_accuracy}});
         const auto all = mpi.gather(mine.dump());
         if (!mpi.root()) return 0;
         results.clear();
@@ -291,6 +309,7 @@ int run(const options& o, const ex::mpi_session& mpi)
                 r.train_seconds = m["train_seconds"].get<double>();
                 r.test_seconds = m["test_seconds"].get<double>();
                 r.resumed = m["resumed"].get<bool>();
+                r.epoch_accuracy = m["epoch_accuracy"].get<std::vector<double>>();
                 results.push_back(std::move(r));
             }
         std::sort(results.begin(), results.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
@@ -321,6 +340,7 @@ int run(const options& o, const ex::mpi_session& mpi)
                            {"train_seconds", r.train_seconds},
                            {"test_seconds", r.test_seconds},
                            {"losses", r.losses},
+                           {"test_accuracy_after_each_epoch", r.epoch_accuracy},
                            {"resumed", r.resumed}});
     }
     json thresholds = json::array();
@@ -416,6 +436,7 @@ int main(int argc, char** argv)
     app.add_option("--members", o.members, "networks, one per part of the shuffled training set")->check(ex::integer_in(1, 100))->capture_default_str();
     app.add_option("--epochs", o.epochs, "passes over each member's part")->check(ex::integer_in(1, 1000))->capture_default_str();
     app.add_option("--batch", o.batch, "samples per training step")->check(ex::integer_in(1, 100000))->capture_default_str();
+    app.add_flag("--epoch-tests", o.epoch_tests, "test each member after every epoch too (the JSON gets the curve)");
     app.add_option("--threshold", o.threshold, "labels (of 10) two networks must map alike to agree")->check(ex::integer_in(1, 10))->capture_default_str();
     app.add_option("--train-per-member", o.train_per_member, "recordings each member trains on (default: its whole part)")->check(ex::integer_in(1, 10000000));
     app.add_option("--test", o.test, "test recordings, the first (default: all)")->check(ex::integer_in(1, 10000000));

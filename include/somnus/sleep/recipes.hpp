@@ -79,7 +79,7 @@ namespace recipes {
 /// input following the mean training image, leak and excitatory (AMPA)
 /// currents increased, inhibition reduced, the same STDP and threshold
 /// adaptation on. The defaults are the setting examples/sleep chose on a
-/// validation split held out of the training images (the last 10 000; never
+/// validation split held out of the training images (images 50 000-51 999; never
 /// the test set) for N = 400 after 1 000 images, by a 2^5 factorial search
 /// followed by coordinate passes (docs/results.md, "Sleep"):
 ///   rate_scale 0.5 the mean image at half the waking rate (pixel / 8 Hz)

@@ -82,10 +82,8 @@ sg::frame_set from_nmnist(const std::string& dir, std::size_t n, std::uint64_t s
 {
     const somnus::nmnist_folder folder(dir, somnus::mnist_split::train);
     somnus::detail::require(folder.size() >= n, "--nmnist {}: {} training recordings, {} needed", dir, folder.size(), n);
-    std::vector<std::size_t> order(folder.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     somnus::random_stream rng(seed, somnus::stream_purpose::shuffle, 0x5647);
-    for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
+    const auto order = somnus::random_permutation(folder.size(), rng);
     sg::frame_set s;
     s.shape = {2, 34, 34};
     for (std::size_t k = 0; k < n; ++k) {

@@ -62,19 +62,7 @@ sample_frames make_frames(const std::vector<somnus::event>& events, somnus::sens
                         : somnus::accumulate_sparse_frames(somnus::denoise(events, sensor), sensor, {1000, 0, 0});
     sample_frames s;
     s.offsets = f.offsets;
-    s.index.resize(f.index.size());
-    s.value.resize(f.value.size());
-    const sg::shape3 shape{f.channels, f.height, f.width};
-    std::vector<std::pair<std::uint32_t, float>> frame;
-    for (std::size_t t = 0; t < f.frames; ++t) {
-        frame.clear();
-        for (std::uint32_t e = f.offsets[t]; e < f.offsets[t + 1]; ++e) frame.emplace_back(sg::to_channels_last(f.index[e], shape), f.value[e]);
-        std::sort(frame.begin(), frame.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-        for (std::size_t q = 0; q < frame.size(); ++q) {
-            s.index[f.offsets[t] + q] = frame[q].first;
-            s.value[f.offsets[t] + q] = frame[q].second;
-        }
-    }
+    sg::channels_last(f.offsets, f.index, f.value, {f.channels, f.height, f.width}, s.index, s.value);
     return s;
 }
 
@@ -99,11 +87,8 @@ std::vector<sample_frames> load(const somnus::nmnist_folder& folder, std::span<c
 
 std::vector<std::size_t> permutation(std::size_t n, std::uint64_t seed, std::uint64_t key)
 {
-    std::vector<std::size_t> p(n);
-    std::iota(p.begin(), p.end(), std::size_t{0});
     somnus::random_stream rng(seed, somnus::stream_purpose::shuffle, key);
-    for (std::size_t i = n; i > 1; --i) std::swap(p[i - 1], p[rng.below(i)]);
-    return p;
+    return somnus::random_permutation(n, rng);
 }
 
 /// What one member did.
@@ -142,8 +127,18 @@ void save_member(const options& o, const std::string& config, const member_resul
     w.save(checkpoint_path(o, r.index));
 }
 
+/// Refuses a member checkpoint of other settings, naming the file and both.
+void require_same_settings(const somnus::checkpoint_reader& r, const std::filesystem::path& path, const std::string& config)
+{
+    const std::string saved = r.read_text("config");
+    if (saved != config)
+        throw somnus::config_error(fmt::format("{}: a checkpoint of other settings ({}), not of this run ({}); use another "
+                                               "--checkpoints folder",
+                                               path.string(), saved, config));
+}
+
 /// A finished member from its checkpoint, or nothing if there is none; a
-/// checkpoint of other settings is refused (naming the file and both).
+/// checkpoint of other settings is refused.
 std::optional<member_result> load_member(const options& o, const std::string& config, std::size_t m, std::size_t params,
                                          std::size_t test_n)
 {
@@ -151,11 +146,7 @@ std::optional<member_result> load_member(const options& o, const std::string& co
     const auto path = checkpoint_path(o, m);
     if (!somnus::file_exists(path)) return std::nullopt;
     somnus::checkpoint_reader r(path);
-    const std::string saved = r.read_text("config");
-    if (saved != config)
-        throw somnus::config_error(fmt::format("{}: a checkpoint of other settings ({}), not of this run ({}); use another "
-                                               "--checkpoints folder",
-                                               path.string(), saved, config));
+    require_same_settings(r, path, config);
     member_result res;
     res.index = m;
     res.resumed = true;
@@ -193,7 +184,7 @@ int run(const options& o, const ex::mpi_session& mpi)
     const auto perm = permutation(train_folder.size(), o.seed, 0xe75e);
     // Checkpoints of other settings are refused before any work.
     for (std::size_t m = 0; m < o.members && !o.checkpoints.empty(); ++m)
-        if (somnus::file_exists(checkpoint_path(o, m))) load_member(o, config, m, net.parameter_count(), test_n);
+        if (const auto path = checkpoint_path(o, m); somnus::file_exists(path)) require_same_settings(somnus::checkpoint_reader(path), path, config);
 
     std::vector<std::size_t> test_which(test_n);
     std::iota(test_which.begin(), test_which.end(), std::size_t{0});

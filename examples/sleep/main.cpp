@@ -268,20 +268,12 @@ json robustness(const network& net, const somnus::label_readout& readout, const 
     return {{"noise", noise_acc}, {"blur", blur_acc}};
 }
 
-double variance_of(std::span<const double> x)
-{
-    const double m = std::accumulate(x.begin(), x.end(), 0.0) / double(x.size());
-    double v = 0.0;
-    for (const double a : x) v += (a - m) * (a - m);
-    return v;
-}
-
 /// Pearson and Spearman r of (x, y) with permutation p-values; null where
 /// either side is constant.
 json correlation_json(std::span<const double> x, std::span<const double> y, std::size_t permutations, std::uint64_t seed,
                       std::uint64_t key)
 {
-    if (x.size() < 3 || variance_of(x) <= 0.0 || variance_of(y) <= 0.0)
+    if (x.size() < 3 || somnus::sample_sd(x) <= 0.0 || somnus::sample_sd(y) <= 0.0)
         return {{"pearson_r", nullptr}, {"pearson_p", nullptr}, {"spearman_rho", nullptr}, {"spearman_p", nullptr}};
     const auto pe = somnus::correlation_permutation_test(x, y, somnus::correlation_kind::pearson, {permutations, seed, key});
     const auto sp = somnus::correlation_permutation_test(x, y, somnus::correlation_kind::spearman, {permutations, seed, key + 1});
@@ -340,7 +332,9 @@ network with_theta(const network& weights_from, const network& theta_from)
 json summary_json(const std::vector<double>& x)
 {
     if (x.empty()) return nullptr;
-    return {{"mean", somnus::mean(x)}, {"sem", x.size() > 1 ? somnus::standard_error(x) : 0.0}, {"n", x.size()}};
+    if (x.size() == 1) return {{"mean", x[0]}, {"sem", 0.0}, {"n", 1}};
+    const auto s = somnus::summarize(x);
+    return {{"mean", s.mean}, {"sem", s.sem}, {"n", s.n}};
 }
 
 /// The paired comparison of after and before: mean gain, its s.e.m., the

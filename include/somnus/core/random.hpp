@@ -11,6 +11,8 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <utility>
+#include <vector>
 
 namespace somnus {
 
@@ -124,5 +126,16 @@ private:
     double spare_ = 0.0;
     bool has_spare_ = false;
 };
+
+/// A uniformly random permutation of 0 .. n-1 (Fisher-Yates, from the last
+/// position down), determined by the stream: a seeded shuffle of a data set,
+/// the order of an epoch, a relabelling.
+inline std::vector<std::size_t> random_permutation(std::size_t n, random_stream& rng)
+{
+    std::vector<std::size_t> p(n);
+    for (std::size_t i = 0; i < n; ++i) p[i] = i;
+    for (std::size_t i = n; i > 1; --i) std::swap(p[i - 1], p[rng.below(i)]);
+    return p;
+}
 
 } // namespace somnus

@@ -126,23 +126,30 @@ inline frame_set read_frame_file(const std::filesystem::path& path)
     return s;
 }
 
-/// Sample k of s with channels-last indices (the engine's layout), each
-/// frame's entries sorted by index.
-inline void channels_last(const frame_set& s, std::size_t k, std::vector<std::uint32_t>& index, std::vector<float>& value)
+/// Frames of channel-first entries (offsets, index, value, frames of shape
+/// s) with channels-last indices, the engine's layout, each frame's entries
+/// sorted by index.
+inline void channels_last(std::span<const std::uint32_t> offsets, std::span<const std::uint32_t> chw, std::span<const float> value,
+                          shape3 s, std::vector<std::uint32_t>& index_out, std::vector<float>& value_out)
 {
-    const auto& off = s.offsets[k];
-    index.resize(s.index[k].size());
-    value.resize(s.index[k].size());
+    index_out.resize(chw.size());
+    value_out.resize(chw.size());
     std::vector<std::pair<std::uint32_t, float>> frame;
-    for (std::size_t t = 0; t + 1 < off.size(); ++t) {
+    for (std::size_t t = 0; t + 1 < offsets.size(); ++t) {
         frame.clear();
-        for (std::uint32_t e = off[t]; e < off[t + 1]; ++e) frame.emplace_back(to_channels_last(s.index[k][e], s.shape), s.value[k][e]);
+        for (std::uint32_t e = offsets[t]; e < offsets[t + 1]; ++e) frame.emplace_back(to_channels_last(chw[e], s), value[e]);
         std::sort(frame.begin(), frame.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
         for (std::size_t q = 0; q < frame.size(); ++q) {
-            index[off[t] + q] = frame[q].first;
-            value[off[t] + q] = frame[q].second;
+            index_out[offsets[t] + q] = frame[q].first;
+            value_out[offsets[t] + q] = frame[q].second;
         }
     }
+}
+
+/// Sample k of s with channels-last indices.
+inline void channels_last(const frame_set& s, std::size_t k, std::vector<std::uint32_t>& index, std::vector<float>& value)
+{
+    channels_last(s.offsets[k], s.index[k], s.value[k], s.shape, index, value);
 }
 
 } // namespace somnus::sg

@@ -67,8 +67,7 @@ public:
         std::array<std::vector<float>, depth + 1> grads;  ///< backward scratch per activation
         const activation& output() const { return acts[depth]; }
         activation& input() { return acts[0]; }
-        /// Bytes held by the tapes after a sample (what T steps cost).
-        std::size_t steps = 0;
+        std::size_t steps = 0;  ///< steps run in the current sample
     };
 
     /// A workspace for samples of up to `steps` steps (it grows if needed).

@@ -94,6 +94,12 @@ private:
             detail::require(s.index.size() == s.value.size() && (s.offsets.empty() || s.offsets.back() == s.index.size()),
                             "trainer: a sample's frame lists do not match ({} offsets, {} indices, {} values)", s.offsets.size(),
                             s.index.size(), s.value.size());
+            for (std::size_t t = 0; t < s.frames(); ++t) {
+                detail::require(s.offsets[t] <= s.offsets[t + 1], "trainer: frame {} of a sample: offsets decrease", t);
+                for (std::uint32_t e = s.offsets[t]; e < s.offsets[t + 1]; ++e)
+                    detail::require(s.index[e] < n_in && (e == s.offsets[t] || s.index[e] > s.index[e - 1]),
+                                    "trainer: frame {} of a sample: input index {} (of {}) out of order or range", t, s.index[e], n_in);
+            }
         }
         if (workspaces_.size() < threads_) workspaces_.resize(threads_, model_.make_workspace(T));
         std::vector<double> sq(B, 0.0);
@@ -110,12 +116,7 @@ private:
                     auto& in = ws.input();
                     in.clear();
                     if (t < s.frames())
-                        for (std::uint32_t e = s.offsets[t]; e < s.offsets[t + 1]; ++e) {
-                            detail::require(s.index[e] < n_in && (e == s.offsets[t] || s.index[e] > s.index[e - 1]),
-                                            "trainer: frame {} of a sample: input index {} (of {}) out of order or range", t, s.index[e],
-                                            n_in);
-                            in.push(s.index[e], s.value[e]);
-                        }
+                        for (std::uint32_t e = s.offsets[t]; e < s.offsets[t + 1]; ++e) in.push(s.index[e], s.value[e]);
                     model_.forward(params, ws, learn);
                     const auto& out = ws.output();
                     for (std::size_t c = 0; c < C; ++c) counts[c] += out.v[c];

@@ -36,6 +36,7 @@
 #include "../io/checkpoint.hpp"
 #include "delay_ring.hpp"
 #include "rows.hpp"
+#include "traces.hpp"
 
 namespace somnus {
 
@@ -51,20 +52,21 @@ public:
     static constexpr std::size_t n_post_traces = detail::post_trace_count<Rule>::value;
     /// Spiking rows the event-driven path walks together.
     static constexpr std::size_t row_group = 4;
+    /// The postsynaptic traces this projection learns from: its own by
+    /// default; a population's shared ones when the *_shared overloads are
+    /// given them (network/population.hpp).
+    using post_traces_type = trace_set<n_post_traces>;
 
     dense_synapses(std::size_t n_pre, std::size_t n_post, Rule rule = {}, float dt_ms = 0.5f, weight_bounds bounds = {})
         : rule_(rule), bounds_(bounds), dt_(dt_ms), w_(make_matrix(n_pre, n_post)),
-          pre_(make_matrix(n_pre_traces, n_pre)), post_(make_matrix(n_post_traces, n_post)), column_(make_vector(n_pre)),
+          pre_(make_matrix(n_pre_traces, n_pre)), post_(n_post, rule.post_traces(), dt_ms), column_(make_vector(n_pre)),
           delays_(n_pre, n_post, n_pre_traces)
     {
         detail::require(dt_ms > 0.0f, "dense_synapses: dt_ms must be positive, got {}", dt_ms);
         detail::require(bounds.w_min <= bounds.w_max, "dense_synapses: w_min ({}) > w_max ({})", bounds.w_min, bounds.w_max);
         const auto pre_spec = rule_.pre_traces();
-        const auto post_spec = rule_.post_traces();
         for (std::size_t k = 0; k < n_pre_traces; ++k) pre_decay_[k] = decay_factor(pre_spec[k].tau_ms);
-        for (std::size_t k = 0; k < n_post_traces; ++k) post_decay_[k] = decay_factor(post_spec[k].tau_ms);
         set_trace_floor(1.0e-6f);
-        active_post_.reserve(n_post);
         active_new_.resize(row_group * n_post);  // a group of rows' active synapses: no allocation while stepping
         changed_.assign(n_post, 1);
     }
@@ -75,9 +77,8 @@ public:
         detail::require(floor >= 0.0f && floor < 1.0f, "dense_synapses: trace floor must be in [0, 1), got {}", floor);
         floor_ = floor;
         const auto pre_spec = rule_.pre_traces();
-        const auto post_spec = rule_.post_traces();
         for (std::size_t k = 0; k < n_pre_traces; ++k) pre_floor_[k] = floor * std::abs(pre_spec[k].amount);
-        for (std::size_t k = 0; k < n_post_traces; ++k) post_floor_[k] = floor * std::abs(post_spec[k].amount);
+        post_.set_floor(floor);
     }
     float trace_floor() const { return floor_; }
 
@@ -88,7 +89,7 @@ public:
     bool event_driven() const { return event_driven_; }
 
     /// Postsynaptic neurons with a non-zero trace (in no particular order).
-    std::span<const std::uint32_t> active_post() const { return active_post_; }
+    std::span<const std::uint32_t> active_post() { return post_.active(); }
 
     std::size_t n_pre() const { return w_.shape()[0]; }
     std::size_t n_post() const { return w_.shape()[1]; }
@@ -112,22 +113,16 @@ public:
     const weight_bounds& bounds() const { return bounds_; }
     /// Trace k of the presynaptic (resp. postsynaptic) neurons, one value per neuron.
     auto pre_trace(std::size_t k) { return xt::view(pre_, k, xt::all()); }
-    auto post_trace(std::size_t k)
-    {
-        active_dirty_ = true;
-        return xt::view(post_, k, xt::all());
-    }
+    auto post_trace(std::size_t k) { return xt::view(post_.values(), k, xt::all()); }
     const matrix_f& pre_traces() const { return pre_; }
-    const matrix_f& post_traces() const { return post_; }
+    const matrix_f& post_traces() const { return post_.values(); }
     /// Mutable traces: the active list is rebuilt from them before it is next
     /// used by decay_traces(), or at once by traces_changed().
     matrix_f& pre_traces() { return pre_; }
-    matrix_f& post_traces()
-    {
-        active_dirty_ = true;
-        return post_;
-    }
-    void traces_changed() { rebuild_active_post(); }
+    matrix_f& post_traces() { return post_.values(); }
+    void traces_changed() { post_.rebuild(); }
+    /// This projection's own postsynaptic traces (unused when shared ones are given).
+    post_traces_type& own_post_traces() { return post_; }
 
     /// Gives every synapse its own delay in whole steps (row-major [pre][post],
     /// values 0..255). All zero switches delays off again.
@@ -164,15 +159,22 @@ public:
     template <class V = simd::batch>
     void transmit(std::span<const std::uint32_t> pre_spikes, float* target, float scale, bool learn)
     {
+        transmit<V>(pre_spikes, target, scale, learn, post_);
+    }
+
+    /// transmit() learning from a population's shared postsynaptic traces.
+    template <class V = simd::batch>
+    void transmit(std::span<const std::uint32_t> pre_spikes, float* target, float scale, bool learn, post_traces_type& post)
+    {
         if constexpr (is_static_rule<Rule>) {
             if (target != nullptr) propagate<V>(pre_spikes, target, scale);
         } else if (!learn) {
             if (target != nullptr) propagate<V>(pre_spikes, target, scale);
         } else if (on_pre_needs_post_trace<Rule> && event_driven_) {
-            transmit_event_driven<V>(pre_spikes, target, scale);
+            transmit_event_driven<V>(pre_spikes, target, scale, post);
         } else {
             if (target != nullptr) propagate<V>(pre_spikes, target, scale);
-            on_pre_dense<V>(pre_spikes);
+            on_pre_dense<V>(pre_spikes, post);
         }
     }
 
@@ -182,6 +184,16 @@ public:
     template <class V = simd::batch>
     void on_post_spikes(std::span<const std::uint32_t> post_spikes)
     {
+        on_post_spikes<V>(post_spikes, post_, true);
+    }
+
+    /// on_post for spikes of neurons whose traces are `post`; with bump
+    /// false the traces are left for their owner to bump once every
+    /// projection onto the population has learnt (shared traces).
+    template <class V = simd::batch>
+    void on_post_spikes(std::span<const std::uint32_t> post_spikes, post_traces_type& post, bool bump)
+    {
+        check_shared(post);
         if constexpr (!is_static_rule<Rule>) {
             const std::size_t n = n_pre(), stride = n_post();
             float* col = column_.data();
@@ -191,8 +203,7 @@ public:
             for (const auto j : post_spikes) {
                 const float* wj = w_.data() + j;
                 for (std::size_t i = 0; i < n; ++i) col[i] = wj[i * stride];
-                traces<float, n_post_traces> post_j{};
-                for (std::size_t k = 0; k < n_post_traces; ++k) post_j[k] = post_(k, j);
+                const traces<float, n_post_traces> post_j = post.of(j);
                 simd::for_each<V>(n, [=](std::size_t i, auto lane) {
                     using L = decltype(lane);
                     traces<L, n_pre_traces> pre;
@@ -209,7 +220,7 @@ public:
                     wjm[i * stride] = col[i];
                 }
                 if (any_change) changed_[j] = 1;
-                bump_post(j);
+                if (bump) post.bump(j);
             }
         }
     }
@@ -221,16 +232,24 @@ public:
     template <class V = simd::batch>
     void presynaptic_step(std::span<const std::uint32_t> emitted, float* target, float scale, bool learn)
     {
+        presynaptic_step<V>(emitted, target, scale, learn, post_);
+    }
+
+    /// presynaptic_step() learning from a population's shared postsynaptic traces.
+    template <class V = simd::batch>
+    void presynaptic_step(std::span<const std::uint32_t> emitted, float* target, float scale, bool learn, post_traces_type& post)
+    {
         if (!has_delays()) {
-            transmit<V>(emitted, target, scale, learn);
+            transmit<V>(emitted, target, scale, learn, post);
             return;
         }
+        check_shared(post);
         const std::size_t np = n_pre(), nq = n_post();
         delays_.record(pre_, emitted);
         if (learn)
             for (const auto i : emitted) bump(pre_, rule_.pre_traces(), i);
         delays_.record_bumped(pre_);
-        const auto post_rows = rows(post_);
+        const auto post_rows = rows(post.values());
         delays_.for_each_arrival([&](std::uint32_t i, const float* before, std::span<const std::uint32_t> posts) {
             float* row = w_.data() + i * nq;
             traces<float, n_pre_traces> pre{};
@@ -255,26 +274,34 @@ public:
     template <class V = simd::batch>
     void postsynaptic_step(std::span<const std::uint32_t> post_spikes)
     {
+        postsynaptic_step<V>(post_spikes, post_, true);
+    }
+
+    /// postsynaptic_step() for neurons whose traces are `post`, bumping
+    /// them only with bump (see on_post_spikes).
+    template <class V = simd::batch>
+    void postsynaptic_step(std::span<const std::uint32_t> post_spikes, post_traces_type& post, bool bump)
+    {
         if (!has_delays()) {
-            on_post_spikes<V>(post_spikes);
+            on_post_spikes<V>(post_spikes, post, bump);
             return;
         }
+        check_shared(post);
         if constexpr (!is_static_rule<Rule>) {
             const std::size_t np = n_pre(), nq = n_post();
             const std::uint8_t* delay = delays_.delays().data();
             for (const auto j : post_spikes) {
-                traces<float, n_post_traces> post{};
-                for (std::size_t k = 0; k < n_post_traces; ++k) post[k] = post_(k, j);
+                const traces<float, n_post_traces> post_j = post.of(j);
                 for (std::size_t i = 0; i < np; ++i) {
                     traces<float, n_pre_traces> pre{};
                     if (const float* seen = delays_.traces_after(delay[i * nq + j]))
                         for (std::size_t k = 0; k < n_pre_traces; ++k) pre[k] = seen[k * np + i];
                     float& w = w_.data()[i * nq + j];
-                    const float next = clip<float>(w + rule_.template on_post<float>(w, pre, post), bounds_);
+                    const float next = clip<float>(w + rule_.template on_post<float>(w, pre, post_j), bounds_);
                     if (next != w) changed_[j] = 1;
                     w = next;
                 }
-                bump_post(j);
+                if (bump) post.bump(j);
             }
         }
     }
@@ -293,23 +320,25 @@ public:
     /// Forgets spikes still travelling and the trace history (a fresh start).
     void clear_in_flight() { delays_.clear(); }
 
-    /// Writes weights, traces, delays and spikes in flight under `prefix`.
-    void save_to(checkpoint_writer& w, const std::string& prefix) const
+    /// Writes weights, traces, delays and spikes in flight under `prefix`
+    /// (the postsynaptic traces only with own_post_traces: shared ones are
+    /// saved by the population that owns them).
+    void save_to(checkpoint_writer& w, const std::string& prefix, bool own_post_traces = true) const
     {
         w.add(prefix + "weights", w_);
         w.add(prefix + "pre_traces", pre_);
-        w.add(prefix + "post_traces", post_);
+        if (own_post_traces) w.add(prefix + "post_traces", post_.values());
         delays_.save_delays(w, prefix);
         w.add_u64(prefix + "changed_columns", std::vector<std::uint64_t>(changed_.begin(), changed_.end()));
         delays_.save_state(w, prefix);
     }
 
     /// Reads what save_to wrote; shapes must match this object's.
-    void load_from(const checkpoint_reader& r, const std::string& prefix)
+    void load_from(const checkpoint_reader& r, const std::string& prefix, bool own_post_traces = true)
     {
         r.read(prefix + "weights", w_);
         r.read(prefix + "pre_traces", pre_);
-        r.read(prefix + "post_traces", post_);
+        if (own_post_traces) r.read(prefix + "post_traces", post_.values());
         // A valid checksum says the file is what was written, not that what
         // was written is a state this object can run from.
         for (std::size_t k = 0; k < w_.size(); ++k) {
@@ -319,8 +348,8 @@ public:
                                    k % n_post(), bounds_.w_min, bounds_.w_max));
         }
         detail::require_traces(r, prefix + "pre_traces", pre_);
-        detail::require_traces(r, prefix + "post_traces", post_);
-        rebuild_active_post();
+        if (own_post_traces) detail::require_traces(r, prefix + "post_traces", post_.values());
+        post_.rebuild();
         if (r.has(prefix + "changed_columns")) {
             const auto flags = r.read_u64(prefix + "changed_columns");
             if (flags.size() != changed_.size())
@@ -336,37 +365,49 @@ public:
     template <class V = simd::batch>
     void decay_traces()
     {
-        decay_by<V>(pre_decay_, post_decay_);
+        decay_pre<V>(pre_decay_);
+        post_.decay();
+    }
+
+    /// Decays the presynaptic traces by one step (shared postsynaptic
+    /// traces are decayed by their population).
+    template <class V = simd::batch>
+    void decay_pre_traces()
+    {
+        decay_pre<V>(pre_decay_);
     }
 
     /// Decays every trace over ms of simulated time, in closed form.
     void decay_traces(double ms)
     {
+        decay_pre_traces(ms);
+        post_.decay(ms);
+    }
+
+    /// The presynaptic traces' decay over ms, in closed form.
+    void decay_pre_traces(double ms)
+    {
         const auto pre_spec = rule_.pre_traces();
-        const auto post_spec = rule_.post_traces();
         std::array<float, n_pre_traces> pre_k{};
-        std::array<float, n_post_traces> post_k{};
         for (std::size_t k = 0; k < n_pre_traces; ++k) pre_k[k] = static_cast<float>(std::exp(-ms / pre_spec[k].tau_ms));
-        for (std::size_t k = 0; k < n_post_traces; ++k) post_k[k] = static_cast<float>(std::exp(-ms / post_spec[k].tau_ms));
-        decay_by<simd::batch>(pre_k, post_k);
+        decay_pre<simd::batch>(pre_k);
     }
 
     void reset_traces()
     {
         pre_.fill(0.0f);
-        post_.fill(0.0f);
-        active_post_.clear();
-        active_dirty_ = false;
+        post_.reset();
     }
 
 private:
     /// The reference: on_pre at every synapse of each spiking row.
     template <class V>
-    void on_pre_dense(std::span<const std::uint32_t> pre_spikes)
+    void on_pre_dense(std::span<const std::uint32_t> pre_spikes, post_traces_type& post_set)
     {
+        check_shared(post_set);
         if constexpr (!is_static_rule<Rule>) {
             const std::size_t n = n_post();
-            const auto post_rows = rows(post_);
+            const auto post_rows = rows(post_set.values());
             const Rule rule = rule_;
             const weight_bounds b = bounds_;
             std::uint8_t* changed = changed_.data();
@@ -396,10 +437,12 @@ private:
     /// neurons, from the same weights. Rows are added to the target in spike
     /// order, as one row at a time would, so the bits do not change.
     template <class V>
-    void transmit_event_driven(std::span<const std::uint32_t> pre_spikes, float* target, float scale)
+    void transmit_event_driven(std::span<const std::uint32_t> pre_spikes, float* target, float scale, post_traces_type& post_set)
     {
+        check_shared(post_set);
         constexpr std::size_t group = row_group;
-        const std::size_t n = n_post(), m = active_post_.size();
+        const std::span<const std::uint32_t> active = post_set.active();
+        const std::size_t n = n_post(), m = active.size();
         const Rule rule = rule_;
         const weight_bounds b = bounds_;
         std::uint8_t* changed = changed_.data();
@@ -420,9 +463,8 @@ private:
                 for (std::size_t k = 0; k < n_pre_traces; ++k) pre_i[k] = pre_(k, i);
                 float* next = active_new_.data() + r * m;
                 for (std::size_t a = 0; a < m; ++a) {
-                    const std::uint32_t j = active_post_[a];
-                    traces<float, n_post_traces> post{};
-                    for (std::size_t k = 0; k < n_post_traces; ++k) post[k] = post_(k, j);
+                    const std::uint32_t j = active[a];
+                    const traces<float, n_post_traces> post = post_set.of(j);
                     next[a] = clip<float>(row[j] + rule.template on_pre<float>(row[j], pre_i, post), b);
                 }
             }
@@ -435,7 +477,7 @@ private:
             for (std::size_t r = 0; r < g; ++r) {
                 const float* next = active_new_.data() + r * m;
                 for (std::size_t a = 0; a < m; ++a) {
-                    const std::uint32_t j = active_post_[a];
+                    const std::uint32_t j = active[a];
                     if (next[a] != rows[r][j]) changed[j] = 1;
                     rows[r][j] = next[a];
                 }
@@ -509,10 +551,10 @@ private:
         }
     }
 
-    /// Multiplies trace k by factor k, zeroes what falls below its floor, and
-    /// lists the postsynaptic neurons left with a non-zero trace.
+    /// Multiplies presynaptic trace k by factor k and zeroes what falls
+    /// below its floor.
     template <class V>
-    void decay_by(const std::array<float, n_pre_traces>& pre_k, const std::array<float, n_post_traces>& post_k)
+    void decay_pre(const std::array<float, n_pre_traces>& pre_k)
     {
         for (std::size_t k = 0; k < n_pre_traces; ++k) {
             float* x = &pre_(k, 0);
@@ -523,25 +565,15 @@ private:
                 simd::store(x + i, simd::select(simd::abs(y) < L(lo), L(0.0f), y));
             });
         }
-        // Only the active neurons have non-zero post traces: decay those and
-        // drop the ones that reach zero (a scalar multiply gives the same bits
-        // as a SIMD lane, so this is the dense decay restricted to them).
-        if (active_dirty_) rebuild_active_post();
-        if constexpr (n_post_traces > 0) {
-            std::size_t keep = 0;
-            for (std::size_t a = 0; a < active_post_.size(); ++a) {
-                const std::uint32_t j = active_post_[a];
-                bool nonzero = false;
-                for (std::size_t k = 0; k < n_post_traces; ++k) {
-                    const float y0 = post_(k, j) * post_k[k];
-                    const float y = std::abs(y0) < post_floor_[k] ? 0.0f : y0;
-                    post_(k, j) = y;
-                    nonzero = nonzero || y != 0.0f;
-                }
-                if (nonzero) active_post_[keep++] = j;
-            }
-            active_post_.resize(keep);
-        }
+    }
+
+    /// Shared traces must be the ones this rule asks for.
+    void check_shared(const post_traces_type& post) const
+    {
+        if (&post == &post_) return;
+        detail::require(post.size() == n_post() && post.same_spec(rule_.post_traces()),
+                        "dense_synapses: shared postsynaptic traces of {} neurons do not match this projection's rule ({} neurons)",
+                        post.size(), n_post());
     }
 
     /// Flags the columns j .. j + lanes of L whose mask lane is set.
@@ -555,27 +587,6 @@ private:
         alignas(64) bool lane[simd::width];
         m.store_aligned(lane);
         for (std::size_t l = 0; l < simd::width; ++l) changed[j + l] |= static_cast<std::uint8_t>(lane[l]);
-    }
-
-    void rebuild_active_post()
-    {
-        active_dirty_ = false;
-        active_post_.clear();
-        for (std::size_t j = 0; j < n_post(); ++j) {
-            bool any = false;
-            for (std::size_t k = 0; k < n_post_traces; ++k) any = any || post_(k, j) != 0.0f;
-            if (any) active_post_.push_back(static_cast<std::uint32_t>(j));
-        }
-    }
-
-    /// Bumps neuron j's postsynaptic traces; it joins the active list if
-    /// every trace was zero (the list holds exactly the others).
-    void bump_post(std::size_t j)
-    {
-        bool was_active = false;
-        for (std::size_t k = 0; k < n_post_traces; ++k) was_active = was_active || post_(k, j) != 0.0f;
-        bump(post_, rule_.post_traces(), j);
-        if (!was_active && n_post_traces > 0) active_post_.push_back(static_cast<std::uint32_t>(j));
     }
 
     float decay_factor(float tau_ms) const
@@ -609,17 +620,14 @@ private:
     weight_bounds bounds_;
     float dt_;
     matrix_f w_;
-    matrix_f pre_, post_;   ///< [trace][neuron]
+    matrix_f pre_;          ///< [trace][neuron]
+    post_traces_type post_; ///< own postsynaptic traces
     vector_f column_;       ///< scratch for on_post
     detail::delay_ring delays_;  ///< per-synapse delays and what they need (off by default)
     std::array<float, n_pre_traces> pre_decay_{};
-    std::array<float, n_post_traces> post_decay_{};
     float floor_ = 0.0f;
     std::array<float, n_pre_traces> pre_floor_{};
-    std::array<float, n_post_traces> post_floor_{};
     bool event_driven_ = true;
-    std::vector<std::uint32_t> active_post_;  ///< neurons with a non-zero post trace
-    bool active_dirty_ = false;               ///< post traces edited by hand since the list was built
     std::vector<std::uint8_t> changed_;       ///< see changed_columns()
     std::vector<float> active_new_;           ///< scratch: new weights of a row's active synapses
 };

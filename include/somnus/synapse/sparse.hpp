@@ -61,21 +61,9 @@ public:
     using post_traces_type = trace_set<n_post_traces>;
 
     sparse_synapses(std::size_t n_pre, std::size_t n_post, Rule rule, float dt_ms, weight_bounds bounds, sparse_connectivity c)
-        : rule_(rule), bounds_(bounds), dt_(dt_ms), conn_(c), w_(make_matrix(n_pre, n_post)),
-          pre_(make_matrix(n_pre_traces, n_pre)), post_(n_post, rule.post_traces(), checked_dt(dt_ms))
+        : rule_(rule), bounds_(bounds), dt_(dt_ms), conn_(checked(n_pre, n_post, dt_ms, bounds, c)), w_(make_matrix(n_pre, n_post)),
+          pre_(make_matrix(n_pre_traces, n_pre)), post_(n_post, rule.post_traces(), dt_ms)
     {
-        constexpr std::size_t max_n = std::numeric_limits<std::uint32_t>::max();
-        detail::require(n_pre <= max_n && n_post <= max_n, "sparse_synapses: {} -> {} neurons, more than 2^32 - 1 on a side", n_pre,
-                        n_post);
-        detail::require(std::isfinite(bounds.w_min) && std::isfinite(bounds.w_max) && bounds.w_min <= bounds.w_max,
-                        "sparse_synapses: weight bounds must be finite with w_min <= w_max, got [{}, {}]", bounds.w_min,
-                        bounds.w_max);
-        detail::require(std::isfinite(c.probability) && c.probability >= 0.0f && c.probability <= 1.0f,
-                        "sparse_synapses: connection probability must be in [0, 1], got {}", c.probability);
-        detail::require(c.self_connections || n_pre == n_post,
-                        "sparse_synapses: self_connections = false needs n_pre == n_post (one population onto itself), got {} -> "
-                        "{}; set self_connections = true between two populations",
-                        n_pre, n_post);
         const auto pre_spec = rule_.pre_traces();
         for (std::size_t k = 0; k < n_pre_traces; ++k) {
             detail::require(pre_spec[k].tau_ms > 0.0f, "sparse_synapses: trace time constant must be positive, got {}",
@@ -345,7 +333,7 @@ public:
         matrix_f pre = make_matrix(n_pre_traces, np);
         r.read(prefix + "pre_traces", pre);
         detail::require_traces(r, prefix + "pre_traces", pre);
-        matrix_f post = make_matrix(n_post_traces, nq);
+        matrix_f post = make_matrix(n_post_traces, own_post_traces ? nq : 0);
         if (own_post_traces) {
             r.read(prefix + "post_traces", post);
             detail::require_traces(r, prefix + "post_traces", post);
@@ -368,10 +356,23 @@ public:
     }
 
 private:
-    static float checked_dt(float dt_ms)
+    /// The settings, validated before anything is allocated.
+    static sparse_connectivity checked(std::size_t n_pre, std::size_t n_post, float dt_ms, weight_bounds bounds, sparse_connectivity c)
     {
+        constexpr std::size_t max_n = std::numeric_limits<std::uint32_t>::max();
+        detail::require(n_pre <= max_n && n_post <= max_n, "sparse_synapses: {} -> {} neurons, more than 2^32 - 1 on a side", n_pre,
+                        n_post);
         detail::require(std::isfinite(dt_ms) && dt_ms > 0.0f, "sparse_synapses: dt_ms must be positive, got {}", dt_ms);
-        return dt_ms;
+        detail::require(std::isfinite(bounds.w_min) && std::isfinite(bounds.w_max) && bounds.w_min <= bounds.w_max,
+                        "sparse_synapses: weight bounds must be finite with w_min <= w_max, got [{}, {}]", bounds.w_min,
+                        bounds.w_max);
+        detail::require(std::isfinite(c.probability) && c.probability >= 0.0f && c.probability <= 1.0f,
+                        "sparse_synapses: connection probability must be in [0, 1], got {}", c.probability);
+        detail::require(c.self_connections || n_pre == n_post,
+                        "sparse_synapses: self_connections = false needs n_pre == n_post (one population onto itself), got {} -> "
+                        "{}; set self_connections = true between two populations",
+                        n_pre, n_post);
+        return c;
     }
 
     /// The mask, then both index lists from it (counting sort by column, so

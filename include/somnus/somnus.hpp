@@ -20,7 +20,10 @@
 
 #include "synapse/delay_ring.hpp"
 #include "synapse/dense.hpp"
+#include "synapse/fixed.hpp"
 #include "synapse/rows.hpp"
+#include "synapse/sparse.hpp"
+#include "synapse/traces.hpp"
 
 #include "plasticity/diehl_cook_triplet.hpp"
 #include "plasticity/none.hpp"
@@ -63,6 +66,9 @@
 
 #include "network/competitive.hpp"
 #include "network/evaluate.hpp"
+#include "network/population.hpp"
+#include "network/protocol.hpp"
+#include "network/recurrent.hpp"
 
 #include "readout/assignment.hpp"
 #include "readout/receptive_field.hpp"

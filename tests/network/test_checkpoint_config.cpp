@@ -160,7 +160,7 @@ TEST_CASE("regression: a checkpoint with a valid checksum but NaN or out-of-rang
                              forgery{"exc.theta", 1, nan, "'exc.theta' holds nan"},
                              forgery{"exc.v", 0, std::numeric_limits<float>::infinity(), "'exc.v' holds inf"},
                              forgery{"inh.ge", 2, nan, "'inh.ge' holds nan"},
-                             forgery{"input.post_traces", 0, nan, "'input.post_traces' holds nan"},
+                             forgery{"exc.post_traces", 0, nan, "'exc.post_traces' holds nan"},
                              forgery{"mean_image", 7, 300.0f, "outside the pixel range"}}) {
         CAPTURE(f.section);
         net.save(path);

@@ -159,6 +159,24 @@ inline constexpr bool is_static_rule = requires { requires R::is_static; };
 template <class R>
 inline constexpr bool on_pre_needs_post_trace = requires { requires R::on_pre_needs_post_trace; };
 
+/// Whether a projection excites or inhibits its targets (which gain a
+/// "raise excitation" mechanism scales).
+enum class synapse_sign { excitatory, inhibitory };
+
+/// A projection as homeostasis rules and sleep mechanisms see it.
+struct projection_view {
+    const char* name;                    ///< e.g. "input_to_exc", "exc_to_inh", "inh_to_exc"
+    synapse_sign sign;
+    float* gain;                         ///< multiplies every transmitted weight; restored after the phase
+    matrix_f* weights = nullptr;         ///< [pre][post] of a plastic projection, else nullptr
+    std::span<std::uint8_t> changed{};   ///< set changed[j] when a weight onto neuron j changes
+    float w_min = 0.0f, w_max = 1.0f;    ///< bounds of the weights (keep them inside)
+    /// [pre][post], 1 where a synapse exists (a sparse projection keeps its
+    /// absent synapses at 0 in `weights` and they must stay 0); empty: all exist.
+    std::span<const std::uint8_t> connected{};
+    bool exists(std::size_t i, std::size_t j, std::size_t cols) const { return connected.empty() || connected[i * cols + j] != 0; }
+};
+
 // ---------------------------------------------------------------------------
 // homeostasis_rule
 //
@@ -187,6 +205,11 @@ struct layer_ref {
     /// sets changed[j]; a rule that only needs to revisit changed columns
     /// (normalize_incoming) may skip the others and clears what it handled.
     std::span<std::uint8_t> changed = {};
+    /// Every plastic projection onto the layer, w_in's first (a network
+    /// built from parts lists them; empty when w_in is the only one). Rules
+    /// say which they act on: normalize_incoming keeps to w_in, the
+    /// feed-forward input of Diehl & Cook; synaptic_scaling scales them all.
+    std::span<projection_view> incoming = {};
 };
 
 template <class H>
@@ -226,20 +249,6 @@ concept homeostasis_rule = requires(H h, layer_ref layer, std::span<const std::u
 // touches nothing but what the context names, and draws random numbers only
 // from ctx.rng, so the same seed gives the same phase.
 // ---------------------------------------------------------------------------
-
-/// Whether a projection excites or inhibits its targets (which gain a
-/// "raise excitation" mechanism scales).
-enum class synapse_sign { excitatory, inhibitory };
-
-/// A projection as a sleep mechanism sees it.
-struct projection_view {
-    const char* name;                    ///< e.g. "input_to_exc", "exc_to_inh", "inh_to_exc"
-    synapse_sign sign;
-    float* gain;                         ///< multiplies every transmitted weight; restored after the phase
-    matrix_f* weights = nullptr;         ///< [pre][post] of a plastic projection, else nullptr
-    std::span<std::uint8_t> changed{};   ///< set changed[j] when a weight onto neuron j changes
-    float w_min = 0.0f, w_max = 1.0f;    ///< bounds of the weights (keep them inside)
-};
 
 /// A population as a sleep mechanism sees it.
 struct population_view {
@@ -308,6 +317,55 @@ concept sleep_mechanism_for = requires(M m, Context& c) {
 /// parameters are checked by the network that runs them).
 template <class M>
 concept sleep_mechanism = sleep_mechanism_for<M, sleep_context<detail::archetype_params, detail::archetype_params>>;
+
+// ---------------------------------------------------------------------------
+// network_topology
+//
+// A topology T is a network assembled from parts (network/population.hpp,
+// synapse/): populations, and projections between them. It derives from
+// presentation_protocol<T, Encoder> (network/protocol.hpp), which supplies
+// everything done *with* a network (training, re-showing, rest in closed
+// form, evaluation from rest, recording, sleep, checkpoints), and provides:
+//
+//   T::network_name               checkpoint tag, e.g. "competitive_network"
+//   T::sleep_context_type         sleep_context<Exc::params, Inh::params>
+//   t.config()                    the presentation fields (n_input, dt_ms,
+//                                 present_ms, rest_ms, rates, intensities,
+//                                 min_spikes, max_repeats, seed,
+//                                 closed_form_rest), validate() and
+//                                 is_protocol_field(name), as competitive_config
+//   t.exc_population(), t.inh_population()
+//                                 the readout (excitatory) population, whose
+//                                 counts a presentation reports, and the
+//                                 inhibitory one
+//   t.homeostasis(), t.layer()    the excitatory layer's rule and its
+//                                 layer_ref, listing every plastic projection onto it
+//   t.step(input_spikes, plastic) one time step, in the order the biology runs
+//   t.for_each_population(f)      f(population&) for each population
+//   t.for_each_projection(f)      f(name, projection&): the checkpoint prefix
+//                                 and the projection; the protocol saves,
+//                                 loads, relaxes and clears whatever of it has
+//                                 state (weights, pre traces, delays)
+//   t.projection_views()          std::array<projection_view, N>: every
+//                                 projection as sleep mechanisms see it
+//
+// and optionally configuration() (what a checkpoint must match; default:
+// config, neuron models, homeostasis), shape() and check_loaded(reader).
+// ---------------------------------------------------------------------------
+template <class T>
+concept network_topology = requires(T& t, std::span<const std::uint32_t> input, bool plastic) {
+    { T::network_name } -> std::convertible_to<const char*>;
+    typename T::sleep_context_type;
+    t.config().validate();
+    t.exc_population().fire();
+    t.inh_population().fire();
+    { t.layer() } -> std::same_as<layer_ref>;
+    t.homeostasis().on_spikes(t.layer(), input);
+    t.step(input, plastic);
+    t.for_each_population([](auto&) {});
+    t.for_each_projection([](const char*, auto&) {});
+    { t.projection_views()[0] } -> std::convertible_to<projection_view>;
+};
 
 // ---------------------------------------------------------------------------
 // sleep_schedule

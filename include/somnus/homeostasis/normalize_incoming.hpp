@@ -7,6 +7,9 @@
 // layer's changed-column flags, only columns whose weights changed since
 // their last normalisation are revisited: the others already sum to the
 // target (rescaling them would only add rounding noise).
+// It acts on the layer's feed-forward input w_in only (layer_ref), as Diehl
+// & Cook's normalisation does; other plastic projections onto the layer (a
+// recurrent one) are left to their own dynamics.
 #pragma once
 
 #include <algorithm>

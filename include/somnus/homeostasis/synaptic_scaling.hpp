@@ -4,7 +4,8 @@
 // estimate r of its rate (exponential average with tau_avg_ms) and after each
 // presentation scales all its incoming weights by
 //   1 + eta (r_target - r) / r_target      (never below 0)
-// so neurons that fire too little grow their inputs and vice versa.
+// so neurons that fire too little grow their inputs and vice versa. Every
+// plastic projection onto the layer is scaled (layer_ref::incoming).
 #pragma once
 
 #include <cmath>
@@ -58,7 +59,14 @@ struct synaptic_scaling {
             const float f = 1.0f + p.eta * (p.target_rate_hz - rate_hz_[j]) / p.target_rate_hz;
             factor_[j] = f > 0.0f ? f : 0.0f;
         }
-        detail::scale_columns(layer.w_in, factor_.data());
+        // Every plastic projection onto the layer (absent synapses of a
+        // sparse one are 0 and stay 0).
+        if (layer.incoming.empty()) detail::scale_columns(layer.w_in, factor_.data());
+        for (auto& proj : layer.incoming) {
+            detail::scale_columns(*proj.weights, factor_.data());
+            for (std::size_t j = 0; j < proj.changed.size(); ++j)
+                if (factor_[j] != 1.0f) proj.changed[j] = 1;
+        }
         for (std::size_t j = 0; j < layer.changed.size(); ++j)
             if (factor_[j] != 1.0f) layer.changed[j] = 1;
     }

@@ -21,8 +21,8 @@ namespace somnus {
 
 namespace detail {
 
-/// Calls f(w, j) for every weight of every plastic projection (w by
-/// reference, j its postsynaptic neuron), clips to the bounds and flags
+/// Calls f(w, j) for every existing synapse of every plastic projection (w
+/// by reference, j its postsynaptic neuron), clips to the bounds and flags
 /// every column.
 template <class Context, class F>
 void for_each_plastic_weight(Context& c, F&& f)
@@ -34,6 +34,7 @@ void for_each_plastic_weight(Context& c, F&& f)
         float* data = w.data();
         for (std::size_t i = 0; i < rows; ++i)
             for (std::size_t j = 0; j < cols; ++j) {
+                if (!proj.exists(i, j, cols)) continue;  // absent synapses of a sparse projection stay 0
                 float& x = data[i * cols + j];
                 f(x, j);
                 x = std::clamp(x, proj.w_min, proj.w_max);
@@ -267,7 +268,8 @@ private:
             }
             for (std::size_t i = 0; i < rows; ++i)
                 for (std::size_t j = 0; j < cols; ++j)
-                    w(i, j) = std::clamp(static_cast<float>(double(w(i, j)) * norms_[j]), proj.w_min, proj.w_max);
+                    if (proj.exists(i, j, cols))
+                        w(i, j) = std::clamp(static_cast<float>(double(w(i, j)) * norms_[j]), proj.w_min, proj.w_max);
             std::fill(proj.changed.begin(), proj.changed.end(), std::uint8_t{1});
         }
     }

@@ -28,14 +28,14 @@ namespace somnus {
 /// sparse cortical connectivity of Brunel 2000's balanced networks, and
 /// what Brian2's and NEST's recurrent examples use); weights in the input
 /// projection's bounds [0, 1] so a saturated recurrent synapse is as strong
-/// as a saturated input synapse; initial weights uniform in [0, 0.1], the
-/// mean input weight after Diehl & Cook's normalisation (78 / 784), so the
-/// recurrent drive starts weak and any growth is learnt. The same STDP rule
+/// as a saturated input synapse; initial weights uniform in [0, 0.2], whose
+/// mean 0.1 is the mean input weight after Diehl & Cook's normalisation
+/// (78 / 784), so the recurrent drive starts weak and any growth is learnt. The same STDP rule
 /// as the input, with no normalisation: the recurrent weights are free to
 /// run away, which is the pathology sleep is meant to counter.
 struct recurrent_params {
     float probability = 0.1f;
-    float w_init_max = 0.1f;
+    float w_init_max = 0.2f;
     weight_bounds bounds{0.0f, 1.0f};
     bool self_connections = false;
 

@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: MIT
+# examples/sleep_regularisation: bad arguments and bad data exit 2 with a
+# one-line message before any work; then both parts on tiny sets (an
+# MNIST-format set of grey images and the recordings make_nmnist synthesises
+# from it): the JSON is the same on 1 and 2 threads, and the pictures exist.
+file(REMOVE_RECURSE ${WORK})
+file(MAKE_DIRECTORY ${WORK})
+include(${CMAKE_CURRENT_LIST_DIR}/../expect_exit.cmake)
+
+expect(0 "" --help)
+set(none --mnist-data ${WORK}/no-such-dir --nmnist ${WORK}/no-such-nm)
+expect(2 "frobnicate" --frobnicate)
+expect(2 "--part" --part all ${none})
+expect(2 "--fractions" --fractions 1 ${none})
+expect(2 "--fractions" --fractions -0.1 ${none})
+expect(2 "--fractions;nan" --fractions nan ${none})
+expect(2 "--datasets" --datasets cifar ${none})
+expect(2 "--seeds" --seeds 0 ${none})
+expect(2 "--neurons" --neurons 0 ${none})
+expect(2 "--blocks" --blocks 1 ${none})
+expect(2 "--kick;nan" --kick nan ${none})
+expect(2 "--kick-rate" --kick-rate -1 ${none})
+expect(2 "--threads" --threads 0 ${none})
+expect(2 "--seed;-1" --seed -1 ${none})
+expect(2 "no-such-dir" --part stdp --datasets mnist ${none})
+expect(2 "no-such-nm" --part sg ${none})
+file(WRITE ${WORK}/a-file "")
+expect(2 "--json;does not exist" --json ${WORK}/missing/out.json --part stdp ${none})
+expect(2 "--png;a-file" --png ${WORK}/a-file --part stdp ${none})
+
+# Tiny sets: 40 training and 12 test images (every label 3), and their recordings.
+write_mnist(${WORK}/mnist train 40 28 28)
+write_mnist(${WORK}/mnist t10k 12 28 28)
+execute_process(COMMAND ${EXAMPLES}/make_nmnist --data ${WORK}/mnist --out ${WORK}/nm --limit 40 --threads 2
+                RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "make_nmnist failed: ${err}")
+endif()
+set(data --mnist-data ${WORK}/mnist --datasets mnist --nmnist ${WORK}/nm)
+# Every label is 3: the forgetting runs' second half (classes 5-9) has no images, said before any work.
+expect(2 "classes 5-9" ${data} --part stdp --neurons 4 --train 10 --label 10 --test 12 --seeds 1 --fractions 0)
+
+set(EXPECT_TIMEOUT 300)
+set(run ${data} --no-forgetting --fractions 0 0.2 --seeds 2 --neurons 5 --train 12 --blocks 2 --label 10 --test 12
+        --sg-train 8 --sg-test 12 --sg-epochs 2)
+expect(0 "" ${run} --threads 1 --json ${WORK}/t1.json --png ${WORK}/png)
+expect(0 "" ${run} --threads 2 --json ${WORK}/t2.json)
+foreach(f t1 t2)
+  file(READ ${WORK}/${f}.json text)
+  string(REGEX REPLACE "\"[a-z_]*(seconds|threads)[a-z_]*\": [-+.e0-9]+" "" ${f} "${text}")
+endforeach()
+if(NOT t1 STREQUAL t2)
+  message(FATAL_ERROR "sleep_regularisation: results differ between 1 and 2 threads (${WORK}/t1.json, t2.json)")
+endif()
+foreach(key "\"recurrent_at_upper\"" "\"final_vs_no_sleep\"" "\"function_space\"" "\"s0_nats\"" "\"mean_pairwise_correlation\"")
+  string(FIND "${t1}" "${key}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "sleep_regularisation: ${WORK}/t1.json has no ${key}")
+  endif()
+endforeach()
+foreach(png stdp_mnist_accuracy.png stdp_mnist_recurrent_at_upper.png sg_accuracy.png sg_mean_abs_weight.png)
+  if(NOT EXISTS ${WORK}/png/${png})
+    message(FATAL_ERROR "sleep_regularisation: no ${WORK}/png/${png}")
+  endif()
+endforeach()

@@ -400,6 +400,8 @@ int run(options& o, const ex::mpi_session& mpi)
     const auto stdp_units = gather_units(mpi, stdp_mine);
     const auto sg_units = gather_units(mpi, sg_mine);
     if (!mpi.root()) return 0;
+    fmt::print(stderr, "sleep_regularisation: gathered {} units from {} process{}\n", stdp_units.size() + sg_units.size(), mpi.size(),
+               mpi.size() == 1 ? "" : "es");
 
     nlohmann::json j;
     j["experiment"] = "sleep_regularisation";
@@ -407,7 +409,6 @@ int run(options& o, const ex::mpi_session& mpi)
     j["seed"] = o.seed;
     j["threads"] = o.threads;
     j["quick"] = o.quick;
-    j["processes"] = mpi.size();
     if (do_stdp) {
         const auto& s = o.stdp;
         j["stdp"]["settings"] = {{"neurons", s.neurons},

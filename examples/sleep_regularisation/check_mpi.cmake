@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: MIT
+# mpirun -np 2 sleep_regularisation writes the same JSON as one process, byte for
+# byte but the timings (units spread over the ranks, gathered at rank 0).
+file(REMOVE_RECURSE ${WORK})
+file(MAKE_DIRECTORY ${WORK})
+include(${CMAKE_CURRENT_LIST_DIR}/../expect_exit.cmake)
+write_mnist(${WORK}/mnist train 30 28 28)
+write_mnist(${WORK}/mnist t10k 10 28 28)
+execute_process(COMMAND ${EXAMPLES}/make_nmnist --data ${WORK}/mnist --out ${WORK}/nm --limit 30 --threads 2
+                RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "make_nmnist failed: ${err}")
+endif()
+set(run --mnist-data ${WORK}/mnist --datasets mnist --nmnist ${WORK}/nm --no-forgetting --fractions 0 0.2 --seeds 2 --neurons 4
+        --train 10 --blocks 2 --label 10 --test 10 --sg-train 6 --sg-test 10 --sg-epochs 1 --threads 1)
+execute_process(COMMAND ${EXE} ${run} --json ${WORK}/one.json RESULT_VARIABLE rc ERROR_VARIABLE err TIMEOUT 300)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "one process: exit ${rc}: ${err}")
+endif()
+set(ENV{OMPI_ALLOW_RUN_AS_ROOT} 1)
+set(ENV{OMPI_ALLOW_RUN_AS_ROOT_CONFIRM} 1)
+execute_process(COMMAND ${MPIEXEC} --oversubscribe -np 2 ${EXE} ${run} --json ${WORK}/two.json
+                RESULT_VARIABLE rc ERROR_VARIABLE err TIMEOUT 300)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "mpirun -np 2: exit ${rc}: ${err}")
+endif()
+string(FIND "${err}" "gathered 8 units from 2 processes" at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "mpirun -np 2 did not spread the units over 2 processes:\n${err}")
+endif()
+foreach(f one two)
+  file(READ ${WORK}/${f}.json text)
+  string(REGEX REPLACE "\"[a-z_]*(seconds|threads)[a-z_]*\": [-+.e0-9]+" "" ${f} "${text}")
+endforeach()
+if(NOT one STREQUAL two)
+  message(FATAL_ERROR "sleep_regularisation: mpirun -np 2 wrote other results than one process (${WORK}/one.json, two.json)")
+endif()

@@ -286,6 +286,7 @@ TEST_CASE("sleep: the same seed gives the same bits on 1 and 2 threads; another 
     const auto net = make_gupta_member();
     std::vector<float> init(net.parameter_count());
     net.init(init, 6);
+    std::fill(init.begin(), init.begin() + 600, 1.5f);  // an active first layer: spike counts to compare
     sleep_params p;
     p.noise_rate_hz = 50.0f;
     p.decay = {0.0f, 300.0, 0.02f, 5.0};
@@ -306,6 +307,16 @@ TEST_CASE("sleep: the same seed gives the same bits on 1 and 2 threads; another 
     CHECK(w4 == w1);
     CHECK(r4.decays == r1.decays);
     CHECK(r4.input_spikes == 0);
+    // Decay every step: many chunks of the two-thread pipeline, a partial last one.
+    p.run_activity = true;
+    p.decay.every_ms = 1.0;
+    std::vector<float> w5 = init, w6 = init;
+    const auto r5 = sleep_phase(net, w5, 301.0, p, 42, 3, 1);
+    const auto r6 = sleep_phase(net, w6, 301.0, p, 42, 3, 2);
+    CHECK(r5.decays == 301);
+    CHECK(w5 == w6);
+    CHECK(r5.hidden_spikes == r6.hidden_spikes);
+    CHECK(r5.output_spikes == r6.output_spikes);
 }
 
 TEST_CASE("sleep: bad settings are refused")

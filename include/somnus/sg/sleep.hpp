@@ -35,11 +35,12 @@
 //   - Random numbers: input noise from random_stream(seed, sleep_noise, key,
 //     0); the weights are cut into fixed blocks of decay_block values, block
 //     j drawing from random_stream(seed, sleep_noise, key, 1 + j) for the
-//     whole phase. Blocks are spread over threads, so the same seed and key
-//     give the same bits for any thread count.
+//     whole phase, so the same seed and key give the same bits for any
+//     thread count.
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -155,6 +156,9 @@ double wake_ms_of(const Samples& samples, double dt_ms = 1.0)
 
 /// One offline phase of duration_ms (rounded to whole steps) on `params`
 /// (the model's flat parameters, changed in place); see the top of the file.
+/// threads >= 2 overlaps the decay with the forward pass (a helper thread
+/// computes the weights of the coming decay intervals while the model runs
+/// on the current ones); the bits are the same for any thread count.
 template <class Model>
 sleep_report sleep_phase(const Model& model, std::span<float> params, double duration_ms, const sleep_params& p, std::uint64_t seed,
                          std::uint64_t key = 0, unsigned threads = 1)
@@ -165,59 +169,60 @@ sleep_report sleep_phase(const Model& model, std::span<float> params, double dur
     somnus::detail::require(std::isfinite(duration_ms) && duration_ms >= 0.0, "sg::sleep: duration_ms must be finite and >= 0, got {}",
                             duration_ms);
     sleep_report report;
-    report.steps = static_cast<std::uint64_t>(std::llround(duration_ms / double(p.dt_ms)));
-    if (report.steps == 0) return report;
+    const std::uint64_t T = static_cast<std::uint64_t>(std::llround(duration_ms / double(p.dt_ms)));
+    report.steps = T;
+    if (T == 0) return report;
 
-    // The weights as fixed blocks, each with its own stream.
-    struct block {
-        float* w;
-        std::size_t n;
-    };
-    std::vector<block> blocks;
+    // The weights as fixed blocks (offset, size), each with its own stream.
+    std::vector<std::pair<std::size_t, std::size_t>> blocks;
     for (const auto& t : weight_tensors(model))
-        for (std::size_t at = 0; at < t.count; at += decay_block)
-            blocks.push_back({params.data() + t.offset + at, std::min(decay_block, t.count - at)});
+        for (std::size_t at = 0; at < t.count; at += decay_block) blocks.emplace_back(t.offset + at, std::min(decay_block, t.count - at));
     std::vector<random_stream> decay_rng;
     decay_rng.reserve(blocks.size());
     for (std::size_t j = 0; j < blocks.size(); ++j) decay_rng.emplace_back(seed, stream_purpose::sleep_noise, key, 1 + j);
     const float b = p.decay.baseline;
-    const auto decay = [&](std::uint64_t steps) {
+    // One application over `steps` steps to the parameter vector at w.
+    const auto decay = [&](float* w, std::uint64_t steps) {
         const double h = double(steps) * double(p.dt_ms);
         const double a = std::exp(-h / p.decay.tau_ms);
         // In float as stochastic_decay computes it, so both give the same bits.
         const auto keep = static_cast<float>(a);
         const auto spread = static_cast<float>(double(p.decay.sigma) * std::sqrt(std::max(0.0, 1.0 - a * a)));
-        parallel_blocks(blocks.size(), threads, [&](unsigned, std::size_t begin, std::size_t end) {
-            for (std::size_t j = begin; j < end; ++j) {
-                float* w = blocks[j].w;
-                const std::size_t n = blocks[j].n;
-                if (spread == 0.0f) {
-                    for (std::size_t i = 0; i < n; ++i) w[i] = b + (w[i] - b) * keep;
-                } else {
-                    auto& rng = decay_rng[j];
-                    for (std::size_t i = 0; i < n; ++i) w[i] = b + (w[i] - b) * keep + spread * static_cast<float>(rng.normal());
-                }
+        for (std::size_t j = 0; j < blocks.size(); ++j) {
+            float* x = w + blocks[j].first;
+            const std::size_t n = blocks[j].second;
+            if (spread == 0.0f) {
+                for (std::size_t i = 0; i < n; ++i) x[i] = b + (x[i] - b) * keep;
+            } else {
+                auto& rng = decay_rng[j];
+                for (std::size_t i = 0; i < n; ++i) x[i] = b + (x[i] - b) * keep + spread * static_cast<float>(rng.normal());
             }
-        });
+        }
         ++report.decays;
         report.decayed_ms += h;
     };
 
+    // Applications inside the phase: before steps every - 1, 2 every - 1, ...
+    // (the STDP network's order: the mechanism's step, then the network's);
+    // what is left after the last one is applied at the end. Interval k
+    // (k = 0 .. K) runs its steps on the weights after k applications.
     const std::uint64_t every = somnus::detail::steps_every(p.decay.every_ms, p.dt_ms);
-    const std::size_t n_in = model.input_shape().size();
-    const double step_p = double(p.noise_rate_hz) * double(p.dt_ms) * 1e-3;
+    const std::uint64_t K = every == 0 ? 0 : T / every;
+    const std::uint64_t left = every == 0 ? T : T - K * every;
+    const auto interval_begin = [&](std::uint64_t k) { return k == 0 ? std::uint64_t{0} : k * every - 1; };
+    const auto interval_end = [&](std::uint64_t k) { return k == K ? T : (k + 1) * every - 1; };
+
     if (!p.run_activity) {
-        // The same applications the stepping loop below makes.
-        if (every > 0)
-            for (std::uint64_t k = 0; k < report.steps / every; ++k) decay(every);
-        const std::uint64_t left = every == 0 ? report.steps : report.steps % every;
-        if (left > 0) decay(left);
+        for (std::uint64_t k = 0; k < K; ++k) decay(params.data(), every);
+        if (left > 0) decay(params.data(), left);
         return report;
     }
 
     // Noise input: the (step, unit) grid read in order is one Bernoulli
     // process, so the gaps between spikes are geometric.
     random_stream noise_rng(seed, stream_purpose::sleep_noise, key, 0);
+    const std::size_t n_in = model.input_shape().size();
+    const double step_p = double(p.noise_rate_hz) * double(p.dt_ms) * 1e-3;
     const std::uint64_t never = std::numeric_limits<std::uint64_t>::max();
     const double log_q = step_p > 0.0 && step_p < 1.0 ? std::log1p(-step_p) : 0.0;
     const auto gap = [&]() -> std::uint64_t {
@@ -229,28 +234,58 @@ sleep_report sleep_phase(const Model& model, std::span<float> params, double dur
     std::uint64_t grid = 0;      // positions consumed so far
     auto ws = model.make_workspace(1);
     model.begin(ws);
-    std::uint64_t since = 0;
-    for (std::uint64_t t = 0; t < report.steps; ++t) {
-        if (every > 0 && ++since == every) {
-            since = 0;
-            decay(every);
+    // Steps [from, to) on the parameters w.
+    const auto run_steps = [&](std::span<const float> w, std::uint64_t from, std::uint64_t to) {
+        for (std::uint64_t t = from; t < to; ++t) {
+            auto& in = ws.input();
+            in.clear();
+            const std::uint64_t step_end = grid + n_in;
+            while (next != never && next <= step_end) {
+                in.push(static_cast<std::uint32_t>(next - 1 - grid), 1.0f);
+                const std::uint64_t g = gap();
+                next = g == never || next > never - g ? never : next + g;
+            }
+            grid = step_end;
+            report.input_spikes += in.nz.size();
+            model.forward(w, ws, false);
+            for (std::size_t k = 1; k < Model::depth; ++k) report.hidden_spikes += ws.acts[k].has_nz ? ws.acts[k].nz.size() : 0;
+            for_each_nonzero(ws.output(), [&](std::uint32_t, float) { ++report.output_spikes; });
         }
-        auto& in = ws.input();
-        in.clear();
-        const std::uint64_t step_end = grid + n_in;
-        while (next != never && next <= step_end) {
-            in.push(static_cast<std::uint32_t>(next - 1 - grid), 1.0f);
-            const std::uint64_t g = gap();
-            next = g == never || next > never - g ? never : next + g;
+    };
+
+    if (threads <= 1 || K == 0) {
+        for (std::uint64_t k = 0; k <= K; ++k) {
+            if (k > 0) decay(params.data(), every);
+            run_steps(params, interval_begin(k), interval_end(k));
         }
-        grid = step_end;
-        report.input_spikes += in.nz.size();
-        model.forward(params, ws, false);
-        for (std::size_t k = 1; k < Model::depth; ++k) report.hidden_spikes += ws.acts[k].has_nz ? ws.acts[k].nz.size() : 0;
-        for_each_nonzero(ws.output(), [&](std::uint32_t, float) { ++report.output_spikes; });
+    } else {
+        // Chunks of C intervals in two halves: while the model runs on chunk
+        // r - 1's weights, the helper computes chunk r's (the decay needs
+        // no activity). Each half holds C parameter vectors (about 4 MB in all).
+        const std::size_t P = params.size();
+        const std::uint64_t C = std::clamp<std::uint64_t>((std::size_t{1} << 19) / std::max<std::size_t>(P, 1), 1, 256);
+        const std::uint64_t chunks = (K + 1 + C - 1) / C;
+        std::array<std::vector<float>, 2> half{std::vector<float>(C * P), std::vector<float>(C * P)};
+        std::vector<float> current(params.begin(), params.end());
+        for (std::uint64_t r = 0; r <= chunks; ++r) {
+            parallel_blocks(2, 2, [&](unsigned, std::size_t task, std::size_t) {
+                if (task == 0 && r >= 1) {
+                    const auto& h = half[(r - 1) % 2];
+                    for (std::uint64_t k = (r - 1) * C; k < std::min(K + 1, r * C); ++k)
+                        run_steps(std::span<const float>(h).subspan((k - (r - 1) * C) * P, P), interval_begin(k), interval_end(k));
+                }
+                if (task == 1 && r < chunks) {
+                    auto& h = half[r % 2];
+                    for (std::uint64_t k = r * C; k < std::min(K + 1, (r + 1) * C); ++k) {
+                        if (k > 0) decay(current.data(), every);
+                        std::copy(current.begin(), current.end(), h.begin() + std::ptrdiff_t((k - r * C) * P));
+                    }
+                }
+            });
+        }
+        std::copy(current.begin(), current.end(), params.begin());
     }
-    const std::uint64_t left = every == 0 ? report.steps : since;
-    if (left > 0) decay(left);
+    if (left > 0) decay(params.data(), left);
     return report;
 }
 

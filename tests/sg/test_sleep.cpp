@@ -200,7 +200,8 @@ TEST_CASE("sleep: with sigma > 0, many weights after a long phase follow the Orn
         for (const double every : {0.0, 10.0, 7.0}) {
             CAPTURE(every);
             std::vector<float> w = init;
-            for (const auto& t : tensors) std::fill(w.begin() + std::ptrdiff_t(t.offset), w.begin() + std::ptrdiff_t(t.offset + t.count), 1.0f);
+            for (const auto& t : tensors)
+                std::fill(w.begin() + std::ptrdiff_t(t.offset), w.begin() + std::ptrdiff_t(t.offset + t.count), 1.0f);
             sleep_params p;
             p.decay = {b, tau, sigma, every};
             p.run_activity = every != 7.0;  // also the decay-only path

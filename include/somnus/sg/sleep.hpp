@@ -108,14 +108,15 @@ struct sleep_params {
     /// config_error naming the bad value.
     void validate() const
     {
-        somnus::detail::require(std::isfinite(dt_ms) && dt_ms > 0.0f, "sg::sleep: dt_ms must be finite and > 0, got {}", dt_ms);
+        somnus::detail::require(std::isfinite(dt_ms) && dt_ms > 0.0f, "sg::sleep_phase: dt_ms must be finite and > 0, got {}", dt_ms);
         somnus::detail::require(std::isfinite(noise_rate_hz) && noise_rate_hz >= 0.0f && double(noise_rate_hz) * dt_ms * 1e-3 <= 1.0,
-                                "sg::sleep: noise_rate_hz must be finite and in [0, 1 / dt] ({} Hz at dt {} ms), got {}", 1e3 / dt_ms,
+                                "sg::sleep_phase: noise_rate_hz must be finite and in [0, 1 / dt] ({} Hz at dt {} ms), got {}", 1e3 / dt_ms,
                                 dt_ms, noise_rate_hz);
         const auto& d = decay;
         somnus::detail::require(std::isfinite(d.baseline) && std::isfinite(d.sigma) && d.sigma >= 0.0f && d.tau_ms > 0.0 &&
                                     !std::isnan(d.tau_ms) && std::isfinite(d.every_ms) && d.every_ms >= 0.0,
-                                "sg::sleep: decay baseline {}, tau_ms {}, sigma {}, every_ms {} (need tau > 0, sigma >= 0, every >= 0)",
+                                "sg::sleep_phase: decay baseline {}, tau_ms {}, sigma {}, every_ms {} "
+                                "(need tau > 0, sigma >= 0, every >= 0)",
                                 d.baseline, d.tau_ms, d.sigma, d.every_ms);
     }
 };
@@ -139,9 +140,9 @@ inline constexpr std::size_t decay_block = 4096;
 inline double sleep_ms_for_fraction(double wake_ms, double fraction)
 {
     somnus::detail::require(std::isfinite(fraction) && fraction >= 0.0 && fraction < 1.0,
-                            "sleep fraction must be in [0, 1), got {}", fraction);
-    somnus::detail::require(std::isfinite(wake_ms) && wake_ms >= 0.0, "sleep fraction: wake time must be finite and >= 0 ms, got {}",
-                            wake_ms);
+                            "sleep_ms_for_fraction: the fraction must be in [0, 1), got {}", fraction);
+    somnus::detail::require(std::isfinite(wake_ms) && wake_ms >= 0.0,
+                            "sleep_ms_for_fraction: the wake time must be finite and >= 0 ms, got {}", wake_ms);
     return wake_ms * fraction / (1.0 - fraction);
 }
 
@@ -164,10 +165,10 @@ sleep_report sleep_phase(const Model& model, std::span<float> params, double dur
                          std::uint64_t key = 0, unsigned threads = 1)
 {
     p.validate();
-    somnus::detail::require(params.size() == model.parameter_count(), "sg::sleep: {} parameters for a model of {}", params.size(),
+    somnus::detail::require(params.size() == model.parameter_count(), "sg::sleep_phase: {} parameters for a model of {}", params.size(),
                             model.parameter_count());
-    somnus::detail::require(std::isfinite(duration_ms) && duration_ms >= 0.0, "sg::sleep: duration_ms must be finite and >= 0, got {}",
-                            duration_ms);
+    somnus::detail::require(std::isfinite(duration_ms) && duration_ms >= 0.0,
+                            "sg::sleep_phase: duration_ms must be finite and >= 0, got {}", duration_ms);
     sleep_report report;
     const std::uint64_t T = static_cast<std::uint64_t>(std::llround(duration_ms / double(p.dt_ms)));
     report.steps = T;

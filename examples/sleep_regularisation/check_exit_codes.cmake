@@ -58,7 +58,7 @@ foreach(key "\"recurrent_at_upper\"" "\"final_vs_no_sleep\"" "\"function_space\"
     message(FATAL_ERROR "sleep_regularisation: ${WORK}/t1.json has no ${key}")
   endif()
 endforeach()
-foreach(png stdp_mnist_accuracy.png stdp_mnist_recurrent_at_upper.png sg_accuracy.png sg_mean_abs_weight.png)
+foreach(png stdp_mnist_accuracy.png stdp_mnist_recurrent_at_upper.png sg_accuracy.png sg_mean_abs_weight.png sg_s0_by_threshold.png)
   if(NOT EXISTS ${WORK}/png/${png})
     message(FATAL_ERROR "sleep_regularisation: no ${WORK}/png/${png}")
   endif()

@@ -238,6 +238,22 @@ nlohmann::json aggregate_stdp(const ms::stdp_options& s, const std::vector<nlohm
 
 const std::vector<somnus::plot::rgb> palette{{31, 119, 180}, {255, 127, 14}, {44, 160, 44}, {214, 39, 40}, {148, 103, 189}, {140, 86, 75}};
 
+/// The drop in accuracy on classes 0-4 after training on 5-9, per sleep
+/// fraction (mean and s.e.m. over seeds), when the runs were made.
+void forgetting_picture(const std::filesystem::path& file, const nlohmann::json& fractions, const std::string& title)
+{
+    std::vector<somnus::plot::series> bars{{"drop in accuracy on classes 0-4", {}, {}, palette[3]}};
+    std::vector<std::vector<double>> err(1);
+    for (const auto& fj : fractions)
+        if (fj.contains("forgetting")) {
+            bars[0].x.push_back(100.0 * fj["fraction"].get<double>());
+            bars[0].y.push_back(fj["forgetting"]["drop"]["mean"].get<double>());
+            err[0].push_back(fj["forgetting"]["drop"]["sem"].get<double>());
+        }
+    if (!bars[0].x.empty())
+        ex::write_png(file, somnus::plot::error_bar_chart(bars, err, title, "sleep fraction (%)", "accuracy drop on classes 0-4"));
+}
+
 void stdp_pictures(const std::string& dir, const nlohmann::json& agg, const ms::stdp_options& s)
 {
     const std::vector<std::pair<std::string, std::string>> charts{{"accuracy", "test accuracy"},
@@ -271,18 +287,8 @@ void stdp_pictures(const std::string& dir, const nlohmann::json& agg, const ms::
                           somnus::plot::error_bar_chart(series, errors, fmt::format("recurrent STDP, {}: {}", dataset, label),
                                                         "waking training time (simulated s)", label));
         }
-        std::vector<somnus::plot::series> bars{{"drop in accuracy on classes 0-4", {}, {}, palette[3]}};
-        std::vector<std::vector<double>> err(1);
-        for (const auto& fj : ds["fractions"])
-            if (fj.contains("forgetting")) {
-                bars[0].x.push_back(100.0 * fj["fraction"].get<double>());
-                bars[0].y.push_back(fj["forgetting"]["drop"]["mean"].get<double>());
-                err[0].push_back(fj["forgetting"]["drop"]["sem"].get<double>());
-            }
-        if (!bars[0].x.empty())
-            ex::write_png(std::filesystem::path(dir) / fmt::format("stdp_{}_forgetting.png", dataset),
-                          somnus::plot::error_bar_chart(bars, err, fmt::format("recurrent STDP, {}: forgetting after classes 5-9", dataset),
-                                                        "sleep fraction (%)", "accuracy drop on classes 0-4"));
+        forgetting_picture(std::filesystem::path(dir) / fmt::format("stdp_{}_forgetting.png", dataset), ds["fractions"],
+                           fmt::format("recurrent STDP, {}: forgetting after classes 5-9", dataset));
     }
 }
 
@@ -383,6 +389,23 @@ void sg_pictures(const std::string& dir, const nlohmann::json& agg)
                           somnus::plot::error_bar_chart(series, errors, fmt::format("surrogate gradient (Gupta member): {}", label), "epoch",
                                                         label));
     }
+    forgetting_picture(std::filesystem::path(dir) / "sg_forgetting.png", agg["fractions"],
+                       "surrogate gradient (Gupta member): forgetting after classes 5-9");
+    // S0 of each fraction's members against the agreement threshold.
+    std::vector<somnus::plot::series> s0;
+    for (std::size_t i = 0; i < agg["function_space"].size(); ++i) {
+        const auto& fs = agg["function_space"][i];
+        somnus::plot::series line{fmt::format("f = {:g}%", 100.0 * fs["fraction"].get<double>()), {}, {}, palette[i % palette.size()]};
+        for (const auto& t : fs["by_threshold"]) {
+            line.x.push_back(t["threshold"].get<double>());
+            line.y.push_back(t["s0_nats"].get<double>());
+        }
+        s0.push_back(line);
+    }
+    if (!s0.empty())
+        ex::write_png(std::filesystem::path(dir) / "sg_s0_by_threshold.png",
+                      somnus::plot::line_chart(s0, "surrogate gradient: function-space entropy S0 of the members", "agreement threshold (labels of 10)",
+                                               "S0 (nats)"));
 }
 
 int run(options& o, const ex::mpi_session& mpi)

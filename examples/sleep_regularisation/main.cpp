@@ -343,21 +343,25 @@ nlohmann::json aggregate_sg(const ex::sg_control_options& o, const std::vector<n
         out["fractions"].push_back(fj);
     }
     // The final mappings of each fraction's members as an ensemble: groups,
-    // S0 and H at the default agreement threshold (5 labels of 10), and at
-    // every threshold, since with few members S0 moves only at the top ones.
-    for (const auto& f : ex::function_space_by_fraction(o, runs))
-        out["function_space"].push_back({{"fraction", f.fraction},
-                                         {"threshold", 5},
-                                         {"group_sizes", f.group_sizes},
-                                         {"s0_nats", f.s0_nats},
-                                         {"shannon_nats", f.shannon_nats},
-                                         {"mean_accuracy", f.mean_accuracy},
-                                         {"mean_pairwise_agreement", f.mean_agreement}});
-    for (std::size_t th = 1; th <= 10; ++th) {
-        const auto by = ex::function_space_by_fraction(o, runs, th);
-        for (std::size_t i = 0; i < by.size() && i < out["function_space"].size(); ++i)
-            out["function_space"][i]["by_threshold"].push_back(
-                {{"threshold", th}, {"group_sizes", by[i].group_sizes}, {"s0_nats", by[i].s0_nats}, {"shannon_nats", by[i].shannon_nats}});
+    // S0 and H at the default agreement threshold, and at every threshold,
+    // since with few members S0 moves only at the top ones.
+    constexpr std::size_t default_threshold = 5;
+    std::vector<std::vector<ex::sg_function_space>> by_threshold;
+    for (std::size_t th = 1; th <= 10; ++th) by_threshold.push_back(ex::function_space_by_fraction(o, runs, th));
+    for (std::size_t i = 0; i < o.fractions.size(); ++i) {
+        const auto& f = by_threshold[default_threshold - 1][i];
+        nlohmann::json fs{{"fraction", f.fraction},
+                          {"threshold", default_threshold},
+                          {"group_sizes", f.group_sizes},
+                          {"s0_nats", f.s0_nats},
+                          {"shannon_nats", f.shannon_nats},
+                          {"mean_accuracy", f.mean_accuracy},
+                          {"mean_pairwise_agreement", f.mean_agreement}};
+        for (std::size_t th = 1; th <= 10; ++th) {
+            const auto& t = by_threshold[th - 1][i];
+            fs["by_threshold"].push_back({{"threshold", th}, {"group_sizes", t.group_sizes}, {"s0_nats", t.s0_nats}, {"shannon_nats", t.shannon_nats}});
+        }
+        out["function_space"].push_back(std::move(fs));
     }
     return out;
 }

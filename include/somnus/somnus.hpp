@@ -6,6 +6,7 @@
 #include "core/combine.hpp"
 #include "core/concepts.hpp"
 #include "core/error.hpp"
+#include "core/normal.hpp"
 #include "core/parallel.hpp"
 #include "core/params.hpp"
 #include "core/random.hpp"
@@ -14,6 +15,7 @@
 
 #include "neuron/adex.hpp"
 #include "neuron/conductance_lif.hpp"
+#include "neuron/current_lif.hpp"
 #include "neuron/integrate_and_fire.hpp"
 #include "neuron/izhikevich.hpp"
 #include "neuron/leaky.hpp"
@@ -23,9 +25,11 @@
 #include "synapse/fixed.hpp"
 #include "synapse/rows.hpp"
 #include "synapse/sparse.hpp"
+#include "synapse/timed.hpp"
 #include "synapse/traces.hpp"
 
 #include "plasticity/diehl_cook_triplet.hpp"
+#include "plasticity/last_spike_timing.hpp"
 #include "plasticity/none.hpp"
 #include "plasticity/pair_stdp.hpp"
 #include "plasticity/power_law.hpp"
@@ -66,6 +70,7 @@
 
 #include "network/competitive.hpp"
 #include "network/evaluate.hpp"
+#include "network/massey.hpp"
 #include "network/population.hpp"
 #include "network/protocol.hpp"
 #include "network/recurrent.hpp"

@@ -145,6 +145,34 @@ concept plasticity_rule = requires(const R r) {
     { r.template on_post<simd::batch>(wb, preb, postb) } -> std::same_as<simd::batch>;
 };
 
+// ---------------------------------------------------------------------------
+// timing_rule
+//
+// A timing rule R changes a synapse from the times since its two neurons last
+// fired, rather than from decaying traces (Massey et al. 2026's nearest-spike
+// rule, plasticity/last_spike_timing.hpp). It must provide:
+//
+//   typename R::params
+//   r.template change<V>(lag_ms)  the weight change of a synapse from an
+//                                 excitatory neuron, lag_ms = (time since the
+//                                 postsynaptic neuron fired) - (time since
+//                                 the presynaptic neuron fired); V = float is
+//                                 the scalar reference, V = simd::batch the
+//                                 SIMD path
+//
+// A projection (synapse/timed.hpp) applies it in every step to each synapse
+// whose presynaptic or postsynaptic neuron fired in the previous step, once
+// per synapse, with the times read after the current step's spikes; a
+// projection from inhibitory neurons applies the negative. Traversal,
+// clipping and the bookkeeping of spike times are the projection's.
+// ---------------------------------------------------------------------------
+template <class R>
+concept timing_rule = requires(const R r, float lag, simd::batch lagb) {
+    typename R::params;
+    { r.template change<float>(lag) } -> std::same_as<float>;
+    { r.template change<simd::batch>(lagb) } -> std::same_as<simd::batch>;
+};
+
 /// Rules that never change a weight declare `static constexpr bool is_static = true`;
 /// connections then skip traces and learning entirely.
 template <class R>
@@ -174,7 +202,13 @@ struct projection_view {
     /// [pre][post], 1 where a synapse exists (a sparse projection keeps its
     /// absent synapses at 0 in `weights` and they must stay 0); empty: all exist.
     std::span<const std::uint8_t> connected{};
+    /// A projection that stores only its synapses (weights == nullptr):
+    /// every synapse's weight, and the postsynaptic neuron of each.
+    std::span<float> values{};
+    std::span<const std::uint32_t> value_post{};
     bool exists(std::size_t i, std::size_t j, std::size_t cols) const { return connected.empty() || connected[i * cols + j] != 0; }
+    /// A plastic projection: weights as a matrix or as a list of synapses.
+    bool plastic() const { return weights != nullptr || !values.empty(); }
 };
 
 // ---------------------------------------------------------------------------
@@ -288,6 +322,11 @@ struct sleep_context {
     bool homeostasis = true;  ///< homeostasis (threshold adaptation) on
     /// Excitatory spikes of the previous offline step.
     std::span<const std::uint32_t> exc_spikes;
+    /// Membrane noise (for neuron models that have it) on during the phase.
+    bool noise = false;
+    /// Set by a mechanism's step() to end the phase before this step (an
+    /// early stop); end() still runs.
+    bool finished = false;
 
     random_stream& random() { return *rng; }
     /// The first projection called name, or nullptr.

@@ -36,6 +36,7 @@ enum class stream_purpose : std::uint64_t {
     synthesis = 5,
     delays = 6,
     image_noise = 7,  ///< data/perturb.hpp: additive noise on test images
+    membrane_noise = 8,  ///< per-step noise of neuron models that have it
     user = 1000,
 };
 

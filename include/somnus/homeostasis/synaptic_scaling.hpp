@@ -63,7 +63,11 @@ struct synaptic_scaling {
         // sparse one are 0 and stay 0).
         if (layer.incoming.empty()) detail::scale_columns(layer.w_in, factor_.data());
         for (auto& proj : layer.incoming) {
-            detail::scale_columns(*proj.weights, factor_.data());
+            if (!proj.values.empty()) {
+                for (std::size_t k = 0; k < proj.values.size(); ++k) proj.values[k] *= factor_[proj.value_post[k]];
+            } else if (proj.weights != nullptr) {
+                detail::scale_columns(*proj.weights, factor_.data());
+            }
             for (std::size_t j = 0; j < proj.changed.size(); ++j)
                 if (factor_[j] != 1.0f) proj.changed[j] = 1;
         }

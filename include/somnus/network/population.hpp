@@ -142,6 +142,9 @@ private:
 
 public:
     Model model;
+    /// Membrane noise drawn in each step, for models that have it
+    /// (model.draw_noise); the caller switches it off, e.g. for a test.
+    bool noise = true;
     state_type state;
     state_type rest;
     traces_type traces;

@@ -136,18 +136,38 @@ public:
     /// and it does not count as an image (images_seen() and the mean image
     /// are unchanged). The source's emit(step, out) is asked for steps
     /// 0..steps-1 in order.
+    /// `key` names the presentation's membrane-noise stream (for neuron
+    /// models that have noise).
     template <input_encoder Source>
-    presentation train(Source& source, std::uint32_t steps)
+    presentation train(Source& source, std::uint32_t steps, std::uint64_t key = 0)
     {
-        return present_source(source, steps, true);
+        return present_source(source, steps, true, true, key);
     }
 
     /// Responds to `steps` steps of input from any source without learning,
     /// from the rest state.
     template <input_encoder Source>
-    presentation evaluate(Source& source, std::uint32_t steps)
+    presentation evaluate(Source& source, std::uint32_t steps, std::uint64_t key = 0)
     {
-        return present_source(source, steps, false);
+        return present_source(source, steps, false, true, key);
+    }
+
+    /// Responds to `steps` steps of input without learning, continuing from
+    /// the network's current state (a stream of stimuli shown back to back,
+    /// as Massey et al.'s evaluation runs).
+    template <input_encoder Source>
+    presentation respond(Source& source, std::uint32_t steps, std::uint64_t key)
+    {
+        return present_source(source, steps, false, false, key);
+    }
+
+    /// Back to the rest state, keeping learnt weights and thresholds.
+    void reset_to_rest()
+    {
+        self().for_each_population([](auto& pop) { pop.reset_to_rest(); });
+        self().for_each_projection([](const char*, auto& proj) {
+            if constexpr (requires { proj.clear_in_flight(); }) proj.clear_in_flight();
+        });
     }
 
     /// Responds to one image without learning, from the rest state. `key`
@@ -182,6 +202,7 @@ public:
                         T::network_name, duration_ms);
         const auto steps = static_cast<std::uint64_t>(std::llround(duration_ms / cfg.dt_ms));
         random_stream rng(cfg.seed, stream_purpose::sleep_noise, images_seen_, sleeps_done_);
+        random_stream membrane_rng(cfg.seed, stream_purpose::membrane_noise, 3, images_seen_, sleeps_done_);
         ++sleeps_done_;
 
         // What the caller reads, and what the phase may only borrow.
@@ -204,7 +225,12 @@ public:
         ctx.input_rates_hz = drive;
         ctx.input_spikes = &sleep_spikes_;
         ctx.mean_image_rates_hz = mean_rates;
-        if (n_in == 784) ctx.input_rows = ctx.input_cols = 28;
+        if constexpr (requires { cfg.input_rows; }) {
+            ctx.input_rows = cfg.input_rows;
+            ctx.input_cols = cfg.input_cols;
+        } else if (n_in == 784) {
+            ctx.input_rows = ctx.input_cols = 28;
+        }
         ctx.projections = projections;
         ctx.exc = exc.view();
         ctx.inh = inh.view();
@@ -212,15 +238,18 @@ public:
         ctx.inh_params = inh.model.parameters();
 
         sleep_report report;
-        report.steps = steps;
         mechanism.begin(ctx);
         const double step_p = double(cfg.dt_ms) * 1.0e-3;
         replay_step source{n_in, in_drawn_};
+        const noise_scope sleeping(noise_rng_, nullptr);
         for (std::uint64_t t = 0; t < steps; ++t) {
             ctx.step = t;
             std::fill(drive.begin(), drive.end(), 0.0f);
             sleep_spikes_.clear();
             mechanism.step(ctx);
+            if (ctx.finished) break;
+            ++report.steps;
+            noise_rng_ = ctx.noise ? &membrane_rng : nullptr;
             if (ctx.models_changed) {
                 exc.model = exc_model(ctx.exc_params, cfg.dt_ms);
                 inh.model = inh_model(ctx.inh_params, cfg.dt_ms);
@@ -249,7 +278,7 @@ public:
             ctx.exc_spikes = exc.spikes;
         }
         mechanism.end(ctx);
-        if (ctx.homeostasis) net.homeostasis().after_presentation(net.layer(), double(steps) * cfg.dt_ms);
+        if (ctx.homeostasis) net.homeostasis().after_presentation(net.layer(), double(report.steps) * cfg.dt_ms);
 
         exc.model = waking_exc;
         inh.model = waking_inh;
@@ -357,6 +386,7 @@ public:
     {
         Topology c = self();
         static_cast<presentation_protocol&>(c).raster_ = nullptr;
+        static_cast<presentation_protocol&>(c).noise_rng_ = nullptr;
         return c;
     }
 
@@ -390,12 +420,14 @@ private:
     static const char* T_name() { return Topology::network_name; }
 
     template <class Source>
-    presentation present_source(Source& source, std::uint32_t steps, bool learn)
+    presentation present_source(Source& source, std::uint32_t steps, bool learn, bool from_rest, std::uint64_t key)
     {
         auto& net = self();
         detail::require(source.size() == n_input(), "{}: the input source has {} inputs, the network {}", T_name(), source.size(),
                         n_input());
-        if (!learn) reset_to_rest();
+        random_stream noise(net.config().seed, stream_purpose::membrane_noise, learn ? 4 : 5, key);
+        const noise_scope scope(noise_rng_, &noise);
+        if (!learn && from_rest) reset_to_rest();
         if (learn) net.homeostasis().before_presentation(net.layer());
         if (raster_ != nullptr) raster_->clear();
         clear_counts();
@@ -421,6 +453,8 @@ private:
             const float scale = cfg.rate_hz_per_unit * intensity;
             for (std::size_t i = 0; i < n_input(); ++i) rates_[i] = float(image[i]) * scale;
             random_stream rng(cfg.seed, stream_purpose::input_spikes, static_cast<std::uint64_t>(ph), key, repeat);
+            random_stream noise(cfg.seed, stream_purpose::membrane_noise, static_cast<std::uint64_t>(ph), key, repeat);
+            const noise_scope scope(noise_rng_, &noise);
             encoder_.begin(rates_, present_steps_, rng);
             if (raster_ != nullptr) raster_->clear();
             clear_counts();
@@ -460,6 +494,7 @@ private:
         for (std::uint32_t t = 0; t < steps; ++t) {
             in_spikes_.clear();
             if (with_input) source.emit(t, in_spikes_);
+            if (noise_rng_ != nullptr) draw_noise(*noise_rng_);
             net.step(std::span<const std::uint32_t>(in_spikes_), plastic);
             if (homeostatic && !exc.spikes.empty()) net.homeostasis().on_spikes(net.layer(), exc.spikes);
             if (with_input) net.for_each_population([](auto& pop) { pop.count(); });
@@ -517,14 +552,25 @@ private:
         for (const auto j : self().inh_population().spikes) raster_->inh.push_back({t, j});
     }
 
-    /// Back to the rest state, keeping learnt weights and thresholds.
-    void reset_to_rest()
+    /// This step's membrane noise, for every population whose model has
+    /// noise and whose noise is on, in population order.
+    void draw_noise(random_stream& rng)
     {
-        self().for_each_population([](auto& pop) { pop.reset_to_rest(); });
-        self().for_each_projection([](const char*, auto& proj) {
-            if constexpr (requires { proj.clear_in_flight(); }) proj.clear_in_flight();
+        self().for_each_population([&](auto& pop) {
+            if constexpr (requires { pop.model.draw_noise(pop.state, rng); })
+                if (pop.noise) pop.model.draw_noise(pop.state, rng);
         });
     }
+
+    /// Points noise_rng_ at a presentation's stream for its duration.
+    struct noise_scope {
+        random_stream*& slot;
+        random_stream* saved;
+        noise_scope(random_stream*& s, random_stream* now) : slot(s), saved(s) { slot = now; }
+        ~noise_scope() { slot = saved; }
+        noise_scope(const noise_scope&) = delete;
+        noise_scope& operator=(const noise_scope&) = delete;
+    };
 
     void update_mean_image(std::span<const std::uint8_t> image)
     {
@@ -549,6 +595,7 @@ private:
     std::uint64_t sleeps_done_ = 0;
     spike_list sleep_spikes_, in_drawn_;
     spike_raster* raster_ = nullptr;
+    random_stream* noise_rng_ = nullptr;  ///< the running presentation's membrane-noise stream
 };
 
 } // namespace somnus

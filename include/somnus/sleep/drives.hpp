@@ -142,4 +142,22 @@ static_assert(sleep_mechanism<mean_image_drive>);
 static_assert(sleep_mechanism<noise_drive>);
 static_assert(sleep_mechanism<spontaneous_activity>);
 
+/// The neuron models' own membrane noise drives the phase (Massey et al.
+/// 2026: with the input off, per-step noise on the membrane is the only
+/// drive). For models with noise (neuron/current_lif.hpp); others ignore it.
+struct membrane_noise {
+    struct params {};
+    template <class Context>
+    void begin(Context& c)
+    {
+        c.noise = true;
+    }
+    template <class Context>
+    void step(Context&) {}
+    template <class Context>
+    void end(Context&) {}
+};
+
+static_assert(sleep_mechanism<membrane_noise>);
+
 } // namespace somnus

@@ -18,6 +18,11 @@
 //                         Cirelli 2003): every weight times a factor
 //   noise_injection       "dreaming": uniform Poisson noise on every input,
 //                         with the waking plasticity on
+//   massey_2026           Massey et al. 2026 as their code runs it: input
+//                         off, membrane noise as the drive, STDP and
+//                         thresholds on, every synapse decayed in log space
+//                         toward +-0.01, the phase ending once the weight
+//                         totals are back at their start-of-training values
 #pragma once
 
 #include <cmath>
@@ -213,6 +218,30 @@ inline noise_phase noise_injection(float rate_hz = 10.0f)
 
 static_assert(sleep_mechanism<summary_phase>);
 static_assert(sleep_mechanism<noise_phase>);
+
+// ---------------------------------------------------------------------------
+// Massey et al. 2026, from their code
+// ---------------------------------------------------------------------------
+
+inline constexpr std::string_view massey_2026_source =
+    "Massey et al. 2026 (arXiv:2601.08447) as their code runs it (src/train.py, src/weight_funcs.py at 40b7d33): input off, "
+    "membrane noise, STDP and thresholds on, |w| <- 0.01 (|w| / 0.01)^0.99997 per step, ending within 0.1 % of the "
+    "start-of-training weight totals";
+
+using massey_phase = combine<membrane_noise, plasticity_switch, log_decay, stop_at_baseline>;
+
+/// The phase for a network whose weight totals at the start of training were
+/// excitatory_total (every projection from inputs and excitatory neurons)
+/// and inhibitory_total (I -> E); a negative total disables the early stop.
+inline massey_phase massey_2026(double excitatory_total, double inhibitory_total, log_decay::params decay = {})
+{
+    massey_phase phase;
+    phase.get<2>().p = decay;
+    phase.get<3>().p = {excitatory_total, inhibitory_total, 1.0e-3};
+    return phase;
+}
+
+static_assert(sleep_mechanism<massey_phase>);
 
 } // namespace recipes
 } // namespace somnus

@@ -4,6 +4,7 @@
 // resumed from a checkpoint sleeps exactly when an uninterrupted one would.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <span>
@@ -67,6 +68,49 @@ struct sleep_fraction {
     }
 };
 
+/// Massey et al. 2026, as their code schedules sleep (src/train.py at
+/// commit 40b7d33; DESIGN.md section 9a): training runs in batches of
+/// batch_images images of image_ms each, the clock restarting with every
+/// batch; whenever the batch's waking time reaches a multiple of period_ms
+/// (35 images of 1 s), before the next image, a pause of
+/// round(period_ms * ratio) ms, at least one step and at most max_ms (so
+/// every ratio above 10 000 / 35 000 sleeps alike). A multiple that falls on
+/// the batch's end does not sleep: the next batch starts awake. The phase
+/// may end earlier (stop_at_baseline).
+struct sleep_in_batches {
+    double ratio = 0.0;
+    double period_ms = 35000.0;
+    double image_ms = 1000.0;
+    std::uint64_t batch_images = 300;
+    double max_ms = 10000.0;
+    double dt_ms = 1.0;
+
+    void validate() const
+    {
+        detail::require(std::isfinite(ratio) && ratio >= 0.0, "sleep_in_batches: ratio must be finite and >= 0, got {}", ratio);
+        detail::require(std::isfinite(period_ms) && period_ms > 0.0 && std::isfinite(image_ms) && image_ms > 0.0 && batch_images > 0 &&
+                            std::isfinite(max_ms) && max_ms >= 0.0 && std::isfinite(dt_ms) && dt_ms > 0.0,
+                        "sleep_in_batches: period_ms {}, image_ms {}, batch_images {}, max_ms {}, dt_ms {} must be positive",
+                        period_ms, image_ms, batch_images, max_ms, dt_ms);
+    }
+    /// Length of one pause (ms), whole steps of dt_ms.
+    double pause_ms() const
+    {
+        if (ratio <= 0.0) return 0.0;
+        const double steps = std::max(1.0, std::round(period_ms * ratio / dt_ms));
+        return std::min(steps * dt_ms, max_ms);
+    }
+    double sleep_after(std::uint64_t seen) const
+    {
+        if (ratio <= 0.0 || seen == 0) return 0.0;
+        const std::uint64_t in_batch = (seen - 1) % batch_images + 1;
+        if (in_batch >= batch_images) return 0.0;
+        const double awake = double(in_batch) * image_ms;
+        const double periods = awake / period_ms;
+        return std::abs(periods - std::round(periods)) < 1e-9 ? pause_ms() : 0.0;
+    }
+};
+
 /// One step of a training protocol with sleep: trains net on image, then
 /// runs a phase of `mechanism` if the schedule has one due. Returns the
 /// presentation (net.counts() still reads the image's response).
@@ -81,5 +125,6 @@ auto train_with_sleep(Network& net, std::span<const std::uint8_t> image, const S
 static_assert(sleep_schedule<sleep_once_after>);
 static_assert(sleep_schedule<sleep_every>);
 static_assert(sleep_schedule<sleep_fraction>);
+static_assert(sleep_schedule<sleep_in_batches>);
 
 } // namespace somnus

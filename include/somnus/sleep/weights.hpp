@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "../core/concepts.hpp"
@@ -28,6 +29,16 @@ template <class Context, class F>
 void for_each_plastic_weight(Context& c, F&& f)
 {
     for (auto& proj : c.projections) {
+        if (!proj.values.empty()) {
+            // A projection that stores only its synapses.
+            for (std::size_t k = 0; k < proj.values.size(); ++k) {
+                float& x = proj.values[k];
+                f(x, std::size_t(proj.value_post[k]));
+                x = std::clamp(x, proj.w_min, proj.w_max);
+            }
+            std::fill(proj.changed.begin(), proj.changed.end(), std::uint8_t{1});
+            continue;
+        }
         if (proj.weights == nullptr) continue;
         matrix_f& w = *proj.weights;
         const std::size_t rows = w.shape()[0], cols = w.shape()[1];
@@ -253,6 +264,10 @@ private:
     void apply(Context& c)
     {
         for (auto& proj : c.projections) {
+            if (!proj.values.empty()) {
+                apply_compact(proj);
+                continue;
+            }
             if (proj.weights == nullptr) continue;
             matrix_f& w = *proj.weights;
             const std::size_t rows = w.shape()[0], cols = w.shape()[1];
@@ -273,13 +288,189 @@ private:
             std::fill(proj.changed.begin(), proj.changed.end(), std::uint8_t{1});
         }
     }
+    void apply_compact(projection_view& proj)
+    {
+        std::size_t cols = 0;
+        for (const auto j : proj.value_post) cols = std::max<std::size_t>(cols, std::size_t(j) + 1);
+        norms_.assign(cols, 0.0);
+        for (std::size_t k = 0; k < proj.values.size(); ++k) {
+            const double x = proj.values[k];
+            norms_[proj.value_post[k]] += p.norm == 1 ? std::abs(x) : x * x;
+        }
+        for (std::size_t j = 0; j < cols; ++j) {
+            const double n = p.norm == 1 ? norms_[j] : std::sqrt(norms_[j]);
+            norms_[j] = n > 0.0 ? double(p.target) / n : 1.0;
+        }
+        for (std::size_t k = 0; k < proj.values.size(); ++k)
+            proj.values[k] = std::clamp(static_cast<float>(double(proj.values[k]) * norms_[proj.value_post[k]]), proj.w_min, proj.w_max);
+        std::fill(proj.changed.begin(), proj.changed.end(), std::uint8_t{1});
+    }
+
     std::uint64_t every_ = 0, since_ = 0;
     std::vector<double> norms_;
+};
+
+/// Massey et al. 2026's sleep decay, as their code runs it (src/weight_funcs.py,
+/// sleep_func, commit 40b7d33; DESIGN.md section 9a): after every offline
+/// step, every existing synapse's magnitude moves toward `target` in log
+/// space, keeping its sign,
+///   |w| <- target (|w| / target)^lambda,
+/// so ln(|w| / target) shrinks by the factor lambda per step (lambda =
+/// 0.99997: e^-0.3 of it is left after 10 000 steps). Their step order is
+/// dynamics, STDP, then the decay, so here the decay of an offline step runs
+/// in the next step's hook, and end() applies the last one. A synapse at 0
+/// stays 0. In a combine, put it before a mechanism that ends the phase on
+/// the weights (stop_at_baseline), which must see them decayed.
+struct log_decay {
+    struct params {
+        float target = 0.01f;
+        double lambda = 0.99997;
+
+        template <class F>
+        void each_field(F&& f) const
+        {
+            f("target", target);
+            f("lambda", lambda);
+        }
+    };
+    params p{};
+
+    log_decay() = default;
+    explicit log_decay(params q) : p(q) {}
+
+    template <class Context>
+    void begin(Context&)
+    {
+        detail::require(std::isfinite(p.target) && p.target > 0.0f && std::isfinite(p.lambda) && p.lambda >= 0.0 && p.lambda <= 1.0,
+                        "log_decay: target {} must be > 0 and lambda {} in [0, 1]", p.target, p.lambda);
+        pending_ = false;
+    }
+    template <class Context>
+    void step(Context& c)
+    {
+        if (pending_) apply(c);
+        pending_ = true;
+    }
+    /// The last offline step's decay, unless the phase stopped early (then
+    /// the step after the last decay never ran).
+    template <class Context>
+    void end(Context& c)
+    {
+        if (pending_ && !c.finished) apply(c);
+        pending_ = false;
+    }
+
+    /// One decay of every value in w (sign kept), SIMD with a scalar tail,
+    /// written as |w| (target / |w|)^(1 - lambda), which keeps lambda's
+    /// distance from 1 (3e-5) to float precision where lambda itself would
+    /// not be.
+    template <class V = simd::batch>
+    static void decay(std::span<float> w, float target, double lambda)
+    {
+        const auto c = static_cast<float>(1.0 - lambda);
+        simd::for_each<V>(w.size(), [=, data = w.data()](std::size_t i, auto lane) {
+            using L = decltype(lane);
+            const L x = simd::load<L>(data + i);
+            const L a = simd::abs(x);
+            const L m = simd::select(a > L(0.0f), a * simd::pow(L(target) / a, L(c)), L(0.0f));
+            simd::store(data + i, simd::select(x < L(0.0f), L(0.0f) - m, m));
+        });
+    }
+
+private:
+    template <class Context>
+    void apply(Context& c)
+    {
+        for (auto& proj : c.projections) {
+            if (!proj.values.empty()) {
+                decay(proj.values, p.target, p.lambda);
+                std::fill(proj.changed.begin(), proj.changed.end(), std::uint8_t{1});
+            } else if (proj.weights != nullptr) {
+                matrix_f& w = *proj.weights;
+                decay(std::span<float>(w.data(), w.size()), p.target, p.lambda);
+                std::fill(proj.changed.begin(), proj.changed.end(), std::uint8_t{1});
+            }
+        }
+    }
+    bool pending_ = false;
+};
+
+/// Ends the phase early, before any offline step, once the total |w| of the
+/// excitatory plastic projections and that of the inhibitory ones are both
+/// within `tolerance` (relative) of given baselines: Massey et al.'s code
+/// stops sleeping when both are within 0.1 % of their values at the start of
+/// training (src/train.py, the hard-pause loop). A negative baseline
+/// disables that side's condition; with both negative it never stops.
+struct stop_at_baseline {
+    struct params {
+        double excitatory_total = -1.0;  ///< sum of |w| over the excitatory projections to return to
+        double inhibitory_total = -1.0;  ///< the same over the inhibitory projections
+        double tolerance = 1.0e-3;
+
+        template <class F>
+        void each_field(F&& f) const
+        {
+            f("excitatory_total", excitatory_total);
+            f("inhibitory_total", inhibitory_total);
+            f("tolerance", tolerance);
+        }
+    };
+    params p{};
+
+    stop_at_baseline() = default;
+    explicit stop_at_baseline(params q) : p(q) {}
+
+    template <class Context>
+    void begin(Context&)
+    {
+        detail::require(std::isfinite(p.excitatory_total) && std::isfinite(p.inhibitory_total) && std::isfinite(p.tolerance) &&
+                            p.tolerance >= 0.0,
+                        "stop_at_baseline: totals {} / {} must be finite and tolerance {} >= 0", p.excitatory_total,
+                        p.inhibitory_total, p.tolerance);
+        stopped_at_ = -1;
+    }
+    template <class Context>
+    void step(Context& c)
+    {
+        if (c.finished) return;
+        double exc = 0.0, inh = 0.0;
+        for (const auto& proj : c.projections) {
+            const double t = total_magnitude(proj);
+            (proj.sign == synapse_sign::excitatory ? exc : inh) += t;
+        }
+        const auto near = [&](double total, double base) { return base < 0.0 || std::abs(total - base) <= p.tolerance * base; };
+        const bool active = p.excitatory_total >= 0.0 || p.inhibitory_total >= 0.0;
+        if (active && near(exc, p.excitatory_total) && near(inh, p.inhibitory_total)) {
+            c.finished = true;
+            stopped_at_ = static_cast<std::int64_t>(c.step);
+        }
+    }
+    template <class Context>
+    void end(Context&) {}
+
+    /// The offline step before which the last phase stopped, or -1 if it ran its length.
+    std::int64_t stopped_at() const { return stopped_at_; }
+
+    static double total_magnitude(const projection_view& proj)
+    {
+        double s = 0.0;
+        if (!proj.values.empty()) {
+            for (const float x : proj.values) s += std::abs(double(x));
+        } else if (proj.weights != nullptr) {
+            for (const float x : *proj.weights) s += std::abs(double(x));
+        }
+        return s;
+    }
+
+private:
+    std::int64_t stopped_at_ = -1;
 };
 
 static_assert(sleep_mechanism<downscale>);
 static_assert(sleep_mechanism<stochastic_decay>);
 static_assert(sleep_mechanism<prune>);
 static_assert(sleep_mechanism<normalize_weights>);
+static_assert(sleep_mechanism<log_decay>);
+static_assert(sleep_mechanism<stop_at_baseline>);
 
 } // namespace somnus

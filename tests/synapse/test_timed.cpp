@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+// timed_synapses: storage by presynaptic neuron with an index by
+// postsynaptic neuron, transmission, one update per synapse per step when
+// either side fired, the inhibitory mirror, clipping one step late, and
+// checkpoints that refuse another connectivity.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <vector>
+
+#include <somnus/plasticity/last_spike_timing.hpp>
+#include <somnus/synapse/timed.hpp>
+
+#include "../io/scratch.hpp"
+
+using namespace somnus;
+
+namespace {
+// 3 presynaptic x 2 postsynaptic: (0,0), (0,1), (1,1), (2,0).
+const std::vector<std::uint8_t> mask{1, 1, 0, 1, 1, 0};
+
+timed_synapses<last_spike_timing> make(synapse_sign sign, float w0, weight_bounds b)
+{
+    return {"test", 3, 2, mask, w0, b, sign, last_spike_timing{}, 1.0f};
+}
+} // namespace
+
+TEST_SUITE("synapse") {
+
+TEST_CASE("timed_synapses: layout, dense view and transmission")
+{
+    auto s = make(synapse_sign::excitatory, 0.5f, {0.01f, 25.0f});
+    CHECK(s.size() == 4);
+    CHECK(std::vector<std::uint32_t>(s.targets(0).begin(), s.targets(0).end()) == std::vector<std::uint32_t>{0, 1});
+    CHECK(std::vector<std::uint32_t>(s.sources(0).begin(), s.sources(0).end()) == std::vector<std::uint32_t>{0, 2});
+    CHECK(std::vector<std::uint32_t>(s.sources(1).begin(), s.sources(1).end()) == std::vector<std::uint32_t>{0, 1});
+    const auto d = s.dense();
+    CHECK(d == std::vector<float>{0.5f, 0.5f, 0.0f, 0.5f, 0.5f, 0.0f});
+    float target[2] = {0.0f, 0.0f};
+    const std::uint32_t pre[] = {0, 2};
+    s.propagate(pre, target);
+    CHECK(target[0] == 1.0f);
+    CHECK(target[1] == 0.5f);
+    CHECK(s.total_magnitude() == doctest::Approx(2.0));
+}
+
+TEST_CASE("timed_synapses: each synapse with a spiking side changes once, from the times since each side fired")
+{
+    auto s = make(synapse_sign::excitatory, 0.5f, {0.01f, 25.0f});
+    const float eta = 8.0e-4f;
+    // Last step presynaptic neuron 0 and postsynaptic neuron 1 fired. Ages
+    // after this step: pre {1, 4, 9}, post {6, 1}.
+    const std::uint32_t pre_prev[] = {0};
+    const std::uint8_t pre_fired[] = {1, 0, 0};
+    const std::uint32_t post_prev[] = {1};
+    const std::uint32_t age_pre[] = {1, 4, 9}, age_post[] = {6, 1};
+    s.learn(pre_prev, pre_fired, post_prev, age_pre, age_post);
+    const auto d = s.dense();
+    // (0,0): lag 6 - 1 = 5 >= 0: + eta e^-0.5. (0,1): lag 0: + eta, once
+    // although both sides fired. (1,1): lag 1 - 4 = -3: - eta e^-0.4.
+    // (2,0): neither side fired: unchanged.
+    CHECK(d[0] == doctest::Approx(0.5 + eta * std::exp(-0.5)).epsilon(1e-7));
+    CHECK(d[1] == doctest::Approx(0.5 + eta).epsilon(1e-7));
+    CHECK(d[3] == doctest::Approx(0.5 - eta * std::exp(-0.4)).epsilon(1e-7));
+    CHECK(d[4] == 0.5f);
+}
+
+TEST_CASE("timed_synapses: synapses from inhibitory neurons change by the mirror image")
+{
+    auto s = make(synapse_sign::inhibitory, -0.5f, {-25.0f, -0.01f});
+    const std::uint32_t pre_prev[] = {0};
+    const std::uint8_t pre_fired[] = {1, 0, 0};
+    const std::uint32_t age_pre[] = {1, 4, 9}, age_post[] = {6, 1};
+    s.learn(pre_prev, pre_fired, {}, age_pre, age_post);
+    // lag 5 >= 0 makes the weight more negative.
+    CHECK(s.dense()[0] == doctest::Approx(-0.5 - 8.0e-4 * std::exp(-0.5)).epsilon(1e-7));
+}
+
+TEST_CASE("timed_synapses: a weight pushed past a bound is clipped at the next clip, as their code does")
+{
+    auto s = make(synapse_sign::excitatory, 0.01f, {0.01f, 25.0f});
+    const std::uint32_t pre_prev[] = {1};
+    const std::uint8_t pre_fired[] = {0, 1, 0};
+    const std::uint32_t age_pre[] = {9, 4, 9}, age_post[] = {6, 1};
+    s.learn(pre_prev, pre_fired, {}, age_pre, age_post);  // (1,1) depressed below 0.01
+    CHECK(s.dense()[3] < 0.01f);
+    float target[2] = {0.0f, 0.0f};
+    const std::uint32_t spikes[] = {1};
+    s.propagate(spikes, target);  // transmitted unclipped
+    CHECK(target[1] < 0.01f);
+    s.clip();
+    CHECK(s.dense()[3] == 0.01f);
+}
+
+TEST_CASE("timed_synapses: lags beyond the table follow the rule")
+{
+    const auto s = make(synapse_sign::excitatory, 0.5f, {0.01f, 25.0f});
+    CHECK(s.change(100000) == 0.0f);
+    CHECK(s.change(-100000) == 0.0f);
+    CHECK(s.change(20) == doctest::Approx(8.0e-4 * std::exp(-2.0)).epsilon(1e-6));
+}
+
+TEST_CASE("timed_synapses: checkpoints round-trip and refuse another connectivity")
+{
+    somnus_test::scratch_dir dir("timed_synapses");
+    auto s = make(synapse_sign::excitatory, 0.5f, {0.01f, 25.0f});
+    s.weights()[2] = 3.0f;
+    {
+        checkpoint_writer w;
+        s.save_to(w, "p.");
+        w.save(dir / "a.ckpt");
+    }
+    auto t = make(synapse_sign::excitatory, 0.5f, {0.01f, 25.0f});
+    t.load_from(checkpoint_reader(dir / "a.ckpt"), "p.");
+    CHECK(t.dense() == s.dense());
+    const std::vector<std::uint8_t> other{1, 0, 0, 1, 1, 0};
+    timed_synapses<last_spike_timing> u("other", 3, 2, other, 0.5f, {0.01f, 25.0f}, synapse_sign::excitatory, {}, 1.0f);
+    CHECK_THROWS_WITH_AS(u.load_from(checkpoint_reader(dir / "a.ckpt"), "p."), doctest::Contains("connects other neurons"), data_error);
+}
+
+TEST_CASE("timed_synapses: bad construction is refused by name")
+{
+    CHECK_THROWS_WITH_AS(make(synapse_sign::excitatory, 30.0f, {0.01f, 25.0f}), doctest::Contains("initial weight"), config_error);
+    CHECK_THROWS_AS((timed_synapses<last_spike_timing>("x", 3, 2, std::vector<std::uint8_t>(5, 1), 0.5f, {0.0f, 1.0f},
+                                                       synapse_sign::excitatory, {}, 1.0f)),
+                    config_error);
+}
+
+} // TEST_SUITE

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Runs readout/pca_logistic.hpp on the cases tests/readout/sklearn_reference.py
 // wrote and compares with scikit-learn: component counts, explained-variance
-// ratios (1e-9 relative), transforms, predictions, and decision values (1e-5)
-// against sklearn's tightly converged fit. usage: sklearn_compare DIR.
+// ratios (1e-9 relative), transforms and components under both versions' sign
+// rules, predictions, and decision values (1e-5) against sklearn's tightly
+// converged fit. usage: sklearn_compare DIR.
 #include <somnus/readout/pca_logistic.hpp>
 
 #include <xtensor/xnpy.hpp>
@@ -74,6 +75,8 @@ int main(int argc, char** argv)
         const auto decision = load<double, 2>(prefix + "decision.npy");
         const auto decision_tight = load<double, 2>(prefix + "decision_tight.npy");
         const auto pred_tight = load<int, 1>(prefix + "pred_tight.npy");
+        const auto components = load<double, 2>(prefix + "components.npy");
+        const auto components_other = load<double, 2>(prefix + "components_other.npy");
         const std::size_t sk_components = std::size_t(meta(0));
 
         somnus::pca_logistic_params params;
@@ -89,12 +92,24 @@ int main(int argc, char** argv)
                 ratio_diff = std::max(ratio_diff, std::abs(readout.explained_variance_ratio()(k) - ratio(k)) / ratio(k));
         ok = ok && ratio_diff <= 1e-9;
 
-        double transform_diff = 0.0;
+        double transform_diff = 0.0;  // test-set projections and components
         if (readout.n_components() == sk_components) {
             const auto z = readout.transform(x_test);
             for (std::size_t i = 0; i < z.shape()[0]; ++i)
                 for (std::size_t k = 0; k < z.shape()[1]; ++k)
                     transform_diff = std::max(transform_diff, std::abs(z(i, k) - z_test(i, k)));
+        }
+        // Components under both sign rules: this sklearn's, and the other
+        // version's (the same SVD flipped by sklearn's own svd_flip).
+        if (readout.n_components() == sk_components) {
+            somnus::principal_components other;
+            other.fit(readout.scaler().transform(x_train), params.variance_kept, params.whiten,
+                      params.sign == somnus::pca_sign::scores ? somnus::pca_sign::components : somnus::pca_sign::scores);
+            for (std::size_t k = 0; k < sk_components; ++k)
+                for (std::size_t j = 0; j < components.shape()[1]; ++j) {
+                    transform_diff = std::max(transform_diff, std::abs(readout.components()(k, j) - components(k, j)));
+                    transform_diff = std::max(transform_diff, std::abs(other.components()(k, j) - components_other(k, j)));
+                }
         }
         ok = ok && transform_diff <= 1e-8;
 
@@ -132,7 +147,7 @@ int main(int argc, char** argv)
         worst_ratio = std::max(worst_ratio, ratio_diff);
         worst_transform = std::max(worst_transform, transform_diff);
         std::printf("case %d (seed %d, %zu train / %zu test, %zu classes, %d constant features): %zu components "
-                    "(sklearn %zu), ratios within %.1e relative, transform within %.1e; predictions: %zu / %zu differ from "
+                    "(sklearn %zu), ratios within %.1e relative, transform and components within %.1e; predictions: %zu / %zu differ from "
                     "sklearn lbfgs, %zu from sklearn tight (scores within %.1e); accuracy %.3f, smallest margin %.1e; "
                     "L-BFGS %d iterations (sklearn's %d), |g| %.1e, %s%s\n",
                     c, meta(3), x_train.shape()[0], x_test.shape()[0], readout.classes().size(), meta(4),
@@ -146,7 +161,7 @@ int main(int argc, char** argv)
         return 1;
     }
     failures += unexplained > 0 ? 1 : 0;
-    std::printf("%d cases, %zu test samples: component counts %s, ratios within %.1e relative, transforms within %.1e; "
+    std::printf("%d cases, %zu test samples: component counts %s, ratios within %.1e relative, transforms and components within %.1e; "
                 "predictions differ from sklearn's tight optimum on %zu, from its default lbfgs fit on %zu (%zu not "
                 "explained by its early stop); scores within %.1e of the tight optimum: %s\n",
                 cases, samples, failures == 0 ? "equal" : "checked", worst_ratio, worst_transform, mismatches_tight,

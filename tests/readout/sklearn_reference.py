@@ -12,6 +12,8 @@ try:
     from sklearn.decomposition import PCA
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
+    from sklearn.utils.extmath import svd_flip
+    from scipy import linalg
 except ImportError as e:
     print(f"readout_sklearn: skipped: {e} (install python3-sklearn python3-numpy)")
     sys.exit(77)
@@ -88,6 +90,12 @@ def main():
         np.save(prefix + "y_test.npy", y_test)
         np.save(prefix + "ratio.npy", pca.explained_variance_ratio_.astype(np.float64))
         np.save(prefix + "z_test.npy", zte.astype(np.float64))
+        np.save(prefix + "components.npy", pca.components_.astype(np.float64))
+        # The components under the other version's sign rule (sklearn 1.5
+        # moved svd_flip from U's columns to Vt's rows), from the same SVD.
+        u, _, vt = linalg.svd(xtr_s - xtr_s.mean(axis=0), full_matrices=False)
+        _, vt = svd_flip(u, vt, u_based_decision=not u_based)
+        np.save(prefix + "components_other.npy", vt[:pca.n_components_].astype(np.float64))
         np.save(prefix + "decision.npy", clf.decision_function(zte).astype(np.float64))
         np.save(prefix + "pred.npy", pred)
         np.save(prefix + "decision_tight.npy", tight.decision_function(zte).astype(np.float64))

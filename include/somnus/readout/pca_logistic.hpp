@@ -201,7 +201,7 @@ public:
             explained_variance_(c) = variance[c];
             explained_variance_ratio_(c) = ratio[c];
         }
-        // sklearn >= 1.4 divides by at least machine epsilon, so a component of
+        // sklearn >= 1.5 divides by at least machine epsilon, so a component of
         // zero variance (variance_kept = 1 on rank-deficient data) stays finite.
         divisor_ = xt::ones<double>({m});
         if (whiten)

@@ -30,6 +30,11 @@ install_packages() {
 SOMNUS_BUILD_PACKAGES=(cmake g++ make libxtensor-dev libxsimd-dev libfmt-dev zlib1g-dev doctest-dev libbenchmark-dev
                        libcli11-dev nlohmann-json3-dev libstb-dev ca-certificates)
 
+# The PCA + logistic readout (SOMNUS_WITH_READOUT): LAPACK's SVD through
+# xtensor-blas, liblbfgs; scikit-learn and numpy are its test reference.
+SOMNUS_READOUT_PACKAGES=(libxtensor-blas-dev liblapack-dev libblas-dev liblbfgs-dev)
+SOMNUS_READOUT_TEST_PACKAGES=(python3 python3-numpy python3-sklearn)
+
 install_build_deps() {
   install_packages "${SOMNUS_BUILD_PACKAGES[@]}" || return 1
   if ! command -v npm >/dev/null 2>&1; then

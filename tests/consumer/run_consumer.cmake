@@ -17,3 +17,6 @@ run(${CMAKE_COMMAND} -S ${CONSUMER_DIR} -B ${WORK_DIR}/consumer-build
     -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix -DCMAKE_BUILD_TYPE=Release)
 run(${CMAKE_COMMAND} --build ${WORK_DIR}/consumer-build)
 run(${WORK_DIR}/consumer-build/consumer)
+if(EXISTS ${WORK_DIR}/consumer-build/consumer_readout)
+  run(${WORK_DIR}/consumer-build/consumer_readout)
+endif()

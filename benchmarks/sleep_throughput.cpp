@@ -196,8 +196,8 @@ int main(int argc, char** argv)
                 const double rate = median(sleep_rates[v]);
                 const auto per_s = [&](std::uint64_t spikes) { return sim_s > 0 ? double(spikes) / sim_s : 0.0; };
                 fmt::print("{:>7} {:>17} {:>7} {:>9g} {:>13.2f} {:>12.1f} {:>12.1f} {:>12.1f} {:>8.2f}\n", n, variants[v].name,
-                           images, sim_s * 1e3, rate, per_s(rep.input_spikes), per_s(rep.exc_spikes), per_s(rep.inh_spikes),
-                           per_s(rep.exc_spikes) / double(n));
+                           images, sim_s * 1e3, rate, per_s(rep.input_spikes), per_s(rep.excitatory_spikes), per_s(rep.inhibitory_spikes),
+                           per_s(rep.excitatory_spikes) / double(n));
                 rows.push_back({{"neurons", n},
                                 {"phase", variants[v].name},
                                 {"stdp", variants[v].stdp},
@@ -208,11 +208,11 @@ int main(int argc, char** argv)
                                 {"simulated_seconds_per_second_median", rate},
                                 {"simulated_seconds_per_second", sleep_rates[v]},
                                 {"input_spikes", rep.input_spikes},
-                                {"exc_spikes", rep.exc_spikes},
-                                {"inh_spikes", rep.inh_spikes},
+                                {"exc_spikes", rep.excitatory_spikes},
+                                {"inh_spikes", rep.inhibitory_spikes},
                                 {"input_spikes_per_second", per_s(rep.input_spikes)},
-                                {"exc_spikes_per_second", per_s(rep.exc_spikes)},
-                                {"inh_spikes_per_second", per_s(rep.inh_spikes)}});
+                                {"exc_spikes_per_second", per_s(rep.excitatory_spikes)},
+                                {"inh_spikes_per_second", per_s(rep.inhibitory_spikes)}});
             }
         }
         if (!o.json.empty()) {

@@ -6,7 +6,7 @@
 // on training images and testing with Diehl & Cook's readout; and the JSON
 // fields every such example writes. A program builds its own network and
 // measures what is its own; any network with train(image), images_seen(),
-// n_exc(), counts() and what somnus::evaluate_counts asks for will do.
+// n_readout(), counts() and what somnus::evaluate_counts asks for will do.
 #pragma once
 
 #include <algorithm>
@@ -220,7 +220,7 @@ template <class Network>
 evaluation label_and_test(const Network& net, const somnus::image_dataset& train, std::size_t label_n, const somnus::image_dataset& test,
                           unsigned threads, const std::string& run = "")
 {
-    const std::size_t n = net.n_exc();
+    const std::size_t n = net.n_readout();
     progress label_progress(detail::step_name(run, "label"), label_n);
     auto label_counts = somnus::evaluate_counts(net, train.pixels, 0, label_n, somnus::image_set::train, threads,
                                                 [&](std::size_t d) { label_progress.update(d, {}, d == label_n); });

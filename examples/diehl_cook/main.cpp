@@ -131,6 +131,8 @@ int run(const options& o)
 
     somnus::competitive_config cfg;
     cfg.n_input = ex::image_rows * ex::image_cols;
+    cfg.input_rows = ex::image_rows;
+    cfg.input_cols = ex::image_cols;
     cfg.n_exc = o.neurons;
     cfg.seed = o.seed;
     cfg.input_delay_max_ms = o.delay_ms;

@@ -85,6 +85,8 @@ dataset_result run_dataset(const options& o, const ex::image_sets& data)
     r.name = name;
     somnus::competitive_config cfg;
     cfg.n_input = ex::image_rows * ex::image_cols;
+    cfg.input_rows = ex::image_rows;
+    cfg.input_cols = ex::image_cols;
     cfg.n_exc = o.neurons;
     cfg.seed = o.seed;
     cfg.w_inh_exc = o.w_inh;
@@ -144,7 +146,7 @@ dataset_result run_dataset(const options& o, const ex::image_sets& data)
         const auto shown = net.evaluate(test.image(index), somnus::image_key(image_set::test, index));
         net.record_into(nullptr);
         const auto in = somnus::spike_trains::from_events(raster.input, cfg.n_input, bins);
-        const auto out = somnus::spike_trains::from_events(raster.exc, o.neurons, bins);
+        const auto out = somnus::spike_trains::from_events(raster.excitatory, o.neurons, bins);
 
         const auto mi = somnus::mutual_information_matrix(in, out, somnus::plug_in{}, o.threads).sum_over_x();
         const auto mi_mm = somnus::mutual_information_matrix(in, out, somnus::miller_madow{}, o.threads).sum_over_x();
@@ -172,12 +174,12 @@ dataset_result run_dataset(const options& o, const ex::image_sets& data)
         c["predicted"] = tested.readout.classify(tested.test_response(index));
         c["intensity"] = shown.intensity;
         c["input_spikes"] = raster.input.size();
-        c["output_spikes"] = raster.exc.size();
+        c["output_spikes"] = raster.excitatory.size();
         // When the output spikes fall: how many come within the two steps an
         // inhibitory partner needs to answer the first one (the weak
         // winner-take-all in docs/results.md).
         std::vector<std::uint32_t> steps;
-        for (const auto& e : raster.exc) steps.push_back(e.step);
+        for (const auto& e : raster.excitatory) steps.push_back(e.step);
         std::sort(steps.begin(), steps.end());
         c["output_spike_steps"] = steps;
         if (!steps.empty()) {

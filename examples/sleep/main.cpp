@@ -124,9 +124,9 @@ json report_json(const somnus::sleep_report& r, std::size_t neurons, double ms)
     const double s = ms * 1e-3;
     return {{"steps", r.steps},
             {"input_spikes", r.input_spikes},
-            {"exc_spikes", r.exc_spikes},
-            {"inh_spikes", r.inh_spikes},
-            {"exc_rate_hz", s > 0 ? double(r.exc_spikes) / (double(neurons) * s) : 0.0}};
+            {"exc_spikes", r.excitatory_spikes},
+            {"inh_spikes", r.inhibitory_spikes},
+            {"exc_rate_hz", s > 0 ? double(r.excitatory_spikes) / (double(neurons) * s) : 0.0}};
 }
 
 // ------------------------------------------------------------------ search --
@@ -153,6 +153,8 @@ search_result search(const options& o, const ex::image_sets& s)
     for (std::size_t k = 0; k < o.search_seeds; ++k) {
         somnus::competitive_config cfg;
         cfg.n_input = ex::image_rows * ex::image_cols;
+        cfg.input_rows = ex::image_rows;
+        cfg.input_cols = ex::image_cols;
         cfg.n_exc = n;
         cfg.seed = o.seed + 1000 + k;
         nets.push_back(somnus::make_diehl_cook(cfg));
@@ -256,7 +258,7 @@ struct perturbed_sets {
 json robustness(const network& net, const somnus::label_readout& readout, const perturbed_sets& p, unsigned threads,
                 std::vector<double>& noise_acc, std::vector<double>& blur_acc)
 {
-    const std::size_t n = net.n_exc();
+    const std::size_t n = net.n_readout();
     const auto acc = [&](const somnus::image_dataset& d) {
         const auto c = somnus::evaluate_counts(net, d.pixels, 0, d.size(), image_set::test, threads);
         return accuracy_of(readout, c, d.labels, d.size(), n);
@@ -287,7 +289,7 @@ json entropies(const network& net, const somnus::image_dataset& test, std::size_
 {
     constexpr std::uint32_t steps_per_bin = 10;
     const std::uint32_t steps = static_cast<std::uint32_t>(std::lround(net.config().present_ms / net.config().dt_ms));
-    const std::size_t bins_per_image = steps / steps_per_bin, n = net.n_exc();
+    const std::size_t bins_per_image = steps / steps_per_bin, n = net.n_readout();
     somnus::spike_trains trains(n, images * bins_per_image);
     auto local = net.clone();
     somnus::spike_raster raster;
@@ -295,7 +297,7 @@ json entropies(const network& net, const somnus::image_dataset& test, std::size_
     std::uint64_t spikes = 0;
     for (std::size_t k = 0; k < images; ++k) {
         local.evaluate(test.image(k), somnus::image_key(image_set::test, k));
-        for (const auto& e : raster.exc) {
+        for (const auto& e : raster.excitatory) {
             const std::size_t b = e.step / steps_per_bin;
             if (b < bins_per_image) trains.set(e.input, k * bins_per_image + b);
             ++spikes;
@@ -446,6 +448,8 @@ std::vector<level_result> run_levels(const options& o, const ex::image_sets& s, 
     for (std::size_t k = 0; k < o.seeds; ++k) {
         somnus::competitive_config cfg;
         cfg.n_input = ex::image_rows * ex::image_cols;
+        cfg.input_rows = ex::image_rows;
+        cfg.input_cols = ex::image_cols;
         cfg.n_exc = n;
         cfg.seed = o.seed + k;
         network net = somnus::make_diehl_cook(cfg);

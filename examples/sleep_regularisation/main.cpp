@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Periodic sleep as a regulariser, our reading of the abstract of Massey,
-// Hubin, Nichele & Saebo 2026 (arXiv:2601.08447; DESIGN.md section 9): a
+// Periodic sleep as a regulariser. --protocol massey2026 (the default):
+// Massey, Hubin, Nichele & Saebo 2026 as the authors ran it (massey_main.hpp,
+// DESIGN.md section 9a). --protocol ours: our earlier reading of their
+// abstract (DESIGN.md section 9), below: a
 // recurrent STDP network trained with sleep bouts taking a fraction f of
 // training time (stdp_runs.hpp), and the same sleep between the epochs of a
 // surrogate-gradient network (sg_control.hpp), with stability measures over
@@ -24,6 +26,7 @@
 #include "../common/example.hpp"
 #include "../common/mpi.hpp"
 #include "../common/plot.hpp"
+#include "massey_main.hpp"
 #include "sg_control.hpp"
 #include "stdp_runs.hpp"
 
@@ -493,13 +496,14 @@ int run(options& o, const ex::mpi_session& mpi)
     return outputs.status();
 }
 
-} // namespace
-
-int main(int argc, char** argv)
+/// --protocol ours.
+int main_ours(int argc, char** argv, ex::mpi_session& mpi)
 {
     options o;
     CLI::App app{"Periodic sleep as a regulariser of a recurrent STDP network and of a surrogate-gradient network\n"
-                 "(our reading of the abstract of Massey et al. 2026; DESIGN.md section 9)"};
+                 "(--protocol ours: our reading of the abstract of Massey et al. 2026; DESIGN.md section 9)"};
+    std::string protocol;
+    app.add_option("--protocol", protocol, "massey2026 (the default) or ours (this protocol)")->check(CLI::IsMember({"massey2026", "ours"}));
     std::vector<double> fractions;
     std::vector<std::string> datasets;
     app.add_option("--part", o.part, "both, stdp (the recurrent STDP network) or sg (the surrogate-gradient control)")
@@ -535,8 +539,7 @@ int main(int argc, char** argv)
     app.add_option("--threads", o.threads, "threads (results do not depend on it)")->check(ex::integer_in(1, 1024))->capture_default_str();
     app.add_option("--json", o.json, "write every figure as one JSON object to this file");
     app.add_option("--png", o.png, "write the pictures into this folder");
-    ex::mpi_session mpi(argc, argv);
-    if (const auto code = ex::parse(app, argc, argv)) return mpi.finish(*code);
+    if (const auto code = ex::parse(app, argc, argv)) return *code;
     if (o.quick) {
         // Applied first; flags given explicitly override.
         const auto given = [&](const char* flag) { return app.count(flag) > 0; };
@@ -559,5 +562,20 @@ int main(int argc, char** argv)
     if (no_forgetting) o.stdp.forgetting = o.sg.forgetting = false;
     o.mnist_dir = ex::data_folder("mnist", o.mnist_dir);
     o.fashion_dir = ex::data_folder("fashion", o.fashion_dir);
-    return mpi.finish(ex::guarded("sleep_regularisation", [&] { return run(o, mpi); }));
+    return ex::guarded("sleep_regularisation", [&] { return run(o, mpi); });
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    ex::mpi_session mpi(argc, argv);
+    std::string protocol = "massey2026";
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--protocol" && i + 1 < argc) protocol = argv[i + 1];
+        else if (a.rfind("--protocol=", 0) == 0) protocol = a.substr(11);
+    }
+    if (protocol == "ours") return mpi.finish(main_ours(argc, argv, mpi));
+    return mpi.finish(somnus::example::massey2026::main_massey(argc, argv, mpi));
 }

@@ -347,7 +347,7 @@ inline stdp_run run_unit(const stdp_options& o, std::size_t u, const stdp_data& 
         p.wake_ms = wake_total;
         p.sleep_ms = sleep_total;
         p.sleep_exc_spikes = bout_spikes;
-        const std::size_t n = net.n_exc();
+        const std::size_t n = net.n_readout();
         const auto label_counts = evaluate_counts(net, label_set.pixels, 0, label_set.size(), image_set::train, 1);
         label_readout readout(label_counts, label_set.labels, n);
         const auto test_counts = evaluate_counts(net, test_all.pixels, 0, n_test, image_set::test, 1);
@@ -391,7 +391,7 @@ inline stdp_run run_unit(const stdp_options& o, std::size_t u, const stdp_data& 
         std::uint64_t spikes = 0;
         if (f > 0.0) {
             const double ms = wake * f / (1.0 - f);
-            spikes = net.sleep(bout, ms).exc_spikes;
+            spikes = net.sleep(bout, ms).excitatory_spikes;
             sleep_total += ms;
         }
         const bool phase_end = (b + 1) * 2 == blocks || b + 1 == blocks;

@@ -72,7 +72,10 @@
 #include "network/evaluate.hpp"
 #include "network/massey.hpp"
 #include "network/population.hpp"
-#include "network/protocol.hpp"
+#include "network/checkpoints.hpp"
+#include "network/parts.hpp"
+#include "network/presentation.hpp"
+#include "network/sleep_phase.hpp"
 #include "network/recurrent.hpp"
 
 #include "readout/assignment.hpp"

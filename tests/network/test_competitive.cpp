@@ -204,14 +204,14 @@ TEST_CASE("behaviour checksum: a seeded tiny network's spikes and weights")
     std::uint64_t h = 1469598103934665603ULL;
     for (std::size_t k = 0; k < data.size(); ++k) {
         net.train(data.image(k));
-        h = fnv1a(raster.exc.data(), raster.exc.size() * sizeof(raster_event), h);
-        h = fnv1a(raster.inh.data(), raster.inh.size() * sizeof(raster_event), h);
+        h = fnv1a(raster.excitatory.data(), raster.excitatory.size() * sizeof(raster_event), h);
+        h = fnv1a(raster.inhibitory.data(), raster.inhibitory.size() * sizeof(raster_event), h);
         h = fnv1a(raster.input.data(), raster.input.size() * sizeof(raster_event), h);
     }
     h = fnv1a(net.weights().data(), net.weights().size() * sizeof(float), h);
     h = fnv1a(net.exc_state().theta.data(), net.exc_state().theta.size() * sizeof(float), h);
     MESSAGE("behaviour checksum: ", h);
-    CHECK(raster.exc.size() > 0);
+    CHECK(raster.excitatory.size() > 0);
     CHECK(h == 2858505411061533668ULL);
 }
 

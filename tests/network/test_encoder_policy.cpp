@@ -60,8 +60,8 @@ TEST_CASE("a recorded input raster replayed through train(source, steps) reprodu
         const auto q = replayed.train(source, steps);
         replayed.record_into(nullptr);
         CHECK(q.spikes == p.spikes);
-        CHECK(again.exc == raster.exc);
-        CHECK(again.inh == raster.inh);
+        CHECK(again.excitatory == raster.excitatory);
+        CHECK(again.inhibitory == raster.inhibitory);
         CHECK(again.input == raster.input);
     }
     CHECK(replayed.weights() == recorded.weights());

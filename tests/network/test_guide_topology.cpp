@@ -24,7 +24,7 @@ TEST_CASE("the guide's sparse-input topology trains, sleeps and resumes through 
     cfg.present_ms = 100.0f;
     cfg.rest_ms = 50.0f;
     sparse_input_network<> net(cfg);
-    const auto& in = net.input();
+    const auto& in = std::get<0>(net.parts().projections).proj;
     const double density = double(in.n_synapses()) / double(784 * 8);
     CHECK(density > 0.15);
     CHECK(density < 0.25);
@@ -54,8 +54,8 @@ TEST_CASE("the guide's sparse-input topology trains, sleeps and resumes through 
         net.train(data.image(k));
         resumed.train(data.image(k));
     }
-    CHECK(net.input().weights() == resumed.input().weights());
-    CHECK(net.exc_population().state.theta == resumed.exc_population().state.theta);
+    CHECK(std::get<0>(net.parts().projections).proj.weights() == std::get<0>(resumed.parts().projections).proj.weights());
+    CHECK(net.parts().readout.state.theta == resumed.parts().readout.state.theta);
     const auto a = evaluate_counts(net, data.pixels, 0, 10, image_set::test, 2);
     const auto b = evaluate_counts(resumed, data.pixels, 0, 10, image_set::test, 1);
     CHECK(a == b);

@@ -155,7 +155,7 @@ TEST_CASE("massey_network: their sleep runs with the input off and stops at the 
     const auto rep = copy.sleep(free, 2000.0);
     CHECK(rep.steps == 2000);
     CHECK(rep.input_spikes == 0);
-    CHECK(rep.exc_spikes > 0);  // the noise drives the network
+    CHECK(rep.excitatory_spikes > 0);  // the noise drives the network
     // The stop: with the current totals as the baseline, it ends before the first step.
     auto at_once = recipes::massey_2026(net.excitatory_total(), net.inhibitory_total());
     const auto none = net.clone().sleep(at_once, 2000.0);

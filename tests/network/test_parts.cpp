@@ -91,6 +91,7 @@ TEST_CASE("recurrent network: one step equals a plain-loop reference, bit for bi
 {
     auto cfg = tiny(16, 3);
     cfg.n_input = 40;
+    cfg.input_rows = cfg.input_cols = 0;  // not an image
     recurrent_params rp;
     rp.probability = 0.3f;
     rp.w_init_max = 0.6f;  // strong enough that recurrent spikes matter
@@ -228,7 +229,7 @@ TEST_CASE("recurrent network: no self-connections; checkpoints continue exactly;
     const matrix_f before = rec.weights();
     const auto report = net.sleep(phase, 500.0);
     CHECK(report.input_spikes == 0);
-    CHECK(report.exc_spikes > 0);
+    CHECK(report.excitatory_spikes > 0);
     CHECK(rec.weights() != before);
     for (std::size_t i = 0; i < 10; ++i)
         for (std::size_t j = 0; j < 10; ++j)

@@ -55,7 +55,7 @@ TEST_CASE("a user-written sleep mechanism runs inside the library unchanged")
     replay_strongest replay;
     const auto report = net.sleep(replay, 200.0);
     CHECK(report.input_spikes > 0);
-    CHECK(report.exc_spikes > 0);
+    CHECK(report.excitatory_spikes > 0);
     CHECK(net.weights() != before);
     CHECK(*std::max_element(net.weights().begin(), net.weights().end()) <= 0.6f);
     // The next image is normalised again from the flagged columns.

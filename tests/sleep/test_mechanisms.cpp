@@ -240,7 +240,7 @@ TEST_CASE("spontaneous activity drives the excitatory population with the input 
     spontaneous_activity noisy{{"exc", 200.0f, 5.0f}};
     const auto active = net.sleep(noisy, 200.0);
     CHECK(active.input_spikes == 0);
-    CHECK(active.exc_spikes > silent.exc_spikes);
+    CHECK(active.excitatory_spikes > silent.excitatory_spikes);
     spontaneous_activity wrong{{"hidden", 1.0f, 1.0f}};
     CHECK_THROWS_AS(net.sleep(wrong, 1.0), config_error);
 }
@@ -253,16 +253,16 @@ TEST_CASE("sleep leaves counts() and the recorded raster of the last presentatio
     net.record_into(&raster);
     net.train(data.image(0));
     const std::vector<std::uint32_t> counts(net.counts().begin(), net.counts().end());
-    const auto exc = raster.exc;
+    const auto exc = raster.excitatory;
     REQUIRE(!exc.empty());
     noise_drive dream{{40.0f}};
     const auto r = net.sleep(dream, 300.0);
-    CHECK(r.exc_spikes > 0);
+    CHECK(r.excitatory_spikes > 0);
     CHECK(std::ranges::equal(net.counts(), counts));
-    CHECK(raster.exc == exc);
+    CHECK(raster.excitatory == exc);
     // Recording goes on for the next presentation.
     net.train(data.image(1));
-    CHECK(raster.exc != exc);
+    CHECK(raster.excitatory != exc);
 }
 
 TEST_CASE("the same seed gives the same phase; another seed another")

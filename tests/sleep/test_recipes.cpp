@@ -52,7 +52,7 @@ TEST_CASE("plasticity_switch freezes STDP, thresholds, or both, and nothing else
             combine<mean_image_drive, scale_gains, plasticity_switch> m{mean_image_drive{{4.0f, 0}}, scale_gains{{2.0f, 0.0f}},
                                                                         plasticity_switch{{stdp, homeostasis}}};
             const auto r = net.sleep(m, 300.0);
-            REQUIRE(r.exc_spikes > 0);  // there was activity to learn from
+            REQUIRE(r.excitatory_spikes > 0);  // there was activity to learn from
             CHECK((net.weights() != w0) == stdp);
             CHECK((net.exc_state().theta != theta0) == homeostasis);
         }
@@ -70,7 +70,7 @@ TEST_CASE("tadros_2019: thresholds move, weights do not (default: STDP off); gai
     CHECK(phase.get<2>().p.factor == 4.0f);
     const auto r = net.sleep(phase, p.duration_ms);
     CHECK(r.steps == 4000);
-    CHECK(r.exc_spikes > 0);
+    CHECK(r.excitatory_spikes > 0);
     CHECK(net.weights() == w0);
     CHECK(net.exc_state().theta != theta0);
     CHECK(net.exc().parameters().tau_m_ms == tau0);

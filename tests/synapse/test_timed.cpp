@@ -32,9 +32,9 @@ TEST_CASE("timed_synapses: layout, dense view and transmission")
 {
     auto s = make(synapse_sign::excitatory, 0.5f, {0.01f, 25.0f});
     CHECK(s.size() == 4);
-    CHECK(std::vector<std::uint32_t>(s.targets(0).begin(), s.targets(0).end()) == std::vector<std::uint32_t>{0, 1});
-    CHECK(std::vector<std::uint32_t>(s.sources(0).begin(), s.sources(0).end()) == std::vector<std::uint32_t>{0, 2});
-    CHECK(std::vector<std::uint32_t>(s.sources(1).begin(), s.sources(1).end()) == std::vector<std::uint32_t>{0, 1});
+    CHECK(std::vector<std::int32_t>(s.targets(0).begin(), s.targets(0).end()) == std::vector<std::int32_t>{0, 1});
+    CHECK(std::vector<std::int32_t>(s.sources(0).begin(), s.sources(0).end()) == std::vector<std::int32_t>{0, 2});
+    CHECK(std::vector<std::int32_t>(s.sources(1).begin(), s.sources(1).end()) == std::vector<std::int32_t>{0, 1});
     const auto d = s.dense();
     CHECK(d == std::vector<float>{0.5f, 0.5f, 0.0f, 0.5f, 0.5f, 0.0f});
     float target[2] = {0.0f, 0.0f};
@@ -52,9 +52,9 @@ TEST_CASE("timed_synapses: each synapse with a spiking side changes once, from t
     // Last step presynaptic neuron 0 and postsynaptic neuron 1 fired. Ages
     // after this step: pre {1, 4, 9}, post {6, 1}.
     const std::uint32_t pre_prev[] = {0};
-    const std::uint8_t pre_fired[] = {1, 0, 0};
+    const std::int32_t pre_fired[] = {1, 0, 0};
     const std::uint32_t post_prev[] = {1};
-    const std::uint32_t age_pre[] = {1, 4, 9}, age_post[] = {6, 1};
+    const std::int32_t age_pre[] = {1, 4, 9}, age_post[] = {6, 1};
     s.learn(pre_prev, pre_fired, post_prev, age_pre, age_post);
     const auto d = s.dense();
     // (0,0): lag 6 - 1 = 5 >= 0: + eta e^-0.5. (0,1): lag 0: + eta, once
@@ -70,8 +70,8 @@ TEST_CASE("timed_synapses: synapses from inhibitory neurons change by the mirror
 {
     auto s = make(synapse_sign::inhibitory, -0.5f, {-25.0f, -0.01f});
     const std::uint32_t pre_prev[] = {0};
-    const std::uint8_t pre_fired[] = {1, 0, 0};
-    const std::uint32_t age_pre[] = {1, 4, 9}, age_post[] = {6, 1};
+    const std::int32_t pre_fired[] = {1, 0, 0};
+    const std::int32_t age_pre[] = {1, 4, 9}, age_post[] = {6, 1};
     s.learn(pre_prev, pre_fired, {}, age_pre, age_post);
     // lag 5 >= 0 makes the weight more negative.
     CHECK(s.dense()[0] == doctest::Approx(-0.5 - 8.0e-4 * std::exp(-0.5)).epsilon(1e-7));
@@ -81,8 +81,8 @@ TEST_CASE("timed_synapses: a weight pushed past a bound is clipped at the next c
 {
     auto s = make(synapse_sign::excitatory, 0.01f, {0.01f, 25.0f});
     const std::uint32_t pre_prev[] = {1};
-    const std::uint8_t pre_fired[] = {0, 1, 0};
-    const std::uint32_t age_pre[] = {9, 4, 9}, age_post[] = {6, 1};
+    const std::int32_t pre_fired[] = {0, 1, 0};
+    const std::int32_t age_pre[] = {9, 4, 9}, age_post[] = {6, 1};
     s.learn(pre_prev, pre_fired, {}, age_pre, age_post);  // (1,1) depressed below 0.01
     CHECK(s.dense()[3] < 0.01f);
     float target[2] = {0.0f, 0.0f};
@@ -91,6 +91,38 @@ TEST_CASE("timed_synapses: a weight pushed past a bound is clipped at the next c
     CHECK(target[1] < 0.01f);
     s.clip();
     CHECK(s.dense()[3] == 0.01f);
+}
+
+TEST_CASE("timed_synapses: the SIMD walks give the scalar reference's bits")
+{
+    // 40 x 37 with density 0.4, awkward row lengths; random ages and spikes over 300 steps.
+    random_stream rng(3);
+    std::vector<std::uint8_t> m(40 * 37);
+    for (auto& x : m) x = rng.uniform() < 0.4 ? 1 : 0;
+    for (const auto sign : {synapse_sign::excitatory, synapse_sign::inhibitory}) {
+        const weight_bounds b = sign == synapse_sign::excitatory ? weight_bounds{0.01f, 0.6f} : weight_bounds{-0.6f, -0.01f};
+        const float w0 = sign == synapse_sign::excitatory ? 0.3f : -0.3f;
+        timed_synapses<last_spike_timing> a("a", 40, 37, m, w0, b, sign, last_spike_timing{}, 1.0f), v = a;
+        std::vector<std::int32_t> age_pre(40), age_post(37), fired(40);
+        for (int step = 0; step < 300; ++step) {
+            std::vector<std::uint32_t> pre, post;
+            std::fill(fired.begin(), fired.end(), 0);
+            for (std::uint32_t i = 0; i < 40; ++i)
+                if (rng.uniform() < 0.2) {
+                    pre.push_back(i);
+                    fired[i] = 1;
+                }
+            for (std::uint32_t j = 0; j < 37; ++j)
+                if (rng.uniform() < 0.2) post.push_back(j);
+            for (auto& x : age_pre) x = std::int32_t(rng.below(step % 7 == 0 ? 20000 : 60));
+            for (auto& x : age_post) x = std::int32_t(rng.below(60));
+            a.clip();
+            v.clip();
+            a.learn<float>(pre, fired, post, age_pre, age_post);
+            v.learn<simd::batch>(pre, fired, post, age_pre, age_post);
+            REQUIRE(a.dense() == v.dense());
+        }
+    }
 }
 
 TEST_CASE("timed_synapses: lags beyond the table follow the rule")

@@ -10,8 +10,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include "random.hpp"
@@ -358,52 +360,115 @@ template <class M>
 concept sleep_mechanism = sleep_mechanism_for<M, sleep_context<detail::archetype_params, detail::archetype_params>>;
 
 // ---------------------------------------------------------------------------
+// projection
+//
+// A projection P carries spikes from one population to another (synapse/:
+// dense_synapses, sparse_synapses, timed_synapses; the fixed one_to_one and
+// all_but_self). How it transmits and learns is its own, called by the
+// topology's step; what the code around the topology needs of it is this:
+//
+//   p.view()                          projection_view of its gain and, if
+//                                     plastic, its weights (name and sign are
+//                                     filled in by the topology's part entry)
+//   p.save_to(w, prefix, own_traces)  its state under "<prefix>..." (a fixed
+//   p.load_from(r, prefix, own_traces) projection has none); own_traces false
+//                                     when its postsynaptic traces are shared
+//                                     with the population (saved there)
+//   p.spikes_in_flight()              a spike still travelling (delays)
+//   p.history_steps()                 steps of trace history it replays
+//   p.skip_steps(n)                   n steps with nothing emitted, jumped
+//   p.clear_in_flight()               forgets what travels (a fresh start)
+//   p.decay_pre_traces(ms)            its presynaptic traces over ms, in closed form
+// ---------------------------------------------------------------------------
+class checkpoint_writer;
+class checkpoint_reader;
+
+template <class P>
+concept projection = requires(P& p, const P& cp, checkpoint_writer& w, const checkpoint_reader& r, const std::string& prefix,
+                              double ms, std::size_t n) {
+    { p.view() } -> std::same_as<projection_view>;
+    cp.save_to(w, prefix, false);
+    p.load_from(r, prefix, false);
+    { cp.spikes_in_flight() } -> std::convertible_to<bool>;
+    { cp.history_steps() } -> std::convertible_to<std::size_t>;
+    p.skip_steps(n);
+    p.clear_in_flight();
+    p.decay_pre_traces(ms);
+};
+
+// ---------------------------------------------------------------------------
+// presentation_config
+//
+// What the presentation protocol reads of a topology's configuration
+// (competitive_config, massey_config): sizes and geometry of the input, the
+// step, how an image is shown, the seed.
+//
+//   c.n_input, c.input_rows, c.input_cols   inputs, and their image geometry
+//                                           (rows x cols = n_input; 0 x 0: not an image)
+//   c.dt_ms, c.present_ms, c.rest_ms        the step, input and rest per showing
+//   c.rate_hz_per_unit, c.start_intensity,  input rate = pixel x rate x intensity;
+//   c.intensity_step, c.min_spikes,         fewer than min_spikes readout spikes:
+//   c.max_repeats                           shown again, brighter, up to max_repeats
+//   c.seed, c.closed_form_rest              random streams; the rest in closed form
+//   c.validate(), C::is_protocol_field(name) checks; fields a checkpoint may differ in
+// ---------------------------------------------------------------------------
+template <class C>
+concept presentation_config = requires(const C c, std::string_view name) {
+    { c.n_input } -> std::convertible_to<std::size_t>;
+    { c.input_rows } -> std::convertible_to<std::size_t>;
+    { c.input_cols } -> std::convertible_to<std::size_t>;
+    { c.dt_ms } -> std::convertible_to<float>;
+    { c.present_ms } -> std::convertible_to<float>;
+    { c.rest_ms } -> std::convertible_to<float>;
+    { c.rate_hz_per_unit } -> std::convertible_to<float>;
+    { c.start_intensity } -> std::convertible_to<float>;
+    { c.intensity_step } -> std::convertible_to<float>;
+    { c.min_spikes } -> std::convertible_to<std::uint32_t>;
+    { c.max_repeats } -> std::convertible_to<std::uint32_t>;
+    { c.seed } -> std::convertible_to<std::uint64_t>;
+    { c.closed_form_rest } -> std::convertible_to<bool>;
+    c.validate();
+    { C::is_protocol_field(name) } -> std::convertible_to<bool>;
+};
+
+// ---------------------------------------------------------------------------
 // network_topology
 //
 // A topology T is a network assembled from parts (network/population.hpp,
 // synapse/): populations, and projections between them. It derives from
-// presentation_protocol<T, Encoder> (network/protocol.hpp), which supplies
-// everything done *with* a network (training, re-showing, rest in closed
-// form, evaluation from rest, recording, sleep, checkpoints), and provides:
+// presentation_protocol<T, Encoder> (network/presentation.hpp), which
+// supplies everything done *with* a network (training, re-showing, rest in
+// closed form, evaluation from rest, recording; sleep through
+// network/sleep_phase.hpp and checkpoints through network/checkpoints.hpp),
+// and provides:
 //
 //   T::network_name               checkpoint tag, e.g. "competitive_network"
 //   T::sleep_context_type         sleep_context<Exc::params, Inh::params>
-//   t.config()                    the presentation fields (n_input, dt_ms,
-//                                 present_ms, rest_ms, rates, intensities,
-//                                 min_spikes, max_repeats, seed,
-//                                 closed_form_rest), validate() and
-//                                 is_protocol_field(name), as competitive_config
-//   t.exc_population(), t.inh_population()
-//                                 the readout (excitatory) population, whose
-//                                 counts a presentation reports, and the
-//                                 inhibitory one
-//   t.homeostasis(), t.layer()    the excitatory layer's rule and its
+//   t.config()                    a presentation_config
+//   t.parts()                     network_parts (network/parts.hpp): its
+//                                 populations and projections, listed once,
+//                                 and the readout, excitatory and inhibitory
+//                                 populations
+//   t.homeostasis(), t.layer()    the readout layer's rule and its
 //                                 layer_ref, listing every plastic projection onto it
 //   t.step(input_spikes, plastic) one time step, in the order the biology runs
-//   t.for_each_population(f)      f(population&) for each population
-//   t.for_each_projection(f)      f(name, projection&): the checkpoint prefix
-//                                 and the projection; the protocol saves,
-//                                 loads, relaxes and clears whatever of it has
-//                                 state (weights, pre traces, delays)
-//   t.projection_views()          std::array<projection_view, N>: every
-//                                 projection as sleep mechanisms see it
 //
 // and optionally configuration() (what a checkpoint must match; default:
-// config, neuron models, homeostasis), shape() and check_loaded(reader).
+// config, each population's model, homeostasis), shape() (default: inputs
+// and readout neurons) and check_loaded(reader).
 // ---------------------------------------------------------------------------
 template <class T>
 concept network_topology = requires(T& t, std::span<const std::uint32_t> input, bool plastic) {
     { T::network_name } -> std::convertible_to<const char*>;
     typename T::sleep_context_type;
-    t.config().validate();
-    t.exc_population().fire();
-    t.inh_population().fire();
+    requires presentation_config<std::remove_cvref_t<decltype(t.config())>>;
+    t.parts().readout.fire();
+    t.parts().excitatory.fire();
+    t.parts().inhibitory.fire();
+    t.parts().views();
     { t.layer() } -> std::same_as<layer_ref>;
     t.homeostasis().on_spikes(t.layer(), input);
     t.step(input, plastic);
-    t.for_each_population([](auto&) {});
-    t.for_each_projection([](const char*, auto&) {});
-    { t.projection_views()[0] } -> std::convertible_to<projection_view>;
 };
 
 // ---------------------------------------------------------------------------

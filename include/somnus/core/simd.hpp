@@ -287,4 +287,90 @@ inline W popcount_words(W x)
     return x & W(0x7fULL);
 }
 
+// ------------------------------------------------------------ index lanes
+// Gathers and scatters through 32-bit indices, for walks over sparse
+// synapses: I = std::int32_t is the scalar reference (plain indexing),
+// I = index_batch the vector path (one gather or scatter per batch).
+
+using index_batch = xsimd::batch<std::int32_t>;
+static_assert(index_batch::size == batch::size, "index and float batches must have the same lanes");
+
+/// The index type that goes with a value type: int32 for float, index_batch for batch.
+template <class V>
+using index_t = std::conditional_t<is_batch<V>, index_batch, std::int32_t>;
+
+template <class I>
+inline I load_index(const std::int32_t* p)
+{
+    if constexpr (std::is_same_v<I, index_batch>) return index_batch::load_unaligned(p);
+    else return *p;
+}
+// xsimd 8.1 routes gathers for avx512bw to its element-by-element fallback,
+// so the hardware instructions are named here where the target has them.
+inline float gather(const float* base, std::int32_t i) { return base[i]; }
+inline batch gather(const float* base, const index_batch& i)
+{
+#if defined(__AVX512F__)
+    if constexpr (width == 16) return batch(_mm512_i32gather_ps(__m512i(i), base, 4));
+#elif defined(__AVX2__)
+    if constexpr (width == 8) return batch(_mm256_i32gather_ps(base, __m256i(i), 4));
+#endif
+    alignas(64) std::int32_t at[width];
+    alignas(64) float out[width];
+    i.store_aligned(at);
+    for (std::size_t k = 0; k < width; ++k) out[k] = base[at[k]];
+    return batch::load_aligned(out);
+}
+inline std::int32_t gather(const std::int32_t* base, std::int32_t i) { return base[i]; }
+inline index_batch gather(const std::int32_t* base, const index_batch& i)
+{
+#if defined(__AVX512F__)
+    if constexpr (width == 16) return index_batch(_mm512_i32gather_epi32(__m512i(i), base, 4));
+#elif defined(__AVX2__)
+    if constexpr (width == 8) return index_batch(_mm256_i32gather_epi32(base, __m256i(i), 4));
+#endif
+    alignas(64) std::int32_t at[width], out[width];
+    i.store_aligned(at);
+    for (std::size_t k = 0; k < width; ++k) out[k] = base[at[k]];
+    return index_batch::load_aligned(out);
+}
+inline void scatter(float* base, std::int32_t i, float v) { base[i] = v; }
+/// Lanes with equal indices: the highest lane's value lands.
+inline void scatter(float* base, const index_batch& i, const batch& v)
+{
+#if defined(__AVX512F__)
+    if constexpr (width == 16) {
+        _mm512_i32scatter_ps(base, __m512i(i), __m512(v), 4);
+        return;
+    }
+#endif
+    alignas(64) std::int32_t at[width];
+    alignas(64) float val[width];
+    i.store_aligned(at);
+    v.store_aligned(val);
+    for (std::size_t k = 0; k < width; ++k) base[at[k]] = val[k];
+}
+inline std::int32_t min(std::int32_t a, std::int32_t b) { return a < b ? a : b; }
+inline std::int32_t max(std::int32_t a, std::int32_t b) { return a > b ? a : b; }
+inline index_batch min(const index_batch& a, const index_batch& b) { return xsimd::min(a, b); }
+inline index_batch max(const index_batch& a, const index_batch& b) { return xsimd::max(a, b); }
+inline float to_float(std::int32_t i) { return static_cast<float>(i); }
+inline batch to_float(const index_batch& i) { return xsimd::to_float(i); }
+inline bool any(const xsimd::batch_bool<std::int32_t>& m) { return xsimd::any(m); }
+/// Calls f(k) for every lane k where m holds, in increasing k.
+template <class F>
+inline void for_each_set_lane(bool m, F&& f)
+{
+    if (m) f(std::size_t{0});
+}
+template <class F>
+inline void for_each_set_lane(const batch_mask& m, F&& f)
+{
+    if (!xsimd::any(m)) return;
+    alignas(64) bool flags[width];
+    m.store_aligned(flags);
+    for (std::size_t k = 0; k < width; ++k)
+        if (flags[k]) f(k);
+}
+
 } // namespace somnus::simd

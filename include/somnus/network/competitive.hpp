@@ -4,9 +4,10 @@
 // through plastic all-to-all synapses; each excitatory neuron excites one
 // inhibitory partner, which inhibits every other excitatory neuron.
 // A topology built from parts (network/population.hpp, synapse/): it lists
-// them, and its step reads as the biology does: integrate and fire -> input
-// spikes -> propagate -> learn. The presentation protocol (re-showing, rest,
-// evaluation, recording, sleep, checkpoints) is network/protocol.hpp's.
+// them once (parts()), and its step reads as the biology does: integrate
+// and fire -> input spikes -> propagate -> learn. Presentation (re-showing,
+// rest, evaluation, recording), sleep and checkpoints are network/'s
+// presentation.hpp, sleep_phase.hpp and checkpoints.hpp.
 // Every policy is a template parameter.
 #pragma once
 
@@ -33,13 +34,16 @@
 #include "../synapse/dense.hpp"
 #include "../synapse/fixed.hpp"
 #include "population.hpp"
-#include "protocol.hpp"
+#include "presentation.hpp"
 
 namespace somnus {
 
 /// Run-time configuration; defaults are Diehl & Cook 2015 (DESIGN.md section 6).
 struct competitive_config {
     std::size_t n_input = 784;
+    /// The input as an image (rows x cols = n_input), for sleep drives that
+    /// use windows; 0 x 0 when it is not one.
+    std::size_t input_rows = 28, input_cols = 28;
     std::size_t n_exc = 100;
     float dt_ms = 0.5f;
     float present_ms = 350.0f;
@@ -91,6 +95,8 @@ struct competitive_config {
         f("w_max", bounds.w_max);
         f("seed", seed);
         f("closed_form_rest", closed_form_rest);
+        f("input_rows", input_rows);
+        f("input_cols", input_cols);
     }
 
     /// Fields that only steer the protocol (how images are shown, the seed
@@ -100,7 +106,8 @@ struct competitive_config {
     static bool is_protocol_field(std::string_view name)
     {
         for (const char* f : {"present_ms", "rest_ms", "rate_hz_per_unit", "start_intensity", "intensity_step", "min_spikes",
-                              "max_repeats", "w_input_init_max", "w_exc_inh", "w_inh_exc", "seed", "closed_form_rest"})
+                              "max_repeats", "w_input_init_max", "w_exc_inh", "w_inh_exc", "seed", "closed_form_rest", "input_rows",
+                              "input_cols"})
             if (name == f) return true;
         return false;
     }
@@ -115,6 +122,10 @@ struct competitive_config {
         detail::require(bounds.w_min <= bounds.w_max, "competitive_config: weight bounds [{}, {}] are reversed", bounds.w_min,
                         bounds.w_max);
         detail::require(n_input > 0 && n_exc > 0, "competitive_config: n_input ({}) and n_exc ({}) must be positive", n_input, n_exc);
+        detail::require((input_rows == 0 && input_cols == 0) || input_rows * input_cols == n_input,
+                        "competitive_config: input_rows x input_cols ({} x {}) must be n_input ({}), or 0 x 0 for an input that is "
+                        "not an image",
+                        input_rows, input_cols, n_input);
         detail::require(dt_ms > 0.0f, "competitive_config: dt_ms must be positive, got {}", dt_ms);
         detail::require(present_ms > 0.0f && rest_ms >= 0.0f, "competitive_config: present_ms must be > 0 and rest_ms >= 0");
         detail::require(rate_hz_per_unit >= 0.0f && start_intensity > 0.0f && intensity_step >= 0.0f,
@@ -204,7 +215,7 @@ public:
         }
         exc_.fire();
         inh_.fire();
-        input_.presynaptic_step(input_spikes, exc_.input(channel::excitatory), input_gain_, plastic, exc_.traces);
+        input_.presynaptic_step(input_spikes, exc_.input(channel::excitatory), input_.gain, plastic, exc_.traces);
         exc_inh_.deliver(exc_.spikes, inh_.input(channel::excitatory));
         inh_exc_.deliver(inh_.spikes, exc_.input(channel::inhibitory));
         if (plastic) {
@@ -213,29 +224,15 @@ public:
         }
     }
 
-    /// The parts the protocol walks: populations, and projections under the
-    /// names their checkpoint sections carry.
-    template <class F>
-    void for_each_population(F&& f)
+    /// The parts: the excitatory population is the readout; projections
+    /// under the names their checkpoint sections carry and the names sleep
+    /// mechanisms see them by.
+    auto parts()
     {
-        f(exc_);
-        f(inh_);
-    }
-    template <class F>
-    void for_each_projection(F&& f)
-    {
-        f("input", input_);
-        f("exc_to_inh", exc_inh_);
-        f("inh_to_exc", inh_exc_);
-    }
-
-    /// Every projection as sleep mechanisms see it.
-    std::array<projection_view, 3> projection_views()
-    {
-        return {projection_view{"input_to_exc", synapse_sign::excitatory, &input_gain_, &input_.weights_untracked(),
-                                input_.changed_columns(), cfg_.bounds.w_min, cfg_.bounds.w_max},
-                projection_view{"exc_to_inh", synapse_sign::excitatory, &exc_inh_.gain},
-                projection_view{"inh_to_exc", synapse_sign::inhibitory, &inh_exc_.gain}};
+        return network_parts{exc_, exc_, inh_, std::tie(exc_, inh_),
+                             std::tuple{projection_part{"input", "input_to_exc", synapse_sign::excitatory, input_},
+                                        projection_part{"exc_to_inh", "exc_to_inh", synapse_sign::excitatory, exc_inh_},
+                                        projection_part{"inh_to_exc", "inh_to_exc", synapse_sign::inhibitory, inh_exc_}}};
     }
 
     /// The excitatory layer as homeostasis sees it.
@@ -270,7 +267,6 @@ public:
         cfg_.each_field([&](const char* name, const auto& value) { rec.add(fmt::format("{}.{}", prefix, name), value); });
     }
 
-private:
     /// Values a checkpoint with a valid checksum may still get wrong.
     void check_loaded(const checkpoint_reader& r) const
     {
@@ -281,6 +277,7 @@ private:
                                    cfg_.input_delay_max_ms, max_delay));
     }
 
+private:
     static constexpr double rest_relax_ms = 1000.0;
 
     competitive_config cfg_;
@@ -288,9 +285,6 @@ private:
     exc_population_type exc_;
     inh_population_type inh_;
     synapses_type input_;
-    /// Transmission gain of input -> exc (1 awake; sleep mechanisms scale
-    /// it, and those of the fixed projections, for a phase).
-    float input_gain_ = 1.0f;
     one_to_one exc_inh_;
     all_but_self inh_exc_;
 };

@@ -32,7 +32,7 @@ std::vector<std::uint32_t> evaluate_counts(const Network& net, std::span<const s
                                            std::size_t count, image_set set, unsigned threads,
                                            const std::function<void(std::size_t)>& progress = {})
 {
-    const std::size_t n_in = net.n_input(), n = net.n_exc();
+    const std::size_t n_in = net.n_input(), n = net.n_readout();
     detail::require(pixels.size() >= (first + count) * n_in, "evaluate_counts: {} images from {} asked of a set of {}", count,
                     first, pixels.size() / n_in);
     std::vector<std::uint32_t> counts(count * n);

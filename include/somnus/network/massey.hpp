@@ -30,13 +30,13 @@
 #include "../plasticity/last_spike_timing.hpp"
 #include "../synapse/timed.hpp"
 #include "population.hpp"
-#include "protocol.hpp"
+#include "presentation.hpp"
 
 namespace somnus {
 
 /// Run-time configuration; defaults are Massey et al.'s code at commit 40b7d33.
 struct massey_config {
-    // Presentation (network/protocol.hpp): 1 000 steps of 1 ms per image, no
+    // Presentation (network/presentation.hpp): 1 000 steps of 1 ms per image, no
     // rest, no re-showing; the input rates are set per image by the caller
     // (massey_input_rates) and shown through train(source, steps).
     std::size_t n_input = 225;
@@ -222,15 +222,15 @@ public:
     double inhibitory_total() const { return inh_exc_.total_magnitude(); }
 
     /// Steps since each neuron last fired (0: this step), as the rule reads them.
-    std::span<const std::uint32_t> input_ages() const { return age_in_; }
-    std::span<const std::uint32_t> exc_ages() const { return age_exc_; }
-    std::span<const std::uint32_t> inh_ages() const { return age_inh_; }
+    std::span<const std::int32_t> input_ages() const { return age_in_; }
+    std::span<const std::int32_t> exc_ages() const { return age_exc_; }
+    std::span<const std::int32_t> inh_ages() const { return age_inh_; }
     /// Every neuron as if it had just fired (their spike_times start at 0).
     void reset_spike_times()
     {
-        std::fill(age_in_.begin(), age_in_.end(), 0u);
-        std::fill(age_exc_.begin(), age_exc_.end(), 0u);
-        std::fill(age_inh_.begin(), age_inh_.end(), 0u);
+        std::fill(age_in_.begin(), age_in_.end(), 0);
+        std::fill(age_exc_.begin(), age_exc_.end(), 0);
+        std::fill(age_inh_.begin(), age_inh_.end(), 0);
     }
     /// Forgets last step's spikes (nothing is transmitted or learnt from them).
     void clear_last_spikes()
@@ -287,23 +287,15 @@ public:
         remember(prev_inh_, fired_inh_, inh_.spikes);
     }
 
-    template <class F>
-    void for_each_population(F&& f)
+    /// The parts: the excitatory population is the readout (their readout
+    /// also reads the inhibitory one, through its counts).
+    auto parts()
     {
-        f(exc_);
-        f(inh_);
-    }
-    template <class F>
-    void for_each_projection(F&& f)
-    {
-        f("input_to_exc", input_exc_);
-        f("exc_to_exc", exc_exc_);
-        f("exc_to_inh", exc_inh_);
-        f("inh_to_exc", inh_exc_);
-    }
-    std::array<projection_view, 4> projection_views()
-    {
-        return {input_exc_.view(), exc_exc_.view(), exc_inh_.view(), inh_exc_.view()};
+        return network_parts{exc_, exc_, inh_, std::tie(exc_, inh_),
+                             std::tuple{projection_part{"input_to_exc", "input_to_exc", synapse_sign::excitatory, input_exc_},
+                                        projection_part{"exc_to_exc", "exc_to_exc", synapse_sign::excitatory, exc_exc_},
+                                        projection_part{"exc_to_inh", "exc_to_inh", synapse_sign::excitatory, exc_inh_},
+                                        projection_part{"inh_to_exc", "inh_to_exc", synapse_sign::inhibitory, inh_exc_}}};
     }
 
     /// No homeostasis rule acts here (the thresholds adapt inside the neuron
@@ -357,12 +349,12 @@ public:
     static constexpr std::uint64_t connectivity_key = 0x6d617373'65790001ULL;
 
 private:
-    static void age(std::vector<std::uint32_t>& a, std::span<const std::uint32_t> spikes)
+    static void age(std::vector<std::int32_t>& a, std::span<const std::uint32_t> spikes)
     {
-        for (auto& x : a) x = x == std::numeric_limits<std::uint32_t>::max() ? x : x + 1;
+        for (auto& x : a) x = std::min(x + 1, projection_type::max_age);
         for (const auto i : spikes) a[i] = 0;
     }
-    static void remember(spike_list& list, std::vector<std::uint8_t>& flags, std::span<const std::uint32_t> spikes)
+    static void remember(spike_list& list, std::vector<std::int32_t>& flags, std::span<const std::uint32_t> spikes)
     {
         for (const auto i : list) flags[i] = 0;
         list.assign(spikes.begin(), spikes.end());
@@ -374,9 +366,9 @@ private:
     population_type exc_, inh_;
     std::array<std::vector<std::uint8_t>, 4> masks_;  ///< only while constructing
     projection_type input_exc_, exc_exc_, exc_inh_, inh_exc_;
-    std::vector<std::uint32_t> age_in_, age_exc_, age_inh_;
-    spike_list prev_in_, prev_exc_, prev_inh_;
-    std::vector<std::uint8_t> fired_in_, fired_exc_, fired_inh_;
+    std::vector<std::int32_t> age_in_, age_exc_, age_inh_;   ///< steps since each neuron last fired
+    spike_list prev_in_, prev_exc_, prev_inh_;                ///< last step's spikes
+    std::vector<std::int32_t> fired_in_, fired_exc_, fired_inh_;  ///< 1 for last step's spikes
     std::array<projection_view, 3> incoming_{};
     matrix_f no_matrix_ = make_matrix(0, 0);
 };

@@ -125,8 +125,8 @@ public:
         exc_.fire();
         inh_.fire();
         float* ge = exc_.input(channel::excitatory);
-        input_.presynaptic_step(input_spikes, ge, input_gain_, plastic, exc_.traces);
-        recurrent_.presynaptic_step(exc_.spikes, ge, recurrent_gain_, plastic, exc_.traces);
+        input_.presynaptic_step(input_spikes, ge, input_.gain, plastic, exc_.traces);
+        recurrent_.presynaptic_step(exc_.spikes, ge, recurrent_.gain, plastic, exc_.traces);
         exc_inh_.deliver(exc_.spikes, inh_.input(channel::excitatory));
         inh_exc_.deliver(inh_.spikes, exc_.input(channel::inhibitory));
         if (plastic) {
@@ -136,32 +136,22 @@ public:
         }
     }
 
-    template <class F>
-    void for_each_population(F&& f)
+    /// The parts: the excitatory population is the readout.
+    auto parts()
     {
-        f(exc_);
-        f(inh_);
-    }
-    template <class F>
-    void for_each_projection(F&& f)
-    {
-        f("input", input_);
-        f("recurrent", recurrent_);
-        f("exc_to_inh", exc_inh_);
-        f("inh_to_exc", inh_exc_);
-    }
-
-    std::array<projection_view, 4> projection_views()
-    {
-        return {input_view(), recurrent_view(), projection_view{"exc_to_inh", synapse_sign::excitatory, &exc_inh_.gain},
-                projection_view{"inh_to_exc", synapse_sign::inhibitory, &inh_exc_.gain}};
+        return network_parts{exc_, exc_, inh_, std::tie(exc_, inh_),
+                             std::tuple{projection_part{"input", "input_to_exc", synapse_sign::excitatory, input_},
+                                        projection_part{"recurrent", "exc_to_exc", synapse_sign::excitatory, recurrent_},
+                                        projection_part{"exc_to_inh", "exc_to_inh", synapse_sign::excitatory, exc_inh_},
+                                        projection_part{"inh_to_exc", "inh_to_exc", synapse_sign::inhibitory, inh_exc_}}};
     }
 
     /// The excitatory layer: normalisation keeps to the input weights,
     /// synaptic scaling (if chosen) sees the recurrent ones too.
     layer_ref layer()
     {
-        incoming_ = {input_view(), recurrent_view()};
+        const auto p = parts();
+        incoming_ = {std::get<0>(p.projections).view(), std::get<1>(p.projections).view()};
         return layer_ref{input_.weights_untracked(), exc_.theta(), exc_.counts, input_.changed_columns(), incoming_};
     }
 
@@ -185,17 +175,6 @@ public:
     }
 
 private:
-    projection_view input_view()
-    {
-        return {"input_to_exc", synapse_sign::excitatory, &input_gain_, &input_.weights_untracked(), input_.changed_columns(),
-                cfg_.bounds.w_min, cfg_.bounds.w_max};
-    }
-    projection_view recurrent_view()
-    {
-        return {"exc_to_exc", synapse_sign::excitatory, &recurrent_gain_, &recurrent_.weights_untracked(),
-                recurrent_.changed_columns(), rec_.bounds.w_min, rec_.bounds.w_max, recurrent_.connected()};
-    }
-
     competitive_config cfg_;
     recurrent_params rec_;
     Homeostasis homeostasis_;
@@ -203,7 +182,6 @@ private:
     inh_population_type inh_;
     input_type input_;
     recurrent_type recurrent_;
-    float input_gain_ = 1.0f, recurrent_gain_ = 1.0f;
     one_to_one exc_inh_;
     all_but_self inh_exc_;
     std::array<projection_view, 2> incoming_{};

@@ -107,6 +107,18 @@ public:
     /// the flag was last cleared (by whoever consumes it, e.g. a normalisation
     /// that only needs to revisit changed columns). Learning sets the flags.
     std::span<std::uint8_t> changed_columns() { return changed_; }
+
+    /// Multiplies every transmitted weight (1 awake; sleep mechanisms may
+    /// scale it for a phase); the topology passes it to presynaptic_step.
+    float gain = 1.0f;
+
+    /// The projection as sleep mechanisms and homeostasis see it (its name
+    /// and sign come from the topology's part entry).
+    projection_view view()
+    {
+        projection_view v{"", synapse_sign::excitatory, &gain, &w_, changed_, bounds_.w_min, bounds_.w_max};
+        return v;
+    }
     std::span<const std::uint8_t> changed_columns() const { return changed_; }
     void mark_all_changed() { std::fill(changed_.begin(), changed_.end(), std::uint8_t{1}); }
     const Rule& rule() const { return rule_; }

@@ -142,6 +142,19 @@ public:
     /// Per postsynaptic neuron: 1 if a weight onto it has changed value since
     /// the flag was last cleared (see dense_synapses::changed_columns).
     std::span<std::uint8_t> changed_columns() { return changed_; }
+
+    /// Multiplies every transmitted weight (1 awake; sleep mechanisms may
+    /// scale it for a phase); the topology passes it to presynaptic_step.
+    float gain = 1.0f;
+
+    /// The projection as sleep mechanisms and homeostasis see it (its name
+    /// and sign come from the topology's part entry).
+    projection_view view()
+    {
+        projection_view v{"", synapse_sign::excitatory, &gain, &w_, changed_, bounds_.w_min, bounds_.w_max};
+        v.connected = mask_;
+        return v;
+    }
     std::span<const std::uint8_t> changed_columns() const { return changed_; }
     void mark_all_changed() { std::fill(changed_.begin(), changed_.end(), std::uint8_t{1}); }
     const Rule& rule() const { return rule_; }
@@ -532,5 +545,7 @@ concept sparse_projection = requires(S s, const S cs, std::span<const std::uint3
 static_assert(detail::sparse_projection<sparse_synapses<diehl_cook_triplet>>);
 static_assert(detail::sparse_projection<sparse_synapses<pair_stdp_all_to_all>>);
 static_assert(detail::sparse_projection<sparse_synapses<pair_stdp_nearest>>);
+static_assert(projection<sparse_synapses<diehl_cook_triplet>>);
+static_assert(projection<dense_synapses<diehl_cook_triplet>>);
 
 } // namespace somnus

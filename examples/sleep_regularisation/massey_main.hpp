@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: MIT
+// `sleep_regularisation --protocol massey2026` (the default): Massey et al.
+// 2026 as the authors ran it (massey2026.hpp), every data set x sleep ratio
+// x seed, beside their per-run results, and their surrogate-gradient control
+// (massey_sg.hpp). Ratios whose sleep pauses are equally long (every r above
+// 10 000 / 35 000 is capped at 10 000 steps) run the same protocol with the
+// same streams, so each distinct pause is run once and reported for every
+// ratio that gives it; units (a run each) are spread over threads and MPI
+// ranks, the results depending on neither.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "../common/example.hpp"
+#include "../common/mpi.hpp"
+#include "massey2026.hpp"
+#include "massey_sg.hpp"
+
+namespace somnus::example::massey2026 {
+
+struct program_options {
+    options stdp;
+    massey::massey_sg_options sg;
+    std::string part = "both";  ///< both, stdp, sg
+    std::string mnist_dir, fashion_dir;
+    bool quick = false;
+    unsigned threads = 2;
+    std::string json;
+};
+
+/// One distinct STDP protocol: data set, pause, seed.
+struct unit {
+    std::size_t dataset = 0;
+    double pause_ms = 0.0;
+    double ratio = 0.0;  ///< the first ratio with that pause
+    std::size_t seed = 0;
+};
+
+/// One distinct SG run: data set, sleep period (minibatches), seed.
+struct sg_unit {
+    std::size_t dataset = 0;
+    std::size_t every = 0;
+    double ratio = 0.0;  ///< the first p with that period
+    std::size_t seed = 0;
+};
+
+inline std::vector<sg_unit> sg_units(const std::vector<double>& ratios, std::size_t datasets, std::size_t seeds)
+{
+    std::vector<std::size_t> periods;
+    std::vector<double> first;
+    for (const double r : ratios) {
+        const auto e = massey::sleep_every(r);
+        if (std::find(periods.begin(), periods.end(), e) == periods.end()) {
+            periods.push_back(e);
+            first.push_back(r);
+        }
+    }
+    std::vector<sg_unit> u;
+    for (std::size_t d = 0; d < datasets; ++d)
+        for (std::size_t i = 0; i < periods.size(); ++i)
+            for (std::size_t s = 0; s < seeds; ++s) u.push_back({d, periods[i], first[i], s});
+    return u;
+}
+
+/// Their SG control's per-run results (snntorch/results/sleep_results.json at
+/// de54a77, mean and SD over the runs of each cell, % test accuracy), for p =
+/// 0, 0.1, ..., 1.0.
+inline const std::vector<std::pair<double, double>>& published_sg(const std::string& dataset)
+{
+    static const std::vector<std::pair<double, double>> mnist{{92.89, 0.26}, {93.10, 0.69}, {93.16, 0.41}, {92.99, 0.58},
+                                                              {92.85, 0.57}, {92.85, 0.57}, {92.81, 0.64}, {92.81, 0.64},
+                                                              {92.81, 0.64}, {92.81, 0.64}, {92.81, 0.64}};
+    static const std::vector<std::pair<double, double>> fashion{{70.06, 7.06}, {70.26, 7.87}, {70.26, 7.68}, {71.07, 7.23},
+                                                                {70.79, 7.39}, {70.79, 7.39}, {71.26, 6.25}, {71.26, 6.25},
+                                                                {71.26, 6.25}, {71.26, 6.25}, {71.26, 6.25}};
+    static const std::vector<std::pair<double, double>> none;
+    return dataset == "mnist" ? mnist : dataset == "fashion" ? fashion : none;
+}
+
+struct sg_row {
+    double ratio = 0.0;
+    std::size_t sleep_every = 0;
+    summary published;
+    summary accuracy;
+    std::vector<double> runs;
+    double p_vs_no_sleep = -1.0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(sg_row, ratio, sleep_every, published, accuracy, runs, p_vs_no_sleep)
+
+inline std::vector<sg_row> sg_table(const std::vector<double>& ratios, const std::string& dataset,
+                                    const std::vector<massey::massey_sg_result>& runs)
+{
+    std::vector<sg_row> rows;
+    std::vector<double> zero;
+    const auto& pub = published_sg(dataset);
+    for (std::size_t k = 0; k < ratios.size(); ++k) {
+        sg_row row;
+        row.ratio = ratios[k];
+        row.sleep_every = massey::sleep_every(ratios[k]);
+        const auto at = static_cast<std::size_t>(std::llround(ratios[k] * 10.0));
+        if (std::abs(ratios[k] * 10.0 - double(at)) < 1e-9 && at < pub.size()) row.published = {pub[at].first, pub[at].second, 5};
+        for (const auto& u : runs)
+            if (u.dataset == dataset && u.sleep_every == row.sleep_every) row.runs.push_back(100.0 * u.final_test_accuracy);
+        row.accuracy = summarize(row.runs);
+        if (k == 0 && row.sleep_every == 0) zero = row.runs;
+        else if (!zero.empty() && zero.size() == row.runs.size() && row.runs.size() >= 2 && row.runs != zero)
+            row.p_vs_no_sleep = paired_t_test(row.runs, zero).p_value;
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+inline std::vector<unit> stdp_units(const options& o)
+{
+    std::vector<double> pauses;
+    std::vector<double> first;
+    for (const double r : o.ratios) {
+        const double p = pause_ms(r);
+        if (std::find(pauses.begin(), pauses.end(), p) == pauses.end()) {
+            pauses.push_back(p);
+            first.push_back(r);
+        }
+    }
+    std::vector<unit> u;
+    for (std::size_t d = 0; d < o.datasets.size(); ++d)
+        for (std::size_t i = 0; i < pauses.size(); ++i)
+            for (std::size_t s = 0; s < o.seeds; ++s) u.push_back({d, pauses[i], first[i], s});
+    return u;
+}
+
+struct summary {
+    double mean = 0.0, sd = 0.0;
+    std::size_t n = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(summary, mean, sd, n)
+
+inline summary summarize(const std::vector<double>& x)
+{
+    summary s;
+    s.n = x.size();
+    if (x.empty()) return s;
+    s.mean = somnus::mean(x);
+    s.sd = x.size() > 1 ? somnus::sample_sd(x) : 0.0;
+    return s;
+}
+
+/// One row of the table: a ratio, ours beside theirs.
+struct table_row {
+    double ratio = 0.0;
+    double pause_steps = 0.0;
+    summary published;            ///< their 5 runs
+    std::vector<double> published_runs;
+    summary accuracy;             ///< ours, their readout
+    summary accuracy_ours;        ///< ours, our readout
+    std::vector<double> runs, runs_ours;
+    summary batches_run, sleep_steps_per_batch, early_stops_per_batch, test_exc_rate_hz, distinct_receptive_fields;
+    std::map<std::string, summary> at_upper, at_lower, mean_abs_weight;  ///< per projection, the tested weights
+    double p_vs_no_sleep = -1.0;  ///< paired t-test of accuracy against r = 0 (same seeds), -1 if not computed
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(table_row, ratio, pause_steps, published, published_runs, accuracy, accuracy_ours, runs, runs_ours,
+                                   batches_run, sleep_steps_per_batch, early_stops_per_batch, test_exc_rate_hz,
+                                   distinct_receptive_fields, at_upper, at_lower, mean_abs_weight, p_vs_no_sleep)
+
+inline std::vector<table_row> stdp_table(const options& o, const std::string& dataset, const std::vector<run_result>& runs)
+{
+    std::vector<table_row> rows;
+    const auto& published = published_runs(dataset);
+    std::vector<double> zero;
+    for (std::size_t k = 0; k < o.ratios.size(); ++k) {
+        const double r = o.ratios[k];
+        table_row row;
+        row.ratio = r;
+        row.pause_steps = pause_ms(r);
+        const auto at = static_cast<std::size_t>(std::llround(r * 10.0));
+        if (std::abs(r * 10.0 - double(at)) < 1e-9 && at < published.size()) {
+            row.published_runs = published[at];
+            row.published = summarize(published[at]);
+        }
+        std::vector<double> batches, sleep, stops, rate, fields;
+        std::map<std::string, std::vector<double>> up, low, mean;
+        for (const auto& u : runs) {
+            if (u.dataset != dataset || pause_ms(u.ratio) != row.pause_steps) continue;
+            row.runs.push_back(u.accuracy);
+            row.runs_ours.push_back(u.accuracy_ours);
+            batches.push_back(double(u.batches_run));
+            double steps = 0.0, early = 0.0;
+            for (const auto& b : u.history) {
+                steps += double(b.sleep_steps);
+                early += double(b.early_stops);
+            }
+            sleep.push_back(steps / double(std::max<std::size_t>(1, u.history.size())));
+            stops.push_back(early / double(std::max<std::size_t>(1, u.history.size())));
+            rate.push_back(u.test_exc_rate_hz);
+            fields.push_back(double(u.distinct_receptive_fields));
+            for (const auto& p : u.final_projections) {
+                up[p.name].push_back(p.at_upper);
+                low[p.name].push_back(p.at_lower);
+                mean[p.name].push_back(p.mean);
+            }
+        }
+        row.accuracy = summarize(row.runs);
+        row.accuracy_ours = summarize(row.runs_ours);
+        row.batches_run = summarize(batches);
+        row.sleep_steps_per_batch = summarize(sleep);
+        row.early_stops_per_batch = summarize(stops);
+        row.test_exc_rate_hz = summarize(rate);
+        row.distinct_receptive_fields = summarize(fields);
+        for (auto& [name, v] : up) row.at_upper[name] = summarize(v);
+        for (auto& [name, v] : low) row.at_lower[name] = summarize(v);
+        for (auto& [name, v] : mean) row.mean_abs_weight[name] = summarize(v);
+        if (k == 0 && r == 0.0) zero = row.runs;
+        else if (!zero.empty() && zero.size() == row.runs.size() && row.runs.size() >= 2 && row.runs != zero)
+            row.p_vs_no_sleep = paired_t_test(row.runs, zero).p_value;
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+/// Runs the given units on `threads` threads (one unit per thread at a
+/// time); results in unit order.
+template <class Unit, class Run, class Describe>
+std::vector<std::string> run_units(const std::vector<Unit>& all, const mpi_session& mpi, unsigned threads, const char* what, Run&& run_one,
+                                   Describe&& describe)
+{
+    std::vector<std::size_t> mine;
+    for (std::size_t u = 0; u < all.size(); ++u)
+        if (mpi.mine(u)) mine.push_back(u);
+    std::vector<std::string> out(mine.size());
+    std::atomic<std::size_t> next{0}, done{0};
+    std::mutex print;
+    progress bar(what, mine.size(), 0.0);
+    std::vector<std::exception_ptr> errors(threads);
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; ++t)
+        pool.emplace_back([&, t] {
+            try {
+                for (std::size_t k; (k = next++) < mine.size();) {
+                    auto j = run_one(all[mine[k]]);
+                    j["unit"] = mine[k];
+                    const std::string line = describe(all[mine[k]], j);
+                    out[k] = j.dump();
+                    const std::lock_guard lock(print);
+                    bar.update(++done, line, true);
+                }
+            } catch (...) {
+                errors[t] = std::current_exception();
+                next = mine.size();
+            }
+        });
+    for (auto& th : pool) th.join();
+    for (auto& e : errors)
+        if (e) std::rethrow_exception(e);
+    return out;
+}
+
+inline std::vector<nlohmann::json> gather(const mpi_session& mpi, const std::vector<std::string>& mine)
+{
+    nlohmann::json mine_json = nlohmann::json::array();
+    for (const auto& m : mine) mine_json.push_back(nlohmann::json::parse(m));
+    std::vector<nlohmann::json> all;
+    for (const auto& text : mpi.gather(mine_json.dump()))
+        for (auto& u : nlohmann::json::parse(text)) all.push_back(u);
+    std::sort(all.begin(), all.end(),
+              [](const auto& a, const auto& b) { return a["unit"].template get<std::size_t>() < b["unit"].template get<std::size_t>(); });
+    return all;
+}
+
+inline int run_program(program_options& o, const mpi_session& mpi)
+{
+    const auto t0 = clock::now();
+    const bool do_stdp = o.part != "sg", do_sg = o.part != "stdp";
+    // Everything checked before any work: options, output path, data.
+    if (do_sg) massey::validate(o.sg);
+    require_output_file(o.json, "--json");
+    std::vector<data> sets;
+    const auto folder = [&](const std::string& d) { return d == "mnist" ? o.mnist_dir : o.fashion_dir; };
+    for (const auto& d : o.stdp.datasets) {
+        sets.push_back(load(d, folder(d), o.threads));
+        make_pools(o.stdp, sets.back(), o.stdp.seed);  // enough images for the pools
+    }
+
+    std::vector<std::string> stdp_mine, sg_mine;
+    std::vector<unit> units;
+    if (do_stdp) {
+        units = stdp_units(o.stdp);
+        stdp_mine = run_units(
+            units, mpi, o.threads, "massey2026 stdp runs",
+            [&](const unit& u) { return nlohmann::json(run(o.stdp, sets[u.dataset], u.ratio, u.seed, [](std::size_t) {})); },
+            [&](const unit& u, const nlohmann::json& j) {
+                return fmt::format("{} r={:g} (pause {:g} steps) seed {}: {:.1f}% (ours {:.1f}%), {} batches, {:.0f} s",
+                                   o.stdp.datasets[u.dataset], u.ratio, u.pause_ms, u.seed, j["accuracy"].get<double>(),
+                                   j["accuracy_ours"].get<double>(), j["batches_run"].get<std::size_t>(), j["seconds"].get<double>());
+            });
+    }
+    if (do_sg) {
+        const auto sgu = sg_units(o.stdp.ratios, o.stdp.datasets.size(), o.stdp.seeds);
+        sg_mine = run_units(
+            sgu, mpi, o.threads, "massey2026 sg runs",
+            [&](const sg_unit& u) {
+                auto opt = o.sg;
+                opt.dataset = o.stdp.datasets[u.dataset];
+                opt.sleep_fraction = u.ratio;
+                opt.seed = o.stdp.seed + u.seed;
+                return nlohmann::json(massey::run_massey_sg(opt, sets[u.dataset].train15, sets[u.dataset].test15, 1));
+            },
+            [&](const sg_unit& u, const nlohmann::json& j) {
+                return fmt::format("sg {} p={:g} (every {}) seed {}: {:.1f}% ({:.1f} s)", o.stdp.datasets[u.dataset], u.ratio, u.every,
+                                   u.seed, 100.0 * j["final_test_accuracy"].get<double>(), j["seconds"].get<double>());
+            });
+    }
+    const auto stdp_all = gather(mpi, stdp_mine);
+    const auto sg_all = gather(mpi, sg_mine);
+    if (!mpi.root()) return 0;
+
+    nlohmann::json j;
+    j["experiment"] = "sleep_regularisation";
+    j["protocol"] = "massey2026";
+    j["source"] = "Massey, Hubin, Nichele & Saebo 2026 (arXiv:2601.08447) as their code runs it "
+                  "(github.com/AndrlmMass/SpikingNeuralNetwork, src/ at 40b7d33; SG control snntorch/main.py at de54a77)";
+    j["seed"] = o.stdp.seed;
+    j["threads"] = o.threads;
+    j["quick"] = o.quick;
+    if (do_stdp) {
+        const auto& s = o.stdp;
+        j["stdp"]["settings"] = {{"datasets", s.datasets},   {"ratios", s.ratios},         {"seeds", s.seeds},
+                                 {"batches", s.batches},     {"batch_images", s.batch_images}, {"train_pool", s.train_pool},
+                                 {"val_images", s.val_images}, {"test_images", s.test_images}, {"fit_images", s.fit_images},
+                                 {"images", s.distinct_images ? "distinct" : "same"},
+                                 {"convention", std::string(to_string(s.convention))},
+                                 {"early_stopping", s.early_stopping}, {"patience", s.patience}, {"their_quirks", s.their_quirks}};
+        std::vector<run_result> runs;
+        for (const auto& u : stdp_all) runs.push_back(u.get<run_result>());
+        for (const auto& d : s.datasets) j["stdp"]["table"][d] = stdp_table(s, d, runs);
+        j["stdp"]["runs"] = runs;
+    }
+    if (do_sg) {
+        std::vector<massey::massey_sg_result> runs;
+        for (const auto& u : sg_all) runs.push_back(u.get<massey::massey_sg_result>());
+        j["sg"]["settings"] = {{"epochs", o.sg.epochs},
+                               {"batch", o.sg.batch},
+                               {"steps", o.sg.steps},
+                               {"train_per_class", o.sg.train_per_class},
+                               {"test_per_class", o.sg.test_per_class},
+                               {"hidden", o.sg.hidden},
+                               {"beta", o.sg.beta},
+                               {"learning_rate", o.sg.learning_rate}};
+        for (const auto& d : o.stdp.datasets) j["sg"]["table"][d] = sg_table(o.stdp.ratios, d, runs);
+        j["sg"]["runs"] = runs;
+    }
+    j["wall_seconds"] = seconds_since(t0);
+    if (do_stdp && !o.stdp.datasets.empty()) j["accuracy"] = j["stdp"]["table"][o.stdp.datasets[0]][0]["accuracy"]["mean"];
+    late_outputs outputs("sleep_regularisation");
+    if (!o.json.empty()) outputs.attempt("--json", [&] { write_json(o.json, j); });
+    fmt::print(stderr, "sleep_regularisation: done in {:.0f} s\n", j["wall_seconds"].get<double>());
+    return outputs.status();
+}
+
+/// Parses the massey2026 protocol's flags and runs it.
+inline int main_massey(int argc, char** argv, mpi_session& mpi)
+{
+    program_options o;
+    CLI::App app{"Massey et al. 2026 as the authors ran it: their recurrent STDP network with periodic sleep, every data set x\n"
+                 "sleep ratio x seed beside their per-run results, and their surrogate-gradient control (DESIGN.md section 9a).\n"
+                 "--protocol ours runs our earlier reading of the abstract instead."};
+    std::string protocol = "massey2026";
+    app.add_option("--protocol", protocol, "massey2026 (default) or ours")->check(CLI::IsMember({"massey2026", "ours"}));
+    std::vector<double> ratios;
+    std::vector<std::string> datasets;
+    std::string images = "same", convention = "code";
+    app.add_option("--part", o.part, "both, stdp (their STDP network) or sg (their surrogate-gradient control)")
+        ->check(CLI::IsMember({"both", "stdp", "sg"}))
+        ->capture_default_str();
+    app.add_option("--ratios", ratios, "sleep ratios r (pause = round(35 000 r) steps, at most 10 000), default 0 0.1 ... 1.0")
+        ->check(number_in(0.0, 100.0));
+    app.add_option("--datasets", datasets, "mnist and/or fashion (default both)")->check(CLI::IsMember({"mnist", "fashion"}));
+    app.add_option("--seeds", o.stdp.seeds, "runs per setting (seeds seed, seed + 1, ...)")->check(integer_in(1, 100))->capture_default_str();
+    app.add_option("--batches", o.stdp.batches, "training batches (theirs: 20)")->check(integer_in(1, 1000))->capture_default_str();
+    app.add_option("--batch-images", o.stdp.batch_images, "images per batch (theirs: 300)")->check(integer_in(2, 6000))->capture_default_str();
+    app.add_option("--images", images, "same (their code: every batch shows the first batch-images images) or distinct (new images each batch)")
+        ->check(CLI::IsMember({"same", "distinct"}))
+        ->capture_default_str();
+    app.add_option("--convention", convention, "sign convention of the rule: code (theirs: pre-after-post potentiates) or textbook")
+        ->check(CLI::IsMember({"code", "textbook"}))
+        ->capture_default_str();
+    app.add_option("--patience", o.stdp.patience, "early stopping patience in batches (theirs: 6)")->check(integer_in(1, 1000))->capture_default_str();
+    bool no_early_stopping = false, no_quirks = false;
+    app.add_flag("--no-early-stopping", no_early_stopping, "train every batch and test the last weights");
+    app.add_flag("--no-quirks", no_quirks, "start every batch at -70 mV with carried thresholds (not as their code)");
+    app.add_option("--test-images", o.stdp.test_images, "test pool (theirs: 1 000; their readout scores the last 200)")
+        ->check(integer_in(200, 10000))
+        ->capture_default_str();
+    app.add_option("--fit-images", o.stdp.fit_images, "ours: images that fit our readout")->check(integer_in(20, 10000))->capture_default_str();
+    app.add_option("--sg-epochs", o.sg.epochs, "SG: epochs (theirs: 10)")->check(integer_in(1, 1000))->capture_default_str();
+    app.add_option("--sg-train-per-class", o.sg.train_per_class, "SG: training images per class (theirs: 600)")
+        ->check(integer_in(1, 6000))
+        ->capture_default_str();
+    app.add_option("--sg-test-per-class", o.sg.test_per_class, "SG: test images per class (theirs: 200)")->check(integer_in(1, 1000))->capture_default_str();
+    app.add_option("--mnist-data", o.mnist_dir, "MNIST folder (default data/mnist)");
+    app.add_option("--fashion-data", o.fashion_dir, "Fashion-MNIST folder (default /usr/share/datasets/fashion-mnist)");
+    app.add_flag("--quick", o.quick, "a small setting that finishes in about a minute (explicit flags still apply)");
+    app.add_option("--seed", o.stdp.seed, "first seed (theirs: 42)")->check(integer_at_least<std::uint64_t>(0))->capture_default_str();
+    app.add_option("--threads", o.threads, "threads (results do not depend on it)")->check(integer_in(1, 1024))->capture_default_str();
+    app.add_option("--json", o.json, "write every figure as one JSON object to this file");
+    if (const auto code = parse(app, argc, argv)) return *code;
+    const auto given = [&](const char* flag) { return app.count(flag) > 0; };
+    if (o.quick) {
+        if (!given("--seeds")) o.stdp.seeds = 2;
+        if (!given("--batches")) o.stdp.batches = 2;
+        if (!given("--batch-images")) o.stdp.batch_images = 40;
+        if (!given("--test-images")) o.stdp.test_images = 200;
+        if (!given("--fit-images")) o.stdp.fit_images = 200;
+        if (ratios.empty()) ratios = {0.0, 0.1};
+        o.stdp.train_pool = 400;
+        o.stdp.val_images = 40;
+        if (!given("--sg-epochs")) o.sg.epochs = 1;
+        if (!given("--sg-train-per-class")) o.sg.train_per_class = 60;
+        if (!given("--sg-test-per-class")) o.sg.test_per_class = 20;
+    }
+    if (!ratios.empty()) o.stdp.ratios = ratios;
+    if (!datasets.empty()) o.stdp.datasets = datasets;
+    o.stdp.distinct_images = images == "distinct";
+    o.stdp.convention = convention == "textbook" ? timing_convention::pre_before_post : timing_convention::pre_after_post;
+    if (no_early_stopping) o.stdp.early_stopping = false;
+    if (no_quirks) o.stdp.their_quirks = false;
+    if (o.stdp.distinct_images) o.stdp.train_pool = std::max(o.stdp.train_pool, o.stdp.batches * o.stdp.batch_images);
+    o.stdp.test_batch = std::min(o.stdp.test_batch, o.stdp.test_images);
+    o.sg.seed = o.stdp.seed;
+    o.mnist_dir = data_folder("mnist", o.mnist_dir);
+    o.fashion_dir = data_folder("fashion", o.fashion_dir);
+    return guarded("sleep_regularisation", [&] { return run_program(o, mpi); });
+}
+
+} // namespace somnus::example::massey2026

@@ -6,6 +6,7 @@
 #include "core/combine.hpp"
 #include "core/concepts.hpp"
 #include "core/error.hpp"
+#include "core/normal_stream.hpp"
 #include "core/parallel.hpp"
 #include "core/params.hpp"
 #include "core/random.hpp"
@@ -59,6 +60,7 @@
 #include "data/mnist.hpp"
 #include "data/nmnist.hpp"
 #include "data/perturb.hpp"
+#include "data/resize.hpp"
 #include "data/saccade.hpp"
 #include "data/tonic.hpp"
 

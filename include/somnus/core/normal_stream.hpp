@@ -15,7 +15,8 @@
 // so the scalar reference (W = std::uint64_t) and the vector path
 // (W = simd::word_batch, any width dividing 8) give the same bits.
 // An inverse-CDF transform of a 23-bit uniform: |z| < 5.4 (tails beyond
-// probability 2^-24 are cut), each value within 3e-7 of its exact quantile.
+// probability 2^-24 are cut), each value within 3e-7 of its exact quantile
+// (1e-6 in the far tails; tests/core/test_normal_stream.cpp).
 
 #include <algorithm>
 #include <array>
@@ -61,6 +62,10 @@ public:
             std::memcpy(out.data() + at, tmp, (n - at) * sizeof(float));
         }
     }
+
+    /// The standard normal made from 32 random bits (scalar; what every
+    /// lane computes), for tests.
+    static float transform(std::int32_t bits) { return to_normal<float>(bits); }
 
 private:
     template <class W>

@@ -26,7 +26,9 @@
 #include "../common/example.hpp"
 #include "../common/mpi.hpp"
 #include "../common/plot.hpp"
+#if SOMNUS_HAVE_READOUT
 #include "massey_main.hpp"
+#endif
 #include "sg_control.hpp"
 #include "stdp_runs.hpp"
 
@@ -577,5 +579,11 @@ int main(int argc, char** argv)
         else if (a.rfind("--protocol=", 0) == 0) protocol = a.substr(11);
     }
     if (protocol == "ours") return mpi.finish(main_ours(argc, argv, mpi));
+#if SOMNUS_HAVE_READOUT
     return mpi.finish(somnus::example::massey2026::main_massey(argc, argv, mpi));
+#else
+    fmt::print(stderr, "sleep_regularisation: --protocol {} needs the readout (built without SOMNUS_WITH_READOUT: xtensor-blas, "
+                       "LAPACK and liblbfgs); --protocol ours runs without it\n", protocol);
+    return mpi.finish(ex::exit_bad_input);
+#endif
 }

@@ -121,6 +121,9 @@ public:
         return r * std::cos(a);
     }
     bool bernoulli(double p) { return uniform() < p; }
+    /// The generator's four words (for normal_stream, which runs streams in
+    /// SIMD lanes).
+    const std::array<std::uint64_t, 4>& state() const { return s_; }
 
 private:
     std::array<std::uint64_t, 4> s_{};

@@ -111,16 +111,15 @@ inline V flush_tiny(const V& x)
     return select(abs(x) < V(1.0e-30f), V(0.0f), x);
 }
 
-/// e^x for x <= 0 (inputs below -87 give e^-87, about 1.6e-38), written once
-/// for both value types with the same operations, so scalar and vector
-/// results are the same bits on every instruction set: Cody-Waite reduction
+namespace detail {
+
+/// e^x for x in [-87, 88] (the callers clamp): Cody-Waite reduction
 /// x = n ln2 + r, |r| <= ln2 / 2, Cephes' degree-6 polynomial for e^r, and
-/// 2^n assembled in the exponent field. Within 2 ulp of the exact value
-/// (tests/core). Cheaper than a general exp: no overflow or NaN handling.
+/// 2^n assembled in the exponent field; the same operations for both value
+/// types, so the same bits.
 template <class V>
-inline V exp_nonpositive(V x)
+inline V exp_clamped(V x)
 {
-    x = max(x, V(-87.0f));
     V n;
     if constexpr (is_batch<V>) n = xsimd::nearbyint(x * V(1.44269504088896341f));
     else n = std::nearbyint(x * 1.44269504088896341f);
@@ -133,7 +132,7 @@ inline V exp_nonpositive(V x)
     p = p * r + V(1.6666665459e-1f);
     p = p * r + V(5.0000001201e-1f);
     const V y = p * (r * r) + r + V(1.0f);
-    // 2^n for n in [-126, 0]: biased exponent n + 127, no mantissa.
+    // 2^n for n in [-126, 127]: biased exponent n + 127, no mantissa.
     if constexpr (is_batch<V>) {
         const auto bits = (xsimd::to_int(n) + 127) << 23;
         return y * xsimd::bitwise_cast<batch>(bits);
@@ -143,6 +142,206 @@ inline V exp_nonpositive(V x)
         std::memcpy(&scale, &bits, sizeof scale);
         return y * scale;
     }
+}
+
+} // namespace detail
+
+/// e^x for x <= 0 (inputs below -87 give e^-87, about 1.6e-38), written once
+/// for both value types with the same operations, so scalar and vector
+/// results are the same bits on every instruction set (detail::exp_clamped).
+/// Within 2 ulp of the exact value (tests/core). Cheaper than a general exp:
+/// no overflow or NaN handling.
+template <class V>
+inline V exp_nonpositive(V x)
+{
+    return detail::exp_clamped(max(x, V(-87.0f)));
+}
+
+/// e^x for finite x, clamped to [-87, 88] (e^88 is about 1.7e38), the same
+/// bits in scalar and vector form; within 2 ulp of the exact value.
+template <class V>
+inline V exp_bounded(V x)
+{
+    return detail::exp_clamped(min(max(x, V(-87.0f)), V(88.0f)));
+}
+
+/// ln x for finite x > 0 (subnormals included), the same bits in scalar and
+/// vector form: x = m 2^e with m in [sqrt(1/2), sqrt(2)), Cephes' logf
+/// polynomial for ln m, e ln 2 added in two parts. Within 2 ulp (tests/core).
+template <class V>
+inline V log_positive(V x)
+{
+    // Subnormals scaled into the normal range first.
+    const auto tiny = x < V(1.17549435e-38f);
+    x = select(tiny, x * V(33554432.0f), x);  // 2^25
+    V e, m;
+    if constexpr (is_batch<V>) {
+        const auto bits = xsimd::bitwise_cast<xsimd::batch<std::int32_t>>(x);
+        e = xsimd::to_float(((bits >> 23) & 0xff) - 126);
+        m = xsimd::bitwise_cast<batch>((bits & 0x007fffff) | 0x3f000000);
+    } else {
+        std::int32_t bits;
+        std::memcpy(&bits, &x, sizeof bits);
+        e = static_cast<float>(((bits >> 23) & 0xff) - 126);
+        const std::int32_t mb = (bits & 0x007fffff) | 0x3f000000;
+        std::memcpy(&m, &mb, sizeof m);
+    }
+    e = e - select(tiny, V(25.0f), V(0.0f));
+    // m in [0.5, 1): below sqrt(1/2), use 2m and e - 1.
+    const auto low = m < V(0.707106781186547524f);
+    e = e - select(low, V(1.0f), V(0.0f));
+    m = select(low, m + m, m) - V(1.0f);
+    const V z = m * m;
+    V y = V(7.0376836292e-2f);
+    y = y * m + V(-1.1514610310e-1f);
+    y = y * m + V(1.1676998740e-1f);
+    y = y * m + V(-1.2420140846e-1f);
+    y = y * m + V(1.4249322787e-1f);
+    y = y * m + V(-1.6668057665e-1f);
+    y = y * m + V(2.0000714765e-1f);
+    y = y * m + V(-2.4999993993e-1f);
+    y = y * m + V(3.3333331174e-1f);
+    y = y * m * z;
+    y = y + e * V(-2.12194440e-4f);
+    y = y - V(0.5f) * z;
+    return m + y + e * V(0.693359375f);
+}
+
+/// The inverse error function for x in (-1, 1), the same bits in scalar and
+/// vector form: Giles' single-precision approximation ("Approximating the
+/// erfinv function", GPU Computing Gems, 2011), w = -ln((1 - x)(1 + x)), one
+/// polynomial for w < 5 and one in sqrt(w) beyond; relative error a few
+/// 1e-7. sqrt(2) erfinv(2u - 1) turns a uniform u into a standard normal.
+template <class V>
+inline V erfinv(V x)
+{
+    V w = V(0.0f) - log_positive((V(1.0f) - x) * (V(1.0f) + x));
+    const V c = w - V(2.5f);
+    V p = V(2.81022636e-08f);
+    p = V(3.43273939e-07f) + p * c;
+    p = V(-3.5233877e-06f) + p * c;
+    p = V(-4.39150654e-06f) + p * c;
+    p = V(0.00021858087f) + p * c;
+    p = V(-0.00125372503f) + p * c;
+    p = V(-0.00417768164f) + p * c;
+    p = V(0.246640727f) + p * c;
+    p = V(1.50140941f) + p * c;
+    const auto tail = w >= V(5.0f);
+    if (any(tail)) {
+        // Beyond about 2.9 standard deviations: rare, so computed only when needed.
+        V q = V(-0.000200214257f);
+        V s;
+        if constexpr (is_batch<V>) s = xsimd::sqrt(w) - V(3.0f);
+        else s = std::sqrt(w) - 3.0f;
+        q = V(0.000100950558f) + q * s;
+        q = V(0.00134934322f) + q * s;
+        q = V(-0.00367342844f) + q * s;
+        q = V(0.00573950773f) + q * s;
+        q = V(-0.0076224613f) + q * s;
+        q = V(0.00943887047f) + q * s;
+        q = V(1.00167406f) + q * s;
+        q = V(2.83297682f) + q * s;
+        p = select(tail, q, p);
+    }
+    return p * x;
+}
+
+inline float sqrt(float x) { return std::sqrt(x); }
+inline batch sqrt(const batch& x) { return xsimd::sqrt(x); }
+
+// ------------------------------------------------------- integer lanes
+// 32-bit integers in as many lanes as a float batch (int_batch), for bit
+// manipulation of floats, written once for both value types: I = int32_t
+// with V = float, I = int_batch with V = batch.
+
+using int_batch = xsimd::batch<std::int32_t>;
+
+inline float to_float(std::int32_t x) { return static_cast<float>(x); }
+inline batch to_float(const int_batch& x) { return xsimd::to_float(x); }
+inline std::int32_t float_bits(float x)
+{
+    std::int32_t b;
+    std::memcpy(&b, &x, sizeof b);
+    return b;
+}
+inline int_batch float_bits(const batch& x) { return xsimd::bitwise_cast<int_batch>(x); }
+inline float bits_float(std::int32_t b)
+{
+    float x;
+    std::memcpy(&x, &b, sizeof x);
+    return x;
+}
+inline batch bits_float(const int_batch& b) { return xsimd::bitwise_cast<batch>(b); }
+inline std::int32_t max(std::int32_t a, std::int32_t b) { return a > b ? a : b; }
+inline int_batch max(const int_batch& a, const int_batch& b) { return xsimd::max(a, b); }
+/// Shift right filling with zeros (the sign bit included).
+inline std::int32_t shift_right_logical(std::int32_t x, int k) { return static_cast<std::int32_t>(static_cast<std::uint32_t>(x) >> k); }
+inline int_batch shift_right_logical(const int_batch& x, int k)
+{
+    return xsimd::bitwise_cast<int_batch>(xsimd::bitwise_cast<xsimd::batch<std::uint32_t>>(x) >> k);
+}
+/// Bit k set where lane k of the mask holds (lane 0 the lowest bit): a
+/// mask register read as an integer on AVX-512, a movemask on AVX.
+inline std::uint64_t bitmask(bool m) { return m ? 1u : 0u; }
+template <class M>
+    requires std::is_same_v<M, batch_mask>
+inline std::uint64_t bitmask(const M& m)
+{
+#if defined(__AVX512F__)
+    if constexpr (width == 16) return static_cast<std::uint64_t>(static_cast<__mmask16>(m));
+#endif
+#if defined(__AVX__)
+    if constexpr (width == 8) return static_cast<std::uint64_t>(static_cast<unsigned>(_mm256_movemask_ps(m)));
+#endif
+    alignas(64) bool lanes[width];
+    m.store_aligned(lanes);
+    std::uint64_t bits = 0;
+    for (std::size_t k = 0; k < width; ++k) bits |= std::uint64_t{lanes[k]} << k;
+    return bits;
+}
+
+/// Writes base + k for every lane k where m holds, in increasing k, to out
+/// and returns how many: a compress on AVX-512 (no branch per lane; out
+/// must have room for `width` values), a bit loop elsewhere.
+inline std::size_t compress_indices(bool m, std::uint32_t base, std::uint32_t* out)
+{
+    out[0] = base;
+    return m ? 1 : 0;
+}
+template <class M>
+    requires std::is_same_v<M, batch_mask>
+inline std::size_t compress_indices(const M& m, std::uint32_t base, std::uint32_t* out)
+{
+#if defined(__AVX512F__)
+    if constexpr (width == 16) {
+        const __mmask16 k = m;
+        const __m512i idx = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(base)),
+                                             _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+        _mm512_storeu_si512(out, _mm512_maskz_compress_epi32(k, idx));
+        return static_cast<std::size_t>(__builtin_popcount(static_cast<unsigned>(k)));
+    }
+#endif
+    std::size_t count = 0;
+    for (std::uint64_t bits = bitmask(m); bits != 0; bits &= bits - 1)
+        out[count++] = base + static_cast<std::uint32_t>(__builtin_ctzll(bits));
+    return count;
+}
+
+/// table[i] for i in [0, 32), lane by lane: a 32-entry table of floats, in
+/// registers on AVX-512 (one two-source permute), gathered elsewhere; the
+/// same values either way.
+inline float lookup32(const float* table, std::int32_t i) { return table[i]; }
+inline batch lookup32(const float* table, const xsimd::batch<std::int32_t>& i)
+{
+#if defined(__AVX512F__)
+    if constexpr (width == 16) {
+        return batch(_mm512_permutex2var_ps(_mm512_loadu_ps(table), i, _mm512_loadu_ps(table + 16)));
+    } else {
+        return batch::gather(table, i);
+    }
+#else
+    return batch::gather(table, i);
+#endif
 }
 
 inline float reduce_add(float x) { return x; }
@@ -263,6 +462,10 @@ inline constexpr std::size_t width_words = word_batch::size;
 template <class W>
 inline constexpr bool is_word_batch = std::is_same_v<W, word_batch>;
 
+/// The 64-bit words of a word_batch as twice as many 32-bit lanes (on
+/// little-endian x86: word j's low half in lane 2j, its high half in 2j + 1).
+inline int_batch word_halves(const word_batch& w) { return xsimd::bitwise_cast<int_batch>(w); }
+
 template <class W>
 inline W load_words(const std::uint64_t* p)
 {
@@ -292,7 +495,7 @@ inline W popcount_words(W x)
 // synapses: I = std::int32_t is the scalar reference (plain indexing),
 // I = index_batch the vector path (one gather or scatter per batch).
 
-using index_batch = xsimd::batch<std::int32_t>;
+using index_batch = int_batch;
 static_assert(index_batch::size == batch::size, "index and float batches must have the same lanes");
 
 /// The index type that goes with a value type: int32 for float, index_batch for batch.
@@ -351,11 +554,7 @@ inline void scatter(float* base, const index_batch& i, const batch& v)
     for (std::size_t k = 0; k < width; ++k) base[at[k]] = val[k];
 }
 inline std::int32_t min(std::int32_t a, std::int32_t b) { return a < b ? a : b; }
-inline std::int32_t max(std::int32_t a, std::int32_t b) { return a > b ? a : b; }
 inline index_batch min(const index_batch& a, const index_batch& b) { return xsimd::min(a, b); }
-inline index_batch max(const index_batch& a, const index_batch& b) { return xsimd::max(a, b); }
-inline float to_float(std::int32_t i) { return static_cast<float>(i); }
-inline batch to_float(const index_batch& i) { return xsimd::to_float(i); }
 inline bool any(const xsimd::batch_bool<std::int32_t>& m) { return xsimd::any(m); }
 /// Calls f(k) for every lane k where m holds, in increasing k.
 template <class F>

@@ -4,7 +4,7 @@
 //   m = beta1 m + (1 - beta1) g,   v = beta2 v + (1 - beta2) g^2
 //   p -= (lr / (1 - beta1^k)) m / (sqrt(v) / sqrt(1 - beta2^k) + eps)
 // with m, v in float and the bias corrections in double, as PyTorch's
-// single-tensor path does.
+// single-tensor path does; SIMD lanes, the same bits as the scalar loop.
 #pragma once
 
 #include <cmath>
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "../core/error.hpp"
+#include "../core/simd.hpp"
 
 namespace somnus::sg {
 
@@ -49,12 +50,27 @@ public:
         const double bc1 = 1.0 - std::pow(p_.beta1, double(k_));
         const double bc2_sqrt = std::sqrt(1.0 - std::pow(p_.beta2, double(k_)));
         const float b1 = float(p_.beta1), b2 = float(p_.beta2), step = float(p_.lr / bc1), c2 = float(bc2_sqrt), eps = float(p_.eps);
-        for (std::size_t i = 0; i < w.size(); ++i) {
-            m_[i] = m_[i] * b1 + g[i] * (1.0f - b1);
-            v_[i] = v_[i] * b2 + g[i] * g[i] * (1.0f - b2);
-            const float denom = std::sqrt(v_[i]) / c2 + eps;
-            w[i] -= step * (m_[i] / denom);
-        }
+        update<simd::batch>(w.size(), w.data(), g.data(), b1, b2, step, c2, eps);
+    }
+
+    /// The element-wise update, for V = float (the scalar reference) or
+    /// V = simd::batch: the same bits (square root and division are
+    /// correctly rounded in both).
+    template <class V>
+    void update(std::size_t n, float* w, const float* g, float b1, float b2, float step, float c2, float eps)
+    {
+        float* m = m_.data();
+        float* v = v_.data();
+        simd::for_each<V>(n, [=](std::size_t i, auto lane) {
+            using L = decltype(lane);
+            const L gi = simd::load<L>(g + i);
+            const L mi = simd::load<L>(m + i) * L(b1) + gi * L(1.0f - b1);
+            const L vi = simd::load<L>(v + i) * L(b2) + gi * gi * L(1.0f - b2);
+            const L denom = simd::sqrt(vi) / L(c2) + L(eps);
+            simd::store(m + i, mi);
+            simd::store(v + i, vi);
+            simd::store(w + i, simd::load<L>(w + i) - L(step) * (mi / denom));
+        });
     }
 
     std::uint64_t steps() const { return k_; }

@@ -3,11 +3,22 @@
 // out[o] = b[o] + sum_i in[i] w[o][i]. The weights are kept [i][o], so that a
 // non-zero input adds one contiguous row (spikes are sparse); the input
 // gradient is one dot product per input.
+// A narrow layer (fewer outputs than SIMD lanes, e.g. a 10-class readout)
+// keeps a row in one register: the SIMD path loads whole registers from the
+// row onward (reading into the next row or the biases, never past the
+// layer's parameters) and ignores or restores the extra lanes, the same bits
+// as the scalar loops. backward_steps, after prepare(), computes the input
+// gradient of every step from a transposed copy of such weights, lanes over
+// inputs; again the same bits (each sum in the order of the scalar dot).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <span>
+#include <vector>
 
+#include "../core/simd.hpp"
 #include "kernels.hpp"
 #include "layer.hpp"
 
@@ -31,6 +42,8 @@ struct linear {
 
     struct work {
         sparse_tape inputs;
+        std::vector<float> weights_t;  ///< prepare(): w[o][i], for narrow layers
+        const float* prepared = nullptr;
     };
 
     shape3 configure(shape3 s)
@@ -57,10 +70,39 @@ struct linear {
     }
     void begin(work& w) const { w.inputs.clear(); }
 
+    /// Output lanes of the narrow SIMD path: fewer outputs than a register holds.
+    template <class V>
+    bool narrow() const
+    {
+        return simd::is_batch<V> && p.out_features < simd::lanes_of<V>;
+    }
+
     template <class V = fast>
     void forward(const float* prm, const activation& a, activation& o, work& w, bool record) const
     {
         const std::size_t no = p.out_features;
+        if constexpr (simd::is_batch<V>) {
+            if (narrow<V>()) {
+                alignas(64) float acc_lanes[simd::width] = {};
+                std::copy(prm + weight_count(), prm + weight_count() + no, acc_lanes);
+                V acc = simd::load<V>(acc_lanes);
+                // Rows that end a whole register before the layer's end load
+                // directly (a local loop: the accumulator stays in a register).
+                const std::size_t direct = parameter_count() >= simd::width ? (parameter_count() - simd::width) / no + 1 : 0;
+                if (a.has_nz) {
+                    for (const std::uint32_t i : a.nz) acc = acc + V(a.v[i]) * (i < direct ? simd::load<V>(prm + std::size_t{i} * no) : row<V>(prm, i));
+                } else {
+                    for (std::size_t i = 0; i < p.in_features; ++i)
+                        if (a.v[i] != 0.0f) acc = acc + V(a.v[i]) * (i < direct ? simd::load<V>(prm + i * no) : row<V>(prm, i));
+                }
+                simd::store(acc_lanes, acc);
+                std::copy(acc_lanes, acc_lanes + no, o.v.data());
+                o.nz.clear();
+                o.has_nz = false;
+                if (record) w.inputs.append(a);
+                return;
+            }
+        }
         std::copy(prm + weight_count(), prm + weight_count() + no, o.v.data());
         o.nz.clear();
         o.has_nz = false;
@@ -68,16 +110,144 @@ struct linear {
         if (record) w.inputs.append(a);
     }
 
+    /// forward() of `count` dense inputs ([n][in_features], zeros skipped)
+    /// into outputs ([n][out_features]), the same bits, with the weights read
+    /// in blocks of outputs that stay in the L1 cache across the inputs.
+    template <class V = fast>
+    void forward_batch(const float* prm, const float* inputs, std::size_t count, float* outputs) const
+    {
+        const std::size_t ni = p.in_features, no = p.out_features;
+        const float* bias = prm + weight_count();
+        if constexpr (simd::is_batch<V>) {
+            constexpr std::size_t K = 2, span = K * simd::width;  // 32 outputs: in_features * 128 bytes of weights
+            std::size_t o = 0;
+            for (; o + span <= no; o += span)
+                for (std::size_t n = 0; n < count; ++n) {
+                    const float* x = inputs + n * ni;
+                    V acc0 = simd::load<V>(bias + o), acc1 = simd::load<V>(bias + o + simd::width);
+                    for (std::size_t i = 0; i < ni; ++i)
+                        if (x[i] != 0.0f) {
+                            const float* r = prm + i * no + o;
+                            acc0 = acc0 + V(x[i]) * simd::load<V>(r);
+                            acc1 = acc1 + V(x[i]) * simd::load<V>(r + simd::width);
+                        }
+                    simd::store(outputs + n * no + o, acc0);
+                    simd::store(outputs + n * no + o + simd::width, acc1);
+                }
+            if (o == no) return;
+            // The last outputs, sample by sample.
+            for (std::size_t n = 0; n < count; ++n) {
+                const float* x = inputs + n * ni;
+                float* out = outputs + n * no;
+                std::copy(bias + o, bias + no, out + o);
+                for (std::size_t i = 0; i < ni; ++i)
+                    if (x[i] != 0.0f) axpy<V>(no - o, x[i], prm + i * no + o, out + o);
+            }
+        } else {
+            for (std::size_t n = 0; n < count; ++n) {
+                const float* x = inputs + n * ni;
+                float* out = outputs + n * no;
+                std::copy(bias, bias + no, out);
+                for (std::size_t i = 0; i < ni; ++i)
+                    if (x[i] != 0.0f) axpy<V>(no, x[i], prm + i * no, out);
+            }
+        }
+    }
+
     template <class V = fast>
     void backward(const float* prm, const float* g_out, float* g_in, float* g_prm, work& w, std::size_t t) const
+    {
+        accumulate_parameters<V>(g_out, g_prm, w, t);
+        if (g_in == nullptr) return;
+        const std::size_t no = p.out_features;
+        for (std::size_t i = 0; i < p.in_features; ++i) g_in[i] = dot<V>(no, g_out, prm + i * no);
+    }
+
+    /// Derived data for backward_steps: a transposed copy of narrow weights.
+    /// Call after the parameters last changed, before backward_steps.
+    void prepare(const float* prm, work& w) const
+    {
+        const std::size_t ni = p.in_features, no = p.out_features;
+        if (no >= simd::width) return;
+        w.weights_t.resize(ni * no);
+        for (std::size_t i = 0; i < ni; ++i)
+            for (std::size_t o = 0; o < no; ++o) w.weights_t[o * ni + i] = prm[i * no + o];
+        w.prepared = prm;
+    }
+
+    /// Every recorded step at once, t = T-1 down to 0: g_out and g_in hold
+    /// [t][features]. The same bits as backward() step by step.
+    template <class V = fast>
+    void backward_steps(const float* prm, const float* g_out, float* g_in, float* g_prm, work& w, std::size_t steps) const
+    {
+        const std::size_t ni = p.in_features, no = p.out_features;
+        for (std::size_t t = steps; t-- > 0;) accumulate_parameters<V>(g_out + t * no, g_prm, w, t);
+        if (g_in == nullptr) return;
+        if (!narrow<V>() || w.prepared != prm) {
+            for (std::size_t t = steps; t-- > 0;)
+                for (std::size_t i = 0; i < ni; ++i) g_in[t * ni + i] = dot<V>(no, g_out + t * no, prm + i * no);
+            return;
+        }
+        // Lanes over inputs, the outputs summed in the scalar dot's order
+        // (from +0, o = 0, 1, ...).
+        const float* wt = w.weights_t.data();
+        for (std::size_t t = 0; t < steps; ++t) {
+            const float* g = g_out + t * no;
+            float* gi = g_in + t * ni;
+            simd::for_each<V>(ni, [=](std::size_t i, auto lane) {
+                using L = decltype(lane);
+                L acc = L(0.0f);
+                for (std::size_t o = 0; o < no; ++o) acc = acc + L(g[o]) * simd::load<L>(wt + o * ni + i);
+                simd::store(gi + i, acc);
+            });
+        }
+    }
+
+private:
+    /// Row i of the weights as one register (narrow layers): a whole-register
+    /// load where it stays inside the layer's parameters, else a padded copy.
+    template <class V>
+    V row(const float* prm, std::size_t i) const
+    {
+        const std::size_t at = i * p.out_features;
+        if (at + simd::width <= parameter_count()) return simd::load<V>(prm + at);
+        alignas(64) float lanes[simd::width] = {};
+        std::copy(prm + at, prm + at + p.out_features, lanes);
+        return simd::load<V>(lanes);
+    }
+
+    /// d loss / d params of step t: the bias gets g_out, the row of each
+    /// non-zero input x gets x g_out.
+    template <class V>
+    void accumulate_parameters(const float* g_out, float* g_prm, work& w, std::size_t t) const
     {
         const std::size_t no = p.out_features;
         add<V>(no, g_out, g_prm + weight_count());
         const auto idx = w.inputs.index_at(t);
         const auto val = w.inputs.value_at(t);
+        if constexpr (simd::is_batch<V>) {
+            if (narrow<V>()) {
+                // Whole registers read and written back, the lanes past the
+                // row restored (they belong to the next row or the biases).
+                alignas(64) float g_lanes[simd::width] = {};
+                std::copy(g_out, g_out + no, g_lanes);
+                const V g = simd::load<V>(g_lanes);
+                alignas(64) float lane_no[simd::width];
+                for (std::size_t k = 0; k < simd::width; ++k) lane_no[k] = float(k);
+                const auto inside = simd::load<V>(lane_no) < V(float(no));
+                for (std::size_t e = 0; e < idx.size(); ++e) {
+                    const std::size_t at = std::size_t{idx[e]} * no;
+                    if (at + simd::width <= parameter_count()) {
+                        const V old = simd::load<V>(g_prm + at);
+                        simd::store(g_prm + at, simd::select(inside, old + V(val[e]) * g, old));
+                    } else {
+                        axpy<float>(no, val[e], g_out, g_prm + at);
+                    }
+                }
+                return;
+            }
+        }
         for (std::size_t e = 0; e < idx.size(); ++e) axpy<V>(no, val[e], g_out, g_prm + idx[e] * no);
-        if (g_in == nullptr) return;
-        for (std::size_t i = 0; i < p.in_features; ++i) g_in[i] = dot<V>(no, g_out, prm + i * no);
     }
 };
 

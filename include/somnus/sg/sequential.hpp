@@ -13,8 +13,15 @@
 // workspace, one per thread. A sample is run as
 //   net.begin(ws); for t: net.forward(w, ws, input(t)); ... net.backward(w, ws, g_output, g_w, t) for t = T-1 ... 0
 // where the output layer's spikes of each step are read with ws.output().
+// A sample whose input is the same at every step (a static image) runs the
+// first layer once and the rest per step (forward_layers from 1), and is
+// backpropagated layer by layer over all steps at once (backward_steps,
+// after prepare), down to layer 1: the gradient at layer 1's input, summed
+// over steps, then gives the first layer's in one outer product
+// (trainer's static path, train.hpp).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <span>
@@ -65,6 +72,7 @@ public:
         std::tuple<typename Layers::work...> work;
         std::array<activation, depth + 1> acts;        ///< acts[0]: the input; acts[k]: layer k's output
         std::array<std::vector<float>, depth + 1> grads;  ///< backward scratch per activation
+        std::array<std::vector<float>, depth + 1> step_grads;  ///< backward_steps: [t][value] per activation
         const activation& output() const { return acts[depth]; }
         activation& input() { return acts[0]; }
         std::size_t steps = 0;  ///< steps run in the current sample
@@ -94,6 +102,44 @@ public:
     {
         forward_all(std::index_sequence_for<Layers...>{}, params.data(), ws, record);
         ++ws.steps;
+    }
+
+    /// One step of layers from .. depth-1 on ws.acts[from] (set by the
+    /// caller, or left from the previous step: a layer never changes its
+    /// input). forward() is forward_layers(..., 0, ...).
+    void forward_layers(std::span<const float> params, workspace& ws, std::size_t from, bool record = true) const
+    {
+        forward_from(std::index_sequence_for<Layers...>{}, params.data(), ws, from, record);
+        ++ws.steps;
+    }
+
+    /// Lets layers derive what backward_steps needs from the parameters (a
+    /// narrow linear layer's transposed weights); call after the parameters
+    /// last changed.
+    void prepare(std::span<const float> params, workspace& ws) const
+    {
+        prepare_all(std::index_sequence_for<Layers...>{}, params.data(), ws);
+    }
+
+    /// The backward pass over all ws.steps recorded steps, layer by layer
+    /// from the last down to layer `until` (the same bits as backward() for
+    /// t = steps - 1 ... 0, which interleaves the layers; call prepare()
+    /// first). g_outputs holds d loss / d output for every step, [t][value];
+    /// g_params receives the gradients of layers until .. depth-1 and starts
+    /// at parameter_offset(until). Afterwards ws.step_grads[until] holds
+    /// d loss / d ws.acts[until] for every step (until >= 1).
+    void backward_steps(std::span<const float> params, workspace& ws, std::span<const float> g_outputs, std::span<float> g_params,
+                        std::size_t until = 0) const
+    {
+        const std::size_t T = ws.steps;
+        detail::require(until < depth, "sequential::backward_steps: layer {} of {}", until, depth);
+        detail::require(g_outputs.size() == T * shapes_[depth].size(), "sequential::backward_steps: {} output gradients for {} steps of {}",
+                        g_outputs.size(), T, shapes_[depth].size());
+        detail::require(g_params.size() == parameters_ - offsets_[until], "sequential::backward_steps: {} parameter gradients for {}",
+                        g_params.size(), parameters_ - offsets_[until]);
+        // Every layer writes its whole input gradient: no zeroing needed.
+        for (std::size_t k = std::max<std::size_t>(until, 1); k < depth; ++k) ws.step_grads[k].resize(T * shapes_[k].size());
+        backward_steps_from<depth>(params.data(), ws, g_outputs.data(), g_params.data(), until, T);
     }
 
     /// Step t of the backward pass (call for t = steps - 1 down to 0):
@@ -135,7 +181,7 @@ private:
     template <std::size_t... K>
     workspace make_ws(std::index_sequence<K...>, std::size_t steps) const
     {
-        workspace ws{std::tuple<typename Layers::work...>(std::get<K>(layers_).make_work(steps)...), {}, {}, 0};
+        workspace ws{std::tuple<typename Layers::work...>(std::get<K>(layers_).make_work(steps)...), {}, {}, {}, 0};
         return ws;
     }
     template <std::size_t... K, class... W>
@@ -147,6 +193,44 @@ private:
     void forward_all(std::index_sequence<K...>, const float* params, workspace& ws, bool record) const
     {
         (std::get<K>(layers_).forward(params + offsets_[K], ws.acts[K], ws.acts[K + 1], std::get<K>(ws.work), record), ...);
+    }
+    template <std::size_t... K>
+    void forward_from(std::index_sequence<K...>, const float* params, workspace& ws, std::size_t from, bool record) const
+    {
+        ((K >= from ? std::get<K>(layers_).forward(params + offsets_[K], ws.acts[K], ws.acts[K + 1], std::get<K>(ws.work), record)
+                    : void()),
+         ...);
+    }
+    template <std::size_t... K>
+    void prepare_all(std::index_sequence<K...>, const float* params, workspace& ws) const
+    {
+        (
+            [&] {
+                const auto& l = std::get<K>(layers_);
+                if constexpr (requires { l.prepare(params, std::get<K>(ws.work)); }) l.prepare(params + offsets_[K], std::get<K>(ws.work));
+            }(),
+            ...);
+    }
+    template <std::size_t K>
+    void backward_steps_from(const float* params, workspace& ws, const float* g_outputs, float* g_params, std::size_t until,
+                             std::size_t T) const
+    {
+        if constexpr (K > 0) {
+            if (K - 1 < until) return;
+            const auto& l = std::get<K - 1>(layers_);
+            auto& w = std::get<K - 1>(ws.work);
+            const float* g_out = K == depth ? g_outputs : ws.step_grads[K].data();
+            float* g_in = K > 1 ? ws.step_grads[K - 1].data() : nullptr;
+            float* g_p = g_params + (offsets_[K - 1] - offsets_[until]);
+            if constexpr (requires { l.backward_steps(params, g_out, g_in, g_p, w, T); }) {
+                l.backward_steps(params + offsets_[K - 1], g_out, g_in, g_p, w, T);
+            } else {
+                const std::size_t n_out = shapes_[K].size(), n_in = shapes_[K - 1].size();
+                for (std::size_t t = T; t-- > 0;)
+                    l.backward(params + offsets_[K - 1], g_out + t * n_out, g_in ? g_in + t * n_in : nullptr, g_p, w, t);
+            }
+            backward_steps_from<K - 1>(params, ws, g_outputs, g_params, until, T);
+        }
     }
     template <std::size_t K>
     void backward_all(const float* params, workspace& ws, float* g_params, std::size_t t) const

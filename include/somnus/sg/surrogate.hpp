@@ -7,9 +7,12 @@
 //   s.spike(u)        the forward output (snnTorch: 1 if u > 0, strictly)
 //   s.derivative(u)   d spike / d u as backpropagation uses it
 //
-// arctan and fast_sigmoid are snnTorch's; smooth_step is a differentiable
-// forward (a logistic of slope k) whose derivative is its true one, so that
-// finite differences check the whole unrolled network exactly (tests/sg).
+// arctan and fast_sigmoid are snnTorch's, written once for V = float and
+// V = simd::batch (concept batch_surrogate: the same operations, so the same
+// bits; the layers then run their SIMD path); smooth_step is a
+// differentiable forward (a logistic of slope k) whose derivative is its
+// true one, so that finite differences check the whole unrolled network
+// exactly (tests/sg).
 #pragma once
 
 #include <cmath>
@@ -17,6 +20,7 @@
 #include <numbers>
 
 #include "../core/params.hpp"
+#include "../core/simd.hpp"
 
 namespace somnus::sg {
 
@@ -26,8 +30,16 @@ concept surrogate = requires(const S s, float u) {
     { s.derivative(u) } -> std::convertible_to<float>;
 };
 
+/// A surrogate whose spike and derivative also take a SIMD batch.
+template <class S>
+concept batch_surrogate = surrogate<S> && requires(const S s, simd::batch u) {
+    { s.spike(u) } -> std::same_as<simd::batch>;
+    { s.derivative(u) } -> std::same_as<simd::batch>;
+};
+
 /// Heaviside forward, strict: a spike when mem > threshold.
 inline float heaviside(float u) { return u > 0.0f ? 1.0f : 0.0f; }
+inline simd::batch heaviside(const simd::batch& u) { return simd::select(u > simd::batch(0.0f), simd::batch(1.0f), simd::batch(0.0f)); }
 
 /// snnTorch's surrogate.atan(alpha): d/du = (alpha / 2) / (1 + (pi alpha u / 2)^2);
 /// at alpha = 2, 1 / (1 + (pi u)^2).
@@ -42,11 +54,16 @@ struct arctan {
     };
     params p{};
 
-    float spike(float u) const { return heaviside(u); }
-    float derivative(float u) const
+    template <class V>
+    V spike(V u) const
     {
-        const float z = std::numbers::pi_v<float> * p.alpha * 0.5f * u;
-        return 0.5f * p.alpha / (1.0f + z * z);
+        return heaviside(u);
+    }
+    template <class V>
+    V derivative(V u) const
+    {
+        const V z = V(std::numbers::pi_v<float> * p.alpha * 0.5f) * u;
+        return V(0.5f * p.alpha) / (V(1.0f) + z * z);
     }
 };
 
@@ -63,11 +80,16 @@ struct fast_sigmoid {
     };
     params p{};
 
-    float spike(float u) const { return heaviside(u); }
-    float derivative(float u) const
+    template <class V>
+    V spike(V u) const
     {
-        const float d = p.slope * std::fabs(u) + 1.0f;
-        return 1.0f / (d * d);
+        return heaviside(u);
+    }
+    template <class V>
+    V derivative(V u) const
+    {
+        const V d = V(p.slope) * simd::abs(u) + V(1.0f);
+        return V(1.0f) / (d * d);
     }
 };
 
@@ -95,5 +117,6 @@ struct smooth_step {
 static_assert(surrogate<arctan>);
 static_assert(surrogate<fast_sigmoid>);
 static_assert(surrogate<smooth_step>);
+static_assert(batch_surrogate<arctan> && batch_surrogate<fast_sigmoid> && !batch_surrogate<smooth_step>);
 
 } // namespace somnus::sg

@@ -10,17 +10,36 @@
 // A sample is its frames as sparse lists (frame_sample): frame t holds the
 // non-zero inputs index[offsets[t] .. offsets[t+1]) with their values, the
 // indices increasing, channels-last like every activation.
+//
+// Or, for a model whose first layer is linear, a static sample: one dense
+// input (an image) presented at every one of `steps` steps, as a snnTorch
+// loop that feeds the same x every step. The first layer then runs once
+// per sample (its output is the same every step), the rest per step, and
+// backpropagation sums the gradient at the first layer's output over the
+// steps before one outer product with the input: the bias gradient is the
+// same bits as feeding the frame every step (the same sums in the same
+// order), the weight gradient x (sum_t g_t) instead of sum_t x g_t, equal up
+// to float rounding; everything else (spikes, loss, the other layers'
+// gradients) is the same bits (tests/sg). The first layer's gradient is
+// summed over the batch per input row, in sample order.
+//
+// The loss is a count loss (mse_count_loss: one gradient for every step) or
+// a step loss (cross_entropy_spike_loss: each step's outputs recorded and
+// given their own gradient); loss.hpp.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <type_traits>
 #include <vector>
 
 #include "../core/error.hpp"
 #include "../core/parallel.hpp"
 #include "adam.hpp"
+#include "kernels.hpp"
+#include "linear.hpp"
 #include "loss.hpp"
 #include "sequential.hpp"
 
@@ -35,9 +54,15 @@ struct frame_sample {
     std::size_t frames() const { return offsets.empty() ? 0 : offsets.size() - 1; }
 };
 
+/// One dense input of the model's input size, shown at every step.
+struct static_sample {
+    std::span<const float> input;
+    std::size_t label = 0;
+};
+
 /// What one batch gave.
 struct batch_stats {
-    double loss = 0.0;         ///< mse_count_loss of the batch
+    double loss = 0.0;         ///< the loss of the batch (Loss::mean of the per-sample sums)
     std::size_t correct = 0;   ///< samples whose predicted class is the label
     std::size_t samples = 0;
     std::size_t steps = 0;     ///< T: the longest sample's frames
@@ -75,6 +100,27 @@ public:
         return run(params, batch, false, predictions);
     }
 
+    /// One Adam step on a batch of static samples, each shown for `steps`
+    /// steps (see the top of the file; the model's first layer is linear).
+    batch_stats train_step(std::span<float> params, adam& opt, std::span<const static_sample> batch, std::size_t steps)
+    {
+        const std::size_t P = model_.parameter_count();
+        detail::require(params.size() == P, "trainer: {} parameters for a model of {}", params.size(), P);
+        auto stats = run_static(params, batch, steps, true);
+        reduce_static(batch);
+        opt.step(params, total_);
+        return stats;
+    }
+
+    /// The loss and accuracy of static samples without learning.
+    batch_stats evaluate(std::span<const float> params, std::span<const static_sample> batch, std::size_t steps,
+                         std::span<std::size_t> predictions = {})
+    {
+        detail::require(predictions.empty() || predictions.size() == batch.size(), "trainer::evaluate: {} predictions for {} samples",
+                        predictions.size(), batch.size());
+        return run_static(params, batch, steps, false, predictions);
+    }
+
     /// The summed gradient of the last train_step (before Adam used it).
     std::span<const float> last_gradient() const { return total_; }
     /// The tape of one sample of the last batch, in bytes, for one thread.
@@ -107,11 +153,12 @@ private:
         std::vector<std::uint64_t> spikes(B, 0);
         parallel_blocks(B, threads_, [&](unsigned worker, std::size_t begin, std::size_t end) {
             auto& ws = workspaces_[worker];
-            std::vector<float> counts(C), g(C);
+            std::vector<float> counts(C), outputs, g_steps;
             for (std::size_t b = begin; b < end; ++b) {
                 const auto& s = batch[b];
                 model_.begin(ws);
                 std::fill(counts.begin(), counts.end(), 0.0f);
+                outputs.resize(T * C);
                 for (std::size_t t = 0; t < T; ++t) {
                     auto& in = ws.input();
                     in.clear();
@@ -120,16 +167,17 @@ private:
                     model_.forward(params, ws, learn);
                     const auto& out = ws.output();
                     for (std::size_t c = 0; c < C; ++c) counts[c] += out.v[c];
+                    std::copy(out.v.begin(), out.v.end(), outputs.begin() + std::ptrdiff_t(t * C));
                     for (std::size_t k = 1; k < Model::depth; ++k) spikes[b] += ws.acts[k].has_nz ? ws.acts[k].nz.size() : 0;
                 }
-                sq[b] = loss_.squared_error(counts, s.label, T);
+                sq[b] = sample_loss(outputs, counts, s.label, T);
                 const std::size_t pred = predicted_class(counts);
                 hit[b] = pred == s.label;
                 if (!predictions.empty()) predictions[b] = pred;
                 if (!learn) continue;
-                loss_.gradient(counts, s.label, T, B, g);
+                output_gradients(outputs, counts, s.label, T, B, g_steps);
                 std::span<float> gp(grads_.data() + b * P, P);
-                for (std::size_t t = T; t-- > 0;) model_.backward(params, ws, g, gp, t);
+                for (std::size_t t = T; t-- > 0;) model_.backward(params, ws, std::span<const float>(g_steps).subspan(t * C, C), gp, t);
                 if (worker == 0) tape_bytes_ = tape_size(ws);
             }
         });
@@ -141,6 +189,184 @@ private:
         }
         stats.loss = B && T ? Loss::mean(summed, B, C, T) : 0.0;
         return stats;
+    }
+
+    batch_stats run_static(std::span<const float> params, std::span<const static_sample> batch, std::size_t steps, bool learn,
+                           std::span<std::size_t> predictions = {})
+    {
+        using first_layer = std::remove_cvref_t<decltype(model_.template layer_at<0>())>;
+        static_assert(std::is_same_v<first_layer, linear>, "trainer: static samples need a model whose first layer is sg::linear");
+        const std::size_t B = batch.size(), P = model_.parameter_count(), C = model_.output_shape().size(), T = steps;
+        const std::size_t n_in = model_.input_shape().size(), n1 = model_.shape(1).size(), R = P - model_.parameter_offset(1);
+        detail::require(params.size() == P, "trainer: {} parameters for a model of {}", params.size(), P);
+        detail::require(T > 0, "trainer: static samples need at least one step, got {}", T);
+        for (const auto& s : batch) {
+            detail::require(s.label < C, "trainer: label {} for a model of {} classes", s.label, C);
+            detail::require(s.input.size() == n_in, "trainer: a static sample of {} values for a model of {} inputs", s.input.size(), n_in);
+        }
+        batch_stats stats;
+        stats.samples = B;
+        stats.steps = T;
+        if (learn) {
+            rest_grads_.assign(B * R, 0.0f);
+            first_grads_.assign(B * n1, 0.0f);
+        }
+        if (workspaces_.size() < threads_) workspaces_.resize(threads_, model_.make_workspace(T));
+        std::vector<double> losses(B, 0.0);
+        std::vector<std::uint8_t> hit(B, 0);
+        std::vector<std::uint64_t> spikes(B, 0);
+        if (first_out_.size() < threads_) first_out_.resize(threads_);
+        parallel_blocks(B, threads_, [&](unsigned worker, std::size_t begin, std::size_t end) {
+            auto& ws = workspaces_[worker];
+            if (learn) model_.prepare(params, ws);
+            std::vector<float> counts(C), outputs(T * C), g_steps;
+            // The first layer's outputs of the whole block at once (the same
+            // bits as its forward() sample by sample).
+            auto& first_out = first_out_[worker];
+            std::vector<float> inputs((end - begin) * n_in);
+            for (std::size_t b = begin; b < end; ++b) std::copy(batch[b].input.begin(), batch[b].input.end(), inputs.begin() + std::ptrdiff_t((b - begin) * n_in));
+            first_out.resize((end - begin) * n1);
+            model_.template layer_at<0>().forward_batch(params.data(), inputs.data(), end - begin, first_out.data());
+            for (std::size_t b = begin; b < end; ++b) {
+                const auto& s = batch[b];
+                model_.begin(ws);
+                auto& a1 = ws.acts[1];
+                std::copy(first_out.begin() + std::ptrdiff_t((b - begin) * n1), first_out.begin() + std::ptrdiff_t((b - begin + 1) * n1), a1.v.begin());
+                a1.nz.clear();
+                a1.has_nz = false;
+                std::fill(counts.begin(), counts.end(), 0.0f);
+                for (std::size_t t = 0; t < T; ++t) {
+                    model_.forward_layers(params, ws, 1, learn);
+                    const auto& out = ws.output();
+                    for (std::size_t c = 0; c < C; ++c) counts[c] += out.v[c];
+                    std::copy(out.v.begin(), out.v.end(), outputs.begin() + std::ptrdiff_t(t * C));
+                    for (std::size_t k = 1; k < Model::depth; ++k) spikes[b] += ws.acts[k].has_nz ? ws.acts[k].nz.size() : 0;
+                }
+                losses[b] = sample_loss(outputs, counts, s.label, T);
+                const std::size_t pred = predicted_class(counts);
+                hit[b] = pred == s.label;
+                if (!predictions.empty()) predictions[b] = pred;
+                if (!learn) continue;
+                output_gradients(outputs, counts, s.label, T, B, g_steps);
+                model_.backward_steps(params, ws, g_steps, std::span<float>(rest_grads_).subspan(b * R, R), 1);
+                // The gradient at the first layer's output, summed over steps
+                // in backpropagation's order (t = T-1 ... 0, as its bias gradient).
+                float* total = first_grads_.data() + b * n1;
+                const float* g1 = ws.step_grads[1].data();
+                for (std::size_t t = T; t-- > 0;) add(n1, g1 + t * n1, total);
+                if (worker == 0) tape_bytes_ = tape_size(ws);
+            }
+        });
+        double summed = 0.0;
+        for (std::size_t b = 0; b < B; ++b) {
+            summed += losses[b];
+            stats.correct += hit[b];
+            stats.hidden_spikes += spikes[b];
+        }
+        stats.loss = B ? Loss::mean(summed, B, C, T) : 0.0;
+        return stats;
+    }
+
+    /// total_ from the static path's per-sample gradients, summed in sample
+    /// order: the first layer's bias from the summed output gradients, its
+    /// weight row i from x[i] times them (samples with x[i] = 0 add
+    /// nothing), the other layers' from their own buffers. Rows are split
+    /// over the threads; each is summed whole by one.
+    void reduce_static(std::span<const static_sample> batch)
+    {
+        const std::size_t B = batch.size(), P = model_.parameter_count(), n_in = model_.input_shape().size(),
+                          n1 = model_.shape(1).size(), P0 = model_.parameter_offset(1), R = P - P0;
+        total_.assign(P, 0.0f);
+        // For each input, the samples where it is not zero, in sample order.
+        column_offsets_.assign(n_in + 1, 0);
+        for (const auto& s : batch)
+            for (std::size_t i = 0; i < n_in; ++i) column_offsets_[i + 1] += s.input[i] != 0.0f;
+        for (std::size_t i = 0; i < n_in; ++i) column_offsets_[i + 1] += column_offsets_[i];
+        column_sample_.resize(column_offsets_[n_in]);
+        column_value_.resize(column_offsets_[n_in]);
+        std::vector<std::size_t> fill(column_offsets_.begin(), column_offsets_.end() - 1);
+        for (std::size_t b = 0; b < B; ++b)
+            for (std::size_t i = 0; i < n_in; ++i)
+                if (batch[b].input[i] != 0.0f) {
+                    column_sample_[fill[i]] = static_cast<std::uint32_t>(b);
+                    column_value_[fill[i]++] = batch[b].input[i];
+                }
+        // Tasks: n_in weight rows, then the bias, then the other layers in
+        // blocks of n1 values.
+        const std::size_t rest_blocks = (R + n1 - 1) / n1, tasks = n_in + 1 + rest_blocks;
+        parallel_blocks(tasks, threads_, [&](unsigned, std::size_t begin, std::size_t end) {
+            for (std::size_t task = begin; task < end; ++task) {
+                if (task < n_in) {
+                    weight_row(task);
+                } else if (task == n_in) {
+                    float* bias = total_.data() + n_in * n1;
+                    for (std::size_t b = 0; b < B; ++b) add(n1, first_grads_.data() + b * n1, bias);
+                } else {
+                    const std::size_t from = (task - n_in - 1) * n1, count = std::min(n1, R - from);
+                    float* out = total_.data() + P0 + from;
+                    for (std::size_t b = 0; b < B; ++b) add(count, rest_grads_.data() + b * R + from, out);
+                }
+            }
+        });
+    }
+
+    /// Row i of the first layer's weight gradient: sum over the samples
+    /// where x[i] != 0, in sample order, of x[i] times the sample's summed
+    /// output gradient; 64 outputs at a time in registers (each value the
+    /// same bits as one axpy per sample).
+    void weight_row(std::size_t i)
+    {
+        const std::size_t n1 = model_.shape(1).size();
+        float* row = total_.data() + i * n1;
+        const std::size_t e0 = column_offsets_[i], e1 = column_offsets_[i + 1];
+        const float* g = first_grads_.data();
+        using V = simd::batch;
+        constexpr std::size_t W = simd::width;
+        std::size_t o = 0;
+        for (; o + 4 * W <= n1; o += 4 * W) {
+            V a0(0.0f), a1(0.0f), a2(0.0f), a3(0.0f);
+            for (std::size_t e = e0; e < e1; ++e) {
+                const V x(column_value_[e]);
+                const float* t = g + std::size_t{column_sample_[e]} * n1 + o;
+                a0 = a0 + x * simd::load<V>(t);
+                a1 = a1 + x * simd::load<V>(t + W);
+                a2 = a2 + x * simd::load<V>(t + 2 * W);
+                a3 = a3 + x * simd::load<V>(t + 3 * W);
+            }
+            simd::store(row + o, a0);
+            simd::store(row + o + W, a1);
+            simd::store(row + o + 2 * W, a2);
+            simd::store(row + o + 3 * W, a3);
+        }
+        for (std::size_t e = e0; e < e1; ++e) axpy(n1 - o, column_value_[e], g + std::size_t{column_sample_[e]} * n1 + o, row + o);
+    }
+
+    /// The sample's loss: its squared error (count loss) or its per-step
+    /// losses summed (step loss).
+    double sample_loss(std::span<const float> outputs, std::span<const float> counts, std::size_t label, std::size_t T) const
+    {
+        if constexpr (step_loss<Loss>) {
+            const std::size_t C = counts.size();
+            double sum = 0.0;
+            for (std::size_t t = 0; t < T; ++t) sum += loss_.step_loss(outputs.subspan(t * C, C), label);
+            return sum;
+        } else {
+            return loss_.squared_error(counts, label, T);
+        }
+    }
+
+    /// d loss / d output of every step, [t][class].
+    void output_gradients(std::span<const float> outputs, std::span<const float> counts, std::size_t label, std::size_t T, std::size_t B,
+                          std::vector<float>& g) const
+    {
+        const std::size_t C = counts.size();
+        g.resize(T * C);
+        if constexpr (step_loss<Loss>) {
+            for (std::size_t t = 0; t < T; ++t) loss_.step_gradient(outputs.subspan(t * C, C), label, B, std::span<float>(g).subspan(t * C, C));
+        } else {
+            loss_.gradient(counts, label, T, B, std::span<float>(g).first(C));
+            for (std::size_t t = 1; t < T; ++t) std::copy(g.begin(), g.begin() + std::ptrdiff_t(C), g.begin() + std::ptrdiff_t(t * C));
+        }
     }
 
     static std::size_t tape_size(const typename Model::workspace& ws)
@@ -165,6 +391,10 @@ private:
     unsigned threads_;
     std::vector<typename Model::workspace> workspaces_;
     std::vector<float> grads_, total_;
+    std::vector<float> rest_grads_, first_grads_, column_value_;  ///< static path
+    std::vector<std::vector<float>> first_out_;                   ///< static path: per worker
+    std::vector<std::size_t> column_offsets_;
+    std::vector<std::uint32_t> column_sample_;
     std::size_t tape_bytes_ = 0;
 };
 

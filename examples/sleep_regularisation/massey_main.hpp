@@ -45,6 +45,22 @@ struct unit {
     std::size_t seed = 0;
 };
 
+struct summary {
+    double mean = 0.0, sd = 0.0;
+    std::size_t n = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(summary, mean, sd, n)
+
+inline summary summarize(const std::vector<double>& x)
+{
+    summary s;
+    s.n = x.size();
+    if (x.empty()) return s;
+    s.mean = somnus::mean(x);
+    s.sd = x.size() > 1 ? somnus::sample_sd(x) : 0.0;
+    return s;
+}
+
 /// One distinct SG run: data set, sleep period (minibatches), seed.
 struct sg_unit {
     std::size_t dataset = 0;
@@ -135,22 +151,6 @@ inline std::vector<unit> stdp_units(const options& o)
         for (std::size_t i = 0; i < pauses.size(); ++i)
             for (std::size_t s = 0; s < o.seeds; ++s) u.push_back({d, pauses[i], first[i], s});
     return u;
-}
-
-struct summary {
-    double mean = 0.0, sd = 0.0;
-    std::size_t n = 0;
-};
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(summary, mean, sd, n)
-
-inline summary summarize(const std::vector<double>& x)
-{
-    summary s;
-    s.n = x.size();
-    if (x.empty()) return s;
-    s.mean = somnus::mean(x);
-    s.sd = x.size() > 1 ? somnus::sample_sd(x) : 0.0;
-    return s;
 }
 
 /// One row of the table: a ratio, ours beside theirs.
@@ -364,6 +364,13 @@ inline int run_program(program_options& o, const mpi_session& mpi)
     return outputs.status();
 }
 
+/// A one-line message for a bad combination of flags, exit status 2.
+inline int fail_with(const std::string& message)
+{
+    fmt::print(stderr, "sleep_regularisation: {}\n", message);
+    return exit_bad_input;
+}
+
 /// Parses the massey2026 protocol's flags and runs it.
 inline int main_massey(int argc, char** argv, mpi_session& mpi)
 {
@@ -395,10 +402,12 @@ inline int main_massey(int argc, char** argv, mpi_session& mpi)
     bool no_early_stopping = false, no_quirks = false;
     app.add_flag("--no-early-stopping", no_early_stopping, "train every batch and test the last weights");
     app.add_flag("--no-quirks", no_quirks, "start every batch at -70 mV with carried thresholds (not as their code)");
+    app.add_option("--train-pool", o.stdp.train_pool, "training pool (theirs: 6 000)")->check(integer_in(2, 60000))->capture_default_str();
+    app.add_option("--val-images", o.stdp.val_images, "validation pool (theirs: 100)")->check(integer_in(2, 10000))->capture_default_str();
     app.add_option("--test-images", o.stdp.test_images, "test pool (theirs: 1 000; their readout scores the last 200)")
-        ->check(integer_in(200, 10000))
+        ->check(integer_in(2, 10000))
         ->capture_default_str();
-    app.add_option("--fit-images", o.stdp.fit_images, "ours: images that fit our readout")->check(integer_in(20, 10000))->capture_default_str();
+    app.add_option("--fit-images", o.stdp.fit_images, "ours: images that fit our readout")->check(integer_in(2, 10000))->capture_default_str();
     app.add_option("--sg-epochs", o.sg.epochs, "SG: epochs (theirs: 10)")->check(integer_in(1, 1000))->capture_default_str();
     app.add_option("--sg-train-per-class", o.sg.train_per_class, "SG: training images per class (theirs: 600)")
         ->check(integer_in(1, 6000))
@@ -419,8 +428,8 @@ inline int main_massey(int argc, char** argv, mpi_session& mpi)
         if (!given("--test-images")) o.stdp.test_images = 200;
         if (!given("--fit-images")) o.stdp.fit_images = 200;
         if (ratios.empty()) ratios = {0.0, 0.1};
-        o.stdp.train_pool = 400;
-        o.stdp.val_images = 40;
+        if (!given("--train-pool")) o.stdp.train_pool = 400;
+        if (!given("--val-images")) o.stdp.val_images = 40;
         if (!given("--sg-epochs")) o.sg.epochs = 1;
         if (!given("--sg-train-per-class")) o.sg.train_per_class = 60;
         if (!given("--sg-test-per-class")) o.sg.test_per_class = 20;
@@ -431,6 +440,12 @@ inline int main_massey(int argc, char** argv, mpi_session& mpi)
     o.stdp.convention = convention == "textbook" ? timing_convention::pre_before_post : timing_convention::pre_after_post;
     if (no_early_stopping) o.stdp.early_stopping = false;
     if (no_quirks) o.stdp.their_quirks = false;
+    if (!o.stdp.distinct_images && o.stdp.batch_images > o.stdp.train_pool)
+        return fail_with(fmt::format("--batch-images {} is more than the training pool of {} (--train-pool)", o.stdp.batch_images,
+                                     o.stdp.train_pool));
+    if (o.stdp.distinct_images && o.stdp.batches * o.stdp.batch_images > o.stdp.train_pool && given("--train-pool"))
+        return fail_with(fmt::format("--images distinct shows {} images, more than the training pool of {} (--train-pool)",
+                                     o.stdp.batches * o.stdp.batch_images, o.stdp.train_pool));
     if (o.stdp.distinct_images) o.stdp.train_pool = std::max(o.stdp.train_pool, o.stdp.batches * o.stdp.batch_images);
     o.stdp.test_batch = std::min(o.stdp.test_batch, o.stdp.test_images);
     o.sg.seed = o.stdp.seed;

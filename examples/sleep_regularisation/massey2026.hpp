@@ -79,6 +79,10 @@ struct options {
     bool early_stopping = true;
     std::size_t patience = 6;
     bool their_quirks = true;  ///< 0 mV at the start of later batches, thresholds reset per pass
+    /// Ours: classes 0-4 for the first half of the batches, then 5-9 (new
+    /// images each batch, no early stopping), our readout measured after
+    /// each half.
+    bool forgetting = false;
     timing_convention convention = timing_convention::pre_after_post;
     double readout_fit_share = 0.8;  ///< their 80 % of the last batch's segments
 };
@@ -136,6 +140,16 @@ struct batch_record {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(batch_record, batch, val_accuracy, train_exc_rate_hz, sleep_steps, sleep_phases, early_stops,
                                    projections)
 
+/// Ours, with options::forgetting: our readout's accuracy on the test
+/// images of each half of the classes (%).
+struct forgetting_result {
+    double first_after_first = 0.0;   ///< classes 0-4 after training on them
+    double first_after_second = 0.0;  ///< classes 0-4 after training on 5-9
+    double second_after_second = 0.0; ///< classes 5-9 after training on them
+    double drop = 0.0;                ///< first_after_first - first_after_second
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(forgetting_result, first_after_first, first_after_second, second_after_second, drop)
+
 struct run_result {
     std::string dataset;
     double ratio = 0.0;
@@ -151,11 +165,69 @@ struct run_result {
     std::vector<projection_stats> final_projections;  ///< the weights tested
     std::size_t distinct_receptive_fields = 0;
     double test_exc_rate_hz = 0.0;
+    std::optional<forgetting_result> forgetting;
+    /// Simulated steps: learning (training images), offline (sleep) and
+    /// frozen (validation, test and fit passes); and their rate.
+    std::uint64_t steps_learning = 0, steps_sleep = 0, steps_frozen = 0;
+    double steps_per_second = 0.0;
     double seconds = 0.0;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(run_result, dataset, ratio, seed_index, seed, convention, images, accuracy, test_segments,
-                                   fit_segments, accuracy_ours, batches_run, best_batch, stopped_early, history, final_projections,
-                                   distinct_receptive_fields, test_exc_rate_hz, seconds)
+
+inline void to_json(nlohmann::json& j, const run_result& r)
+{
+    j = {{"dataset", r.dataset},
+         {"ratio", r.ratio},
+         {"seed_index", r.seed_index},
+         {"seed", r.seed},
+         {"convention", r.convention},
+         {"images", r.images},
+         {"accuracy", r.accuracy},
+         {"test_segments", r.test_segments},
+         {"fit_segments", r.fit_segments},
+         {"accuracy_ours", r.accuracy_ours},
+         {"batches_run", r.batches_run},
+         {"best_batch", r.best_batch},
+         {"stopped_early", r.stopped_early},
+         {"history", r.history},
+         {"final_projections", r.final_projections},
+         {"distinct_receptive_fields", r.distinct_receptive_fields},
+         {"test_exc_rate_hz", r.test_exc_rate_hz},
+         {"steps_learning", r.steps_learning},
+         {"steps_sleep", r.steps_sleep},
+         {"steps_frozen", r.steps_frozen},
+         {"steps_per_second", r.steps_per_second},
+         {"seconds", r.seconds}};
+    if (r.forgetting) j["forgetting"] = *r.forgetting;
+}
+
+inline void from_json(const nlohmann::json& j, run_result& r)
+{
+    j.at("dataset").get_to(r.dataset);
+    j.at("ratio").get_to(r.ratio);
+    j.at("seed_index").get_to(r.seed_index);
+    j.at("seed").get_to(r.seed);
+    j.at("convention").get_to(r.convention);
+    j.at("images").get_to(r.images);
+    j.at("accuracy").get_to(r.accuracy);
+    j.at("test_segments").get_to(r.test_segments);
+    j.at("fit_segments").get_to(r.fit_segments);
+    j.at("accuracy_ours").get_to(r.accuracy_ours);
+    j.at("batches_run").get_to(r.batches_run);
+    j.at("best_batch").get_to(r.best_batch);
+    j.at("stopped_early").get_to(r.stopped_early);
+    j.at("history").get_to(r.history);
+    j.at("final_projections").get_to(r.final_projections);
+    j.at("distinct_receptive_fields").get_to(r.distinct_receptive_fields);
+    j.at("test_exc_rate_hz").get_to(r.test_exc_rate_hz);
+    if (j.contains("steps_learning")) {
+        j.at("steps_learning").get_to(r.steps_learning);
+        j.at("steps_sleep").get_to(r.steps_sleep);
+        j.at("steps_frozen").get_to(r.steps_frozen);
+        j.at("steps_per_second").get_to(r.steps_per_second);
+    }
+    if (j.contains("forgetting")) r.forgetting = j.at("forgetting").get<forgetting_result>();
+    j.at("seconds").get_to(r.seconds);
+}
 
 namespace detail {
 
@@ -217,11 +289,11 @@ inline xt::xtensor<double, 2> rows_of(const xt::xtensor<double, 2>& x, std::span
     return out;
 }
 
-/// Their readout: fit on the share `fit` of the training rows (a seeded
-/// permutation), accuracy on the test rows (%). A fit set with one class
-/// scores as its constant prediction would.
-inline double readout_accuracy(const xt::xtensor<double, 2>& xtr, const std::vector<int>& ytr, const xt::xtensor<double, 2>& xte,
-                               const std::vector<int>& yte, double fit, std::uint64_t key, std::size_t* fitted = nullptr)
+/// Their readout's predictions: fit on the share `fit` of the training rows
+/// (a seeded permutation), predict the test rows. A fit set with one class
+/// predicts it everywhere.
+inline std::vector<int> readout_predict(const xt::xtensor<double, 2>& xtr, const std::vector<int>& ytr, const xt::xtensor<double, 2>& xte,
+                                        double fit, std::uint64_t key, std::size_t* fitted = nullptr)
 {
     random_stream rng(key, stream_purpose::shuffle, 0x7265'6164ULL);
     const auto perm = random_permutation(ytr.size(), rng);
@@ -230,20 +302,33 @@ inline double readout_accuracy(const xt::xtensor<double, 2>& xtr, const std::vec
     if (fitted) *fitted = idx.size();
     std::vector<int> y;
     for (const auto i : idx) y.push_back(ytr[i]);
-    if (xte.shape()[0] == 0) return 0.0;
     std::vector<int> classes = y;
     std::sort(classes.begin(), classes.end());
     classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
-    std::size_t correct = 0;
-    if (classes.size() < 2) {
-        for (const auto l : yte) correct += l == (classes.empty() ? -1 : classes[0]);
-    } else {
-        pca_logistic clf;
-        clf.fit(rows_of(xtr, idx), y);
-        const auto pred = clf.predict(xte);
-        for (std::size_t i = 0; i < yte.size(); ++i) correct += pred[i] == yte[i];
-    }
-    return 100.0 * double(correct) / double(yte.size());
+    if (xte.shape()[0] == 0) return {};
+    if (classes.size() < 2) return std::vector<int>(xte.shape()[0], classes.empty() ? -1 : classes[0]);
+    pca_logistic clf;
+    clf.fit(rows_of(xtr, idx), y);
+    return clf.predict(xte);
+}
+
+/// Share of `pred` equal to `truth` where keep(truth) holds (%).
+template <class Keep>
+double accuracy_where(const std::vector<int>& pred, const std::vector<int>& truth, Keep&& keep)
+{
+    std::size_t n = 0, correct = 0;
+    for (std::size_t i = 0; i < truth.size(); ++i)
+        if (keep(truth[i])) {
+            ++n;
+            correct += pred[i] == truth[i];
+        }
+    return n == 0 ? 0.0 : 100.0 * double(correct) / double(n);
+}
+
+inline double readout_accuracy(const xt::xtensor<double, 2>& xtr, const std::vector<int>& ytr, const xt::xtensor<double, 2>& xte,
+                               const std::vector<int>& yte, double fit, std::uint64_t key, std::size_t* fitted = nullptr)
+{
+    return accuracy_where(readout_predict(xtr, ytr, xte, fit, key, fitted), yte, [](int) { return true; });
 }
 
 inline std::vector<projection_stats> weight_stats(const network& net)
@@ -369,6 +454,59 @@ run_result run(const options& o, const data& d, double ratio, std::size_t seed_i
         return learn ? n.train(enc, steps, key) : n.respond(enc, steps, key);
     };
 
+    // The frozen passes (validation, test, fit): counted for steps per second.
+    const auto pass = [&](detail::network& n, const std::vector<std::size_t>& images, std::uint64_t kind, std::uint64_t batch,
+                          bool fresh_every_batch) {
+        detail::responses out;
+        for (std::size_t k = 0; k < images.size(); ++k) {
+            if (fresh_every_batch && k % o.test_batch == 0) {
+                n.reset_to_rest();
+                n.reset_spike_times();
+                n.clear_last_spikes();
+            }
+            show(n, images[k], kind, batch, k, false);
+            out.add(n, d.images.labels[images[k]]);
+        }
+        r.steps_frozen += std::uint64_t(images.size()) * steps;
+        return out;
+    };
+    // Ours: the frozen network's responses to the fit pool fit the readout,
+    // which predicts the test pool (per image, noise off).
+    const auto our_readout = [&](const detail::network& trained, std::uint64_t when, detail::responses* test_out) {
+        auto n = trained.clone();
+        n.set_noise(false);
+        const auto test = pass(n, pool.test, 3, when, true);
+        const auto fit = pass(n, pool.fit, 4, when, true);
+        xt::xtensor<double, 2> xf, xt_;
+        std::vector<int> yf, yt;
+        detail::per_image(fit, steps, xf, yf);
+        detail::per_image(test, steps, xt_, yt);
+        if (test_out) *test_out = test;
+        return std::pair{detail::readout_predict(xf, yf, xt_, 1.0, seed), yt};
+    };
+    // Training images: the same first batch_images every batch (theirs), new
+    // ones each batch (distinct), or, for forgetting, new ones of classes
+    // 0-4 in the first half of the batches and of 5-9 in the second.
+    std::vector<std::size_t> low, high;
+    if (o.forgetting)
+        for (const auto i : pool.train) (d.images.labels[i] < 5 ? low : high).push_back(i);
+    const std::size_t half = o.batches / 2;
+    const auto training_image = [&](std::size_t b, std::size_t k) {
+        if (o.forgetting) {
+            const auto& from = b < half ? low : high;
+            const std::size_t slot = ((b < half ? b : b - half) * o.batch_images + k) % from.size();
+            return from[slot];
+        }
+        const std::size_t slot = o.distinct_images ? (b * o.batch_images + k) % pool.train.size() : k;
+        return pool.train[slot];
+    };
+    if (o.forgetting) {
+        somnus::detail::require(half > 0 && !low.empty() && !high.empty(),
+                                "massey2026: forgetting needs at least 2 batches and training images of both halves of the classes");
+        r.forgetting = forgetting_result{};
+    }
+    const bool early_stopping = o.early_stopping && !o.forgetting;
+
     std::optional<detail::network> best;
     double best_val = -1.0;
     std::size_t since_best = 0;
@@ -380,15 +518,16 @@ run_result run(const options& o, const data& d, double ratio, std::size_t seed_i
         detail::responses train;
         double exc_spikes = 0.0;
         for (std::size_t k = 0; k < o.batch_images; ++k) {
-            const std::size_t slot = o.distinct_images ? (b * o.batch_images + k) % pool.train.size() : k;
-            const std::size_t image = pool.train[slot];
+            const std::size_t image = training_image(b, k);
             const auto p = show(net, image, 1, b, k, true);
+            r.steps_learning += steps;
             exc_spikes += p.spikes;
             train.add(net, d.images.labels[image]);
             if (const double ms = schedule.sleep_after(k + 1); ms > 0.0) {
                 net.clear_last_input();
                 const auto rep = net.sleep(phase, ms);
                 rec.sleep_steps += rep.steps;
+                r.steps_sleep += rep.steps;
                 ++rec.sleep_phases;
                 if (rep.steps < static_cast<std::uint64_t>(std::llround(ms / cfg.dt_ms))) ++rec.early_stops;
                 train.split_after.back() = 1;
@@ -399,11 +538,7 @@ run_result run(const options& o, const data& d, double ratio, std::size_t seed_i
         // Validation: a copy, noise on, learning off, from their pass start.
         auto v = net.clone();
         if (o.their_quirks) v.start_pass_as_their_code(-70.0f);
-        detail::responses val;
-        for (std::size_t k = 0; k < pool.val.size(); ++k) {
-            show(v, pool.val[k], 2, b, k, false);
-            val.add(v, d.images.labels[pool.val[k]]);
-        }
+        const auto val = pass(v, pool.val, 2, b, false);
         xt::xtensor<double, 2> xtr, xva;
         std::vector<int> ytr, yva;
         detail::segments(train, 0, train.size(), steps, xtr, ytr);
@@ -414,7 +549,11 @@ run_result run(const options& o, const data& d, double ratio, std::size_t seed_i
         r.batches_run = b + 1;
         last_train = std::move(train);
         progress(b);
-        if (o.early_stopping) {
+        if (o.forgetting && b + 1 == half) {
+            const auto [pred, truth] = our_readout(net, 100 + b, nullptr);
+            r.forgetting->first_after_first = detail::accuracy_where(pred, truth, [](int l) { return l < 5; });
+        }
+        if (early_stopping) {
             if (rec.val_accuracy > best_val) {
                 best_val = rec.val_accuracy;
                 best = net.clone();
@@ -428,22 +567,16 @@ run_result run(const options& o, const data& d, double ratio, std::size_t seed_i
         }
     }
 
-    // The test passes: from a fresh state, noise off, learning off.
-    const auto pass = [&](const std::vector<std::size_t>& images, std::uint64_t kind) {
-        detail::responses out;
-        for (std::size_t k = 0; k < images.size(); ++k) {
-            if (k % o.test_batch == 0) {
-                net.reset_to_rest();
-                net.reset_spike_times();
-                net.clear_last_spikes();
-            }
-            show(net, images[k], kind, 0, k, false);
-            out.add(net, d.images.labels[images[k]]);
-        }
-        return out;
-    };
-    net.set_noise(false);
-    const auto test = pass(pool.test, 3);
+    // The test: 5 passes of 200 images from a fresh state, noise off,
+    // learning off; their readout on the last 200, ours on all.
+    detail::responses test;
+    const auto [pred, truth] = our_readout(net, 0, &test);
+    r.accuracy_ours = detail::accuracy_where(pred, truth, [](int) { return true; });
+    if (r.forgetting) {
+        r.forgetting->first_after_second = detail::accuracy_where(pred, truth, [](int l) { return l < 5; });
+        r.forgetting->second_after_second = detail::accuracy_where(pred, truth, [](int l) { return l >= 5; });
+        r.forgetting->drop = r.forgetting->first_after_first - r.forgetting->first_after_second;
+    }
     double test_spikes = 0.0;
     for (std::size_t k = 0; k < test.size(); ++k)
         for (std::size_t j = 0; j < cfg.n_exc; ++j) test_spikes += test.counts[k * test.n + j];
@@ -457,17 +590,10 @@ run_result run(const options& o, const data& d, double ratio, std::size_t seed_i
         r.test_segments = yte.size();
         r.accuracy = detail::readout_accuracy(xtr, ytr, xte, yte, o.readout_fit_share, seed, &r.fit_segments);
     }
-    {
-        const auto fit = pass(pool.fit, 4);
-        xt::xtensor<double, 2> xf, xt_;
-        std::vector<int> yf, yt;
-        detail::per_image(fit, steps, xf, yf);
-        detail::per_image(test, steps, xt_, yt);
-        r.accuracy_ours = detail::readout_accuracy(xf, yf, xt_, yt, 1.0, seed);
-    }
     r.final_projections = detail::weight_stats(net);
     r.distinct_receptive_fields = detail::distinct_fields(net);
     r.seconds = std::chrono::duration<double>(clock::now() - t0).count();
+    r.steps_per_second = double(r.steps_learning + r.steps_sleep + r.steps_frozen) / std::max(1e-9, r.seconds);
     return r;
 }
 

@@ -162,19 +162,24 @@ struct table_row {
     summary accuracy;             ///< ours, their readout
     summary accuracy_ours;        ///< ours, our readout
     std::vector<double> runs, runs_ours;
-    summary batches_run, sleep_steps_per_batch, early_stops_per_batch, test_exc_rate_hz, distinct_receptive_fields;
+    summary batches_run, sleep_steps_per_batch, early_stops_per_batch, test_exc_rate_hz, distinct_receptive_fields, steps_per_second;
+    /// Ours, with --forgetting: our readout on classes 0-4 after each half, on 5-9 at the end, and the drop.
+    summary forgetting_first_after_first, forgetting_first_after_second, forgetting_second_after_second, forgetting_drop;
+    double p_drop_vs_no_sleep = -1.0;
     std::map<std::string, summary> at_upper, at_lower, mean_abs_weight;  ///< per projection, the tested weights
     double p_vs_no_sleep = -1.0;  ///< paired t-test of accuracy against r = 0 (same seeds), -1 if not computed
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(table_row, ratio, pause_steps, published, published_runs, accuracy, accuracy_ours, runs, runs_ours,
                                    batches_run, sleep_steps_per_batch, early_stops_per_batch, test_exc_rate_hz,
-                                   distinct_receptive_fields, at_upper, at_lower, mean_abs_weight, p_vs_no_sleep)
+                                   distinct_receptive_fields, steps_per_second, forgetting_first_after_first,
+                                   forgetting_first_after_second, forgetting_second_after_second, forgetting_drop, p_drop_vs_no_sleep,
+                                   at_upper, at_lower, mean_abs_weight, p_vs_no_sleep)
 
 inline std::vector<table_row> stdp_table(const options& o, const std::string& dataset, const std::vector<run_result>& runs)
 {
     std::vector<table_row> rows;
     const auto& published = published_runs(dataset);
-    std::vector<double> zero;
+    std::vector<double> zero, zero_drop;
     for (std::size_t k = 0; k < o.ratios.size(); ++k) {
         const double r = o.ratios[k];
         table_row row;
@@ -185,7 +190,7 @@ inline std::vector<table_row> stdp_table(const options& o, const std::string& da
             row.published_runs = published[at];
             row.published = summarize(published[at]);
         }
-        std::vector<double> batches, sleep, stops, rate, fields;
+        std::vector<double> batches, sleep, stops, rate, fields, speed, f11, f12, f22, drop;
         std::map<std::string, std::vector<double>> up, low, mean;
         for (const auto& u : runs) {
             if (u.dataset != dataset || pause_ms(u.ratio) != row.pause_steps) continue;
@@ -201,6 +206,13 @@ inline std::vector<table_row> stdp_table(const options& o, const std::string& da
             stops.push_back(early / double(std::max<std::size_t>(1, u.history.size())));
             rate.push_back(u.test_exc_rate_hz);
             fields.push_back(double(u.distinct_receptive_fields));
+            if (u.steps_per_second > 0.0) speed.push_back(u.steps_per_second);
+            if (u.forgetting) {
+                f11.push_back(u.forgetting->first_after_first);
+                f12.push_back(u.forgetting->first_after_second);
+                f22.push_back(u.forgetting->second_after_second);
+                drop.push_back(u.forgetting->drop);
+            }
             for (const auto& p : u.final_projections) {
                 up[p.name].push_back(p.at_upper);
                 low[p.name].push_back(p.at_lower);
@@ -214,12 +226,23 @@ inline std::vector<table_row> stdp_table(const options& o, const std::string& da
         row.early_stops_per_batch = summarize(stops);
         row.test_exc_rate_hz = summarize(rate);
         row.distinct_receptive_fields = summarize(fields);
+        row.steps_per_second = summarize(speed);
+        row.forgetting_first_after_first = summarize(f11);
+        row.forgetting_first_after_second = summarize(f12);
+        row.forgetting_second_after_second = summarize(f22);
+        row.forgetting_drop = summarize(drop);
         for (auto& [name, v] : up) row.at_upper[name] = summarize(v);
         for (auto& [name, v] : low) row.at_lower[name] = summarize(v);
         for (auto& [name, v] : mean) row.mean_abs_weight[name] = summarize(v);
-        if (k == 0 && r == 0.0) zero = row.runs;
-        else if (!zero.empty() && zero.size() == row.runs.size() && row.runs.size() >= 2 && row.runs != zero)
-            row.p_vs_no_sleep = paired_t_test(row.runs, zero).p_value;
+        if (k == 0 && r == 0.0) {
+            zero = row.runs;
+            zero_drop = drop;
+        } else {
+            if (!zero.empty() && zero.size() == row.runs.size() && row.runs.size() >= 2 && row.runs != zero)
+                row.p_vs_no_sleep = paired_t_test(row.runs, zero).p_value;
+            if (!zero_drop.empty() && zero_drop.size() == drop.size() && drop.size() >= 2 && drop != zero_drop)
+                row.p_drop_vs_no_sleep = paired_t_test(drop, zero_drop).p_value;
+        }
         rows.push_back(std::move(row));
     }
     return rows;
@@ -336,7 +359,8 @@ inline int run_program(program_options& o, const mpi_session& mpi)
                                  {"val_images", s.val_images}, {"test_images", s.test_images}, {"fit_images", s.fit_images},
                                  {"images", s.distinct_images ? "distinct" : "same"},
                                  {"convention", std::string(to_string(s.convention))},
-                                 {"early_stopping", s.early_stopping}, {"patience", s.patience}, {"their_quirks", s.their_quirks}};
+                                 {"early_stopping", s.early_stopping}, {"patience", s.patience}, {"their_quirks", s.their_quirks},
+                                 {"forgetting", s.forgetting}};
         std::vector<run_result> runs;
         for (const auto& u : stdp_all) runs.push_back(u.get<run_result>());
         for (const auto& d : s.datasets) j["stdp"]["table"][d] = stdp_table(s, d, runs);
@@ -400,6 +424,8 @@ inline int main_massey(int argc, char** argv, mpi_session& mpi)
         ->capture_default_str();
     app.add_option("--patience", o.stdp.patience, "early stopping patience in batches (theirs: 6)")->check(integer_in(1, 1000))->capture_default_str();
     bool no_early_stopping = false, no_quirks = false;
+    app.add_flag("--forgetting", o.stdp.forgetting,
+                 "ours: classes 0-4 for the first half of the batches, then 5-9 (new images, no early stopping); our readout after each half");
     app.add_flag("--no-early-stopping", no_early_stopping, "train every batch and test the last weights");
     app.add_flag("--no-quirks", no_quirks, "start every batch at -70 mV with carried thresholds (not as their code)");
     app.add_option("--train-pool", o.stdp.train_pool, "training pool (theirs: 6 000)")->check(integer_in(2, 60000))->capture_default_str();
@@ -440,6 +466,11 @@ inline int main_massey(int argc, char** argv, mpi_session& mpi)
     o.stdp.convention = convention == "textbook" ? timing_convention::pre_before_post : timing_convention::pre_after_post;
     if (no_early_stopping) o.stdp.early_stopping = false;
     if (no_quirks) o.stdp.their_quirks = false;
+    if (o.stdp.forgetting) {
+        o.stdp.distinct_images = true;
+        o.stdp.early_stopping = false;
+        if (!given("--train-pool")) o.stdp.train_pool = std::max<std::size_t>(o.stdp.train_pool, 2 * o.stdp.batches * o.stdp.batch_images);
+    }
     if (!o.stdp.distinct_images && o.stdp.batch_images > o.stdp.train_pool)
         return fail_with(fmt::format("--batch-images {} is more than the training pool of {} (--train-pool)", o.stdp.batch_images,
                                      o.stdp.train_pool));

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Runs readout/pca_logistic.hpp on the cases tests/readout/sklearn_reference.py
-// wrote and compares with scikit-learn: component counts, explained-variance
-// ratios (1e-9 relative), transforms and components under both versions' sign
-// rules, predictions, and decision values (1e-5) against sklearn's tightly
-// converged fit. usage: sklearn_compare DIR.
+// pca_logistic against the sklearn results sklearn_reference.py wrote:
+// component counts, variance ratios (1e-9 relative), transforms and components
+// (both svd_flip rules), predictions, and decision values (1e-5) against
+// sklearn's tightly converged fit. usage: sklearn_compare DIR.
+
 // xnpy parses .npy headers with std::regex, in which GCC 12 with
 // AddressSanitizer sees "may be used uninitialized" inside std::function. A
 // diagnostic pragma's state is looked up at the warning's location, so the

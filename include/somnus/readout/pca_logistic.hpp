@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
-// The readout of Massey et al. 2026 as their code runs it in scikit-learn:
-// StandardScaler -> PCA(n_components=0.95, svd_solver="full", whiten=True) ->
-// LogisticRegression(multinomial, lbfgs, C=1), following sklearn's rules
-// exactly. The SVD is LAPACK's (xtensor-blas) and the optimiser liblbfgs:
-// well-kept libraries, not our own code. Guide: docs/readout.md.
+// Massey et al. 2026's readout, their sklearn pipeline to sklearn's rules:
+// StandardScaler -> PCA(0.95, svd_solver="full", whiten) -> multinomial
+// LogisticRegression(lbfgs, C=1). The SVD is LAPACK's (xtensor-blas) and the
+// optimiser liblbfgs's, well-kept libraries. Guide: docs/readout.md.
 #pragma once
 
 #include <algorithm>

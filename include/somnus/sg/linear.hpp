@@ -120,17 +120,28 @@ struct linear {
         const float* bias = prm + weight_count();
         if constexpr (simd::is_batch<V>) {
             constexpr std::size_t K = 2, span = K * simd::width;  // 32 outputs: in_features * 128 bytes of weights
+            // Each input's non-zero entries, listed once (no branch per block).
+            std::vector<std::uint32_t> nz_offsets(count + 1, 0), nz_index;
+            std::vector<float> nz_value;
+            for (std::size_t n = 0; n < count; ++n) {
+                const float* x = inputs + n * ni;
+                for (std::size_t i = 0; i < ni; ++i)
+                    if (x[i] != 0.0f) {
+                        nz_index.push_back(static_cast<std::uint32_t>(i));
+                        nz_value.push_back(x[i]);
+                    }
+                nz_offsets[n + 1] = static_cast<std::uint32_t>(nz_index.size());
+            }
             std::size_t o = 0;
             for (; o + span <= no; o += span)
                 for (std::size_t n = 0; n < count; ++n) {
-                    const float* x = inputs + n * ni;
                     V acc0 = simd::load<V>(bias + o), acc1 = simd::load<V>(bias + o + simd::width);
-                    for (std::size_t i = 0; i < ni; ++i)
-                        if (x[i] != 0.0f) {
-                            const float* r = prm + i * no + o;
-                            acc0 = acc0 + V(x[i]) * simd::load<V>(r);
-                            acc1 = acc1 + V(x[i]) * simd::load<V>(r + simd::width);
-                        }
+                    for (std::uint32_t e = nz_offsets[n]; e < nz_offsets[n + 1]; ++e) {
+                        const float* r = prm + std::size_t{nz_index[e]} * no + o;
+                        const V x(nz_value[e]);
+                        acc0 = acc0 + x * simd::load<V>(r);
+                        acc1 = acc1 + x * simd::load<V>(r + simd::width);
+                    }
                     simd::store(outputs + n * no + o, acc0);
                     simd::store(outputs + n * no + o + simd::width, acc1);
                 }
@@ -189,14 +200,35 @@ struct linear {
             return;
         }
         // Lanes over inputs, the outputs summed in the scalar dot's order
-        // (from +0, o = 0, 1, ...).
+        // (from +0, o = 0, 1, ...); four steps at a time share the weight
+        // loads and give four independent chains of additions.
         const float* wt = w.weights_t.data();
-        for (std::size_t t = 0; t < steps; ++t) {
+        std::size_t t = 0;
+        for (; t + 4 <= steps; t += 4) {
             const float* g = g_out + t * no;
             float* gi = g_in + t * ni;
             simd::for_each<V>(ni, [=](std::size_t i, auto lane) {
                 using L = decltype(lane);
-                L acc = L(0.0f);
+                L a0(0.0f), a1(0.0f), a2(0.0f), a3(0.0f);
+                for (std::size_t o = 0; o < no; ++o) {
+                    const L x = simd::load<L>(wt + o * ni + i);
+                    a0 = a0 + L(g[o]) * x;
+                    a1 = a1 + L(g[no + o]) * x;
+                    a2 = a2 + L(g[2 * no + o]) * x;
+                    a3 = a3 + L(g[3 * no + o]) * x;
+                }
+                simd::store(gi + i, a0);
+                simd::store(gi + ni + i, a1);
+                simd::store(gi + 2 * ni + i, a2);
+                simd::store(gi + 3 * ni + i, a3);
+            });
+        }
+        for (; t < steps; ++t) {
+            const float* g = g_out + t * no;
+            float* gi = g_in + t * ni;
+            simd::for_each<V>(ni, [=](std::size_t i, auto lane) {
+                using L = decltype(lane);
+                L acc(0.0f);
                 for (std::size_t o = 0; o < no; ++o) acc = acc + L(g[o]) * simd::load<L>(wt + o * ni + i);
                 simd::store(gi + i, acc);
             });
@@ -227,23 +259,32 @@ private:
         const auto val = w.inputs.value_at(t);
         if constexpr (simd::is_batch<V>) {
             if (narrow<V>()) {
-                // Whole registers read and written back, the lanes past the
-                // row restored (they belong to the next row or the biases).
+                // Whole registers read and written back; the lanes past the
+                // row (the next row or the biases) get -0, which leaves every
+                // value as it was, so the store needs no mask (a masked store
+                // is slow, and stalls the next read of the row).
                 alignas(64) float g_lanes[simd::width] = {};
                 std::copy(g_out, g_out + no, g_lanes);
                 const V g = simd::load<V>(g_lanes);
                 alignas(64) float lane_no[simd::width];
                 for (std::size_t k = 0; k < simd::width; ++k) lane_no[k] = float(k);
                 const auto inside = simd::load<V>(lane_no) < V(float(no));
-                for (std::size_t e = 0; e < idx.size(); ++e) {
-                    const std::size_t at = std::size_t{idx[e]} * no;
-                    if (at + simd::width <= parameter_count()) {
-                        const V old = simd::load<V>(g_prm + at);
-                        simd::store(g_prm + at, simd::select(inside, old + V(val[e]) * g, old));
-                    } else {
-                        axpy<float>(no, val[e], g_out, g_prm + at);
+                // A register over row i also covers the next m - 1 rows. The
+                // list (increasing rows) is taken in m interleaved passes
+                // (positions 0, m, 2m, ..., then 1, m + 1, ...), so that a
+                // row is not read right after a store that overlaps it
+                // (which cannot be forwarded and stalls). Each row is
+                // touched once per step: the order among rows changes no value.
+                const std::size_t m = (simd::width + no - 1) / no;
+                for (std::size_t pass = 0; pass < m; ++pass)
+                    for (std::size_t e = pass; e < idx.size(); e += m) {
+                        const std::size_t at = std::size_t{idx[e]} * no;
+                        if (at + simd::width <= parameter_count()) {
+                            simd::store(g_prm + at, simd::load<V>(g_prm + at) + simd::select(inside, V(val[e]) * g, V(-0.0f)));
+                        } else {
+                            axpy<float>(no, val[e], g_out, g_prm + at);
+                        }
                     }
-                }
                 return;
             }
         }

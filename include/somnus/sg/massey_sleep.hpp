@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The sleep cycle of Massey, Hubin, Nichele & Saebo 2026's surrogate-gradient
-// control (their repository AndrlmMass/SpikingNeuralNetwork, snntorch/main.py
-// at de54a77: run_sleep_phase with max_iters = 1), on a model
-// linear -> leaky -> linear -> leaky (fc1, lif1, fc2, lif2). sg/sleep.hpp is
-// our earlier, different sleep; this one is theirs.
+// control (AndrlmMass/SpikingNeuralNetwork, snntorch/main.py at de54a77,
+// run_sleep_phase with max_iters = 1) on a model linear -> leaky -> linear ->
+// leaky. sg/sleep.hpp is our earlier, different sleep; this one is theirs.
 #pragma once
 
 // One cycle, with their defaults (massey_sleep_params):

@@ -208,7 +208,7 @@ private:
         stats.samples = B;
         stats.steps = T;
         if (learn) {
-            rest_grads_.assign(B * R, 0.0f);
+            rest_blocks_.resize(B);
             first_grads_.assign(B * n1, 0.0f);
         }
         if (workspaces_.size() < threads_) workspaces_.resize(threads_, model_.make_workspace(T));
@@ -216,6 +216,12 @@ private:
         std::vector<std::uint8_t> hit(B, 0);
         std::vector<std::uint64_t> spikes(B, 0);
         if (first_out_.size() < threads_) first_out_.resize(threads_);
+        // Each worker backpropagates into its own zeroed scratch (in cache),
+        // then keeps of it only the 16-value blocks that are not all zero.
+        const std::size_t R_pad = (R + gradient_block - 1) / gradient_block * gradient_block;
+        if (rest_scratch_.size() < threads_) rest_scratch_.resize(threads_);
+        for (auto& sc : rest_scratch_)
+            if (sc.size() != R_pad) sc.assign(R_pad, 0.0f);
         parallel_blocks(B, threads_, [&](unsigned worker, std::size_t begin, std::size_t end) {
             auto& ws = workspaces_[worker];
             if (learn) model_.prepare(params, ws);
@@ -248,7 +254,9 @@ private:
                 if (!predictions.empty()) predictions[b] = pred;
                 if (!learn) continue;
                 output_gradients(outputs, counts, s.label, T, B, g_steps);
-                model_.backward_steps(params, ws, g_steps, std::span<float>(rest_grads_).subspan(b * R, R), 1);
+                auto& scratch = rest_scratch_[worker];
+                model_.backward_steps(params, ws, g_steps, std::span<float>(scratch).first(R), 1);
+                keep_nonzero_blocks(scratch, rest_blocks_[b]);
                 // The gradient at the first layer's output, summed over steps
                 // in backpropagation's order (t = T-1 ... 0, as its bias gradient).
                 float* total = first_grads_.data() + b * n1;
@@ -292,8 +300,9 @@ private:
                     column_value_[fill[i]++] = batch[b].input[i];
                 }
         // Tasks: n_in weight rows, then the bias, then the other layers in
-        // blocks of n1 values.
-        const std::size_t rest_blocks = (R + n1 - 1) / n1, tasks = n_in + 1 + rest_blocks;
+        // runs of about n1 values.
+        const std::size_t blocks = (R + gradient_block - 1) / gradient_block, per_task = (n1 + gradient_block - 1) / gradient_block;
+        const std::size_t tasks = n_in + 1 + (blocks + per_task - 1) / per_task;
         parallel_blocks(tasks, threads_, [&](unsigned, std::size_t begin, std::size_t end) {
             for (std::size_t task = begin; task < end; ++task) {
                 if (task < n_in) {
@@ -302,12 +311,49 @@ private:
                     float* bias = total_.data() + n_in * n1;
                     for (std::size_t b = 0; b < B; ++b) add(n1, first_grads_.data() + b * n1, bias);
                 } else {
-                    const std::size_t from = (task - n_in - 1) * n1, count = std::min(n1, R - from);
-                    float* out = total_.data() + P0 + from;
-                    for (std::size_t b = 0; b < B; ++b) add(count, rest_grads_.data() + b * R + from, out);
+                    // Blocks [from, to) of the other layers, sample after sample.
+                    const std::size_t per_task = (n1 + gradient_block - 1) / gradient_block;
+                    const std::size_t from = (task - n_in - 1) * per_task, to = from + per_task;
+                    for (std::size_t b = 0; b < B; ++b) {
+                        const auto& kb = rest_blocks_[b];
+                        auto e = std::lower_bound(kb.index.begin(), kb.index.end(), static_cast<std::uint32_t>(from));
+                        for (; e != kb.index.end() && *e < to; ++e) {
+                            const std::size_t k = std::size_t(e - kb.index.begin()), at = std::size_t{*e} * gradient_block;
+                            const std::size_t count = std::min(gradient_block, R - at);
+                            add(count, kb.value.data() + k * gradient_block, total_.data() + P0 + at);
+                        }
+                    }
                 }
             }
         });
+    }
+
+    /// A sample's gradient of the layers after the first as the blocks of
+    /// gradient_block values that are not all zero (a layer fed by spikes
+    /// touches few weight rows); the sum over samples skips the others,
+    /// which would have added zeros: the same bits as dense buffers.
+    struct kept_blocks {
+        std::vector<std::uint32_t> index;
+        std::vector<float> value;
+    };
+    static constexpr std::size_t gradient_block = simd::width >= 16 ? simd::width : 16;
+
+    /// Moves the non-zero blocks of scratch into kept and zeroes them there.
+    static void keep_nonzero_blocks(std::vector<float>& scratch, kept_blocks& kept)
+    {
+        kept.index.clear();
+        kept.value.clear();
+        const std::size_t blocks = scratch.size() / gradient_block;
+        for (std::size_t k = 0; k < blocks; ++k) {
+            float* x = scratch.data() + k * gradient_block;
+            bool any = false;
+            for (std::size_t j = 0; j < gradient_block; j += simd::width)
+                any |= simd::any(simd::load<simd::batch>(x + j) != simd::batch(0.0f));
+            if (!any) continue;
+            kept.index.push_back(static_cast<std::uint32_t>(k));
+            kept.value.insert(kept.value.end(), x, x + gradient_block);
+            std::fill(x, x + gradient_block, 0.0f);
+        }
     }
 
     /// Row i of the first layer's weight gradient: sum over the samples
@@ -391,7 +437,9 @@ private:
     unsigned threads_;
     std::vector<typename Model::workspace> workspaces_;
     std::vector<float> grads_, total_;
-    std::vector<float> rest_grads_, first_grads_, column_value_;  ///< static path
+    std::vector<float> first_grads_, column_value_;  ///< static path
+    std::vector<kept_blocks> rest_blocks_;            ///< static path: per sample
+    std::vector<std::vector<float>> rest_scratch_;    ///< static path: per worker
     std::vector<std::vector<float>> first_out_;                   ///< static path: per worker
     std::vector<std::size_t> column_offsets_;
     std::vector<std::uint32_t> column_sample_;

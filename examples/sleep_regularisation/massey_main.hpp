@@ -163,6 +163,7 @@ struct table_row {
     summary accuracy_ours;        ///< ours, our readout
     std::vector<double> runs, runs_ours;
     summary batches_run, sleep_steps_per_batch, early_stops_per_batch, test_exc_rate_hz, distinct_receptive_fields, steps_per_second;
+    summary distinct_tunings, phi;  ///< ours
     /// Ours, with --forgetting: our readout on classes 0-4 after each half, on 5-9 at the end, and the drop.
     summary forgetting_first_after_first, forgetting_first_after_second, forgetting_second_after_second, forgetting_drop;
     double p_drop_vs_no_sleep = -1.0;
@@ -171,7 +172,7 @@ struct table_row {
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(table_row, ratio, pause_steps, published, published_runs, accuracy, accuracy_ours, runs, runs_ours,
                                    batches_run, sleep_steps_per_batch, early_stops_per_batch, test_exc_rate_hz,
-                                   distinct_receptive_fields, steps_per_second, forgetting_first_after_first,
+                                   distinct_receptive_fields, steps_per_second, distinct_tunings, phi, forgetting_first_after_first,
                                    forgetting_first_after_second, forgetting_second_after_second, forgetting_drop, p_drop_vs_no_sleep,
                                    at_upper, at_lower, mean_abs_weight, p_vs_no_sleep)
 
@@ -190,7 +191,7 @@ inline std::vector<table_row> stdp_table(const options& o, const std::string& da
             row.published_runs = published[at];
             row.published = summarize(published[at]);
         }
-        std::vector<double> batches, sleep, stops, rate, fields, speed, f11, f12, f22, drop;
+        std::vector<double> batches, sleep, stops, rate, fields, speed, f11, f12, f22, drop, tunings, phis;
         std::map<std::string, std::vector<double>> up, low, mean;
         for (const auto& u : runs) {
             if (u.dataset != dataset || pause_ms(u.ratio) != row.pause_steps) continue;
@@ -207,6 +208,8 @@ inline std::vector<table_row> stdp_table(const options& o, const std::string& da
             rate.push_back(u.test_exc_rate_hz);
             fields.push_back(double(u.distinct_receptive_fields));
             if (u.steps_per_second > 0.0) speed.push_back(u.steps_per_second);
+            tunings.push_back(double(u.distinct_tunings));
+            phis.push_back(u.phi);
             if (u.forgetting) {
                 f11.push_back(u.forgetting->first_after_first);
                 f12.push_back(u.forgetting->first_after_second);
@@ -227,6 +230,8 @@ inline std::vector<table_row> stdp_table(const options& o, const std::string& da
         row.test_exc_rate_hz = summarize(rate);
         row.distinct_receptive_fields = summarize(fields);
         row.steps_per_second = summarize(speed);
+        row.distinct_tunings = summarize(tunings);
+        row.phi = summarize(phis);
         row.forgetting_first_after_first = summarize(f11);
         row.forgetting_first_after_second = summarize(f12);
         row.forgetting_second_after_second = summarize(f22);

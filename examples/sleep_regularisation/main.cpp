@@ -25,6 +25,7 @@
 
 #include "../common/example.hpp"
 #include "../common/mpi.hpp"
+#include "../common/units.hpp"
 #include "../common/plot.hpp"
 #if SOMNUS_HAVE_READOUT
 #include "massey_main.hpp"
@@ -89,43 +90,24 @@ const somnus::image_dataset& cached(std::map<std::string, somnus::image_dataset>
     return it->second;
 }
 
-/// Every STDP unit this process does, over `threads` threads (a unit per
-/// thread at a time; results in unit order).
+/// Every STDP unit this process does, over `threads` threads.
 std::vector<std::string> run_stdp(const options& o, const ex::mpi_session& mpi, const std::vector<ms::stdp_data>& data)
 {
     const auto& s = o.stdp;
-    std::vector<std::size_t> mine;
-    for (std::size_t u = 0; u < s.unit_count(); ++u)
-        if (mpi.mine(u)) mine.push_back(u);
-    std::vector<std::string> out(mine.size());
-    std::atomic<std::size_t> next{0}, done{0};
-    std::mutex print;
-    ex::progress bar("stdp units", mine.size(), 0.0);
-    std::vector<std::exception_ptr> errors(o.threads);
-    std::vector<std::thread> pool;
-    for (unsigned t = 0; t < o.threads; ++t)
-        pool.emplace_back([&, t] {
-            try {
-                for (std::size_t k; (k = next++) < mine.size();) {
-                    const auto u = mine[k];
-                    const auto where = ms::unit_at(s, u);
-                    const auto r = ms::run_unit(s, u, data[where.dataset]);
-                    out[k] = ms::to_json(r, s).dump();
-                    const std::lock_guard lock(print);
-                    bar.update(++done, fmt::format("{} {} f={:g} seed {}: accuracy {:.1f}% ({:.0f} s)", s.datasets[where.dataset],
-                                                   where.forgetting ? "forgetting" : "main", r.fraction, where.seed,
-                                                   100.0 * r.points.back().accuracy, r.seconds),
-                               true);
-                }
-            } catch (...) {
-                errors[t] = std::current_exception();
-                next = mine.size();
-            }
+    std::vector<std::size_t> units(s.unit_count());
+    for (std::size_t u = 0; u < units.size(); ++u) units[u] = u;
+    return ex::run_units(
+        units, mpi, o.threads, "stdp units",
+        [&](std::size_t u) {
+            const auto where = ms::unit_at(s, u);
+            return ms::to_json(ms::run_unit(s, u, data[where.dataset]), s);
+        },
+        [&](std::size_t u, const nlohmann::json& j) {
+            const auto where = ms::unit_at(s, u);
+            return fmt::format("{} {} f={:g} seed {}: accuracy {:.1f}% ({:.0f} s)", s.datasets[where.dataset],
+                               where.forgetting ? "forgetting" : "main", j["fraction"].get<double>(), where.seed,
+                               100.0 * j["points"].back()["accuracy"].get<double>(), j["seconds"].get<double>());
         });
-    for (auto& th : pool) th.join();
-    for (auto& e : errors)
-        if (e) std::rethrow_exception(e);
-    return out;
 }
 
 std::vector<std::string> run_sg(const options& o, const ex::mpi_session& mpi)
@@ -141,18 +123,6 @@ std::vector<std::string> run_sg(const options& o, const ex::mpi_session& mpi)
         out.push_back(ex::to_json(r).dump());
     }
     return out;
-}
-
-/// Gathers every rank's unit texts at rank 0, in unit order.
-std::vector<nlohmann::json> gather_units(const ex::mpi_session& mpi, const std::vector<std::string>& mine)
-{
-    nlohmann::json mine_json = nlohmann::json::array();
-    for (const auto& m : mine) mine_json.push_back(nlohmann::json::parse(m));
-    std::vector<nlohmann::json> all;
-    for (const auto& text : mpi.gather(mine_json.dump()))
-        for (auto& u : nlohmann::json::parse(text)) all.push_back(u);
-    std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a["unit"].template get<std::size_t>() < b["unit"].template get<std::size_t>(); });
-    return all;
 }
 
 /// Means over seeds, per dataset and fraction, of every STDP measure at
@@ -443,8 +413,8 @@ int run(options& o, const ex::mpi_session& mpi)
     std::vector<std::string> stdp_mine, sg_mine;
     if (do_stdp) stdp_mine = run_stdp(o, mpi, data);
     if (do_sg) sg_mine = run_sg(o, mpi);
-    const auto stdp_units = gather_units(mpi, stdp_mine);
-    const auto sg_units = gather_units(mpi, sg_mine);
+    const auto stdp_units = ex::gather_units(mpi, stdp_mine);
+    const auto sg_units = ex::gather_units(mpi, sg_mine);
     if (!mpi.root()) return 0;
     fmt::print(stderr, "sleep_regularisation: gathered {} units from {} process{}\n", stdp_units.size() + sg_units.size(), mpi.size(),
                mpi.size() == 1 ? "" : "es");

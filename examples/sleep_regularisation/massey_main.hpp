@@ -10,11 +10,8 @@
 #pragma once
 
 #include <algorithm>
-#include <atomic>
 #include <map>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -22,6 +19,7 @@
 
 #include "../common/example.hpp"
 #include "../common/mpi.hpp"
+#include "../common/units.hpp"
 #include "massey2026.hpp"
 #include "massey_sg.hpp"
 
@@ -253,55 +251,6 @@ inline std::vector<table_row> stdp_table(const options& o, const std::string& da
     return rows;
 }
 
-/// Runs the given units on `threads` threads (one unit per thread at a
-/// time); results in unit order.
-template <class Unit, class Run, class Describe>
-std::vector<std::string> run_units(const std::vector<Unit>& all, const mpi_session& mpi, unsigned threads, const char* what, Run&& run_one,
-                                   Describe&& describe)
-{
-    std::vector<std::size_t> mine;
-    for (std::size_t u = 0; u < all.size(); ++u)
-        if (mpi.mine(u)) mine.push_back(u);
-    std::vector<std::string> out(mine.size());
-    std::atomic<std::size_t> next{0}, done{0};
-    std::mutex print;
-    progress bar(what, mine.size(), 0.0);
-    std::vector<std::exception_ptr> errors(threads);
-    std::vector<std::thread> pool;
-    for (unsigned t = 0; t < threads; ++t)
-        pool.emplace_back([&, t] {
-            try {
-                for (std::size_t k; (k = next++) < mine.size();) {
-                    auto j = run_one(all[mine[k]]);
-                    j["unit"] = mine[k];
-                    const std::string line = describe(all[mine[k]], j);
-                    out[k] = j.dump();
-                    const std::lock_guard lock(print);
-                    bar.update(++done, line, true);
-                }
-            } catch (...) {
-                errors[t] = std::current_exception();
-                next = mine.size();
-            }
-        });
-    for (auto& th : pool) th.join();
-    for (auto& e : errors)
-        if (e) std::rethrow_exception(e);
-    return out;
-}
-
-inline std::vector<nlohmann::json> gather(const mpi_session& mpi, const std::vector<std::string>& mine)
-{
-    nlohmann::json mine_json = nlohmann::json::array();
-    for (const auto& m : mine) mine_json.push_back(nlohmann::json::parse(m));
-    std::vector<nlohmann::json> all;
-    for (const auto& text : mpi.gather(mine_json.dump()))
-        for (auto& u : nlohmann::json::parse(text)) all.push_back(u);
-    std::sort(all.begin(), all.end(),
-              [](const auto& a, const auto& b) { return a["unit"].template get<std::size_t>() < b["unit"].template get<std::size_t>(); });
-    return all;
-}
-
 inline int run_program(program_options& o, const mpi_session& mpi)
 {
     const auto t0 = clock::now();
@@ -345,9 +294,11 @@ inline int run_program(program_options& o, const mpi_session& mpi)
                                    u.seed, 100.0 * j["final_test_accuracy"].get<double>(), j["seconds"].get<double>());
             });
     }
-    const auto stdp_all = gather(mpi, stdp_mine);
-    const auto sg_all = gather(mpi, sg_mine);
+    const auto stdp_all = gather_units(mpi, stdp_mine);
+    const auto sg_all = gather_units(mpi, sg_mine);
     if (!mpi.root()) return 0;
+    fmt::print(stderr, "sleep_regularisation: gathered {} units from {} process{}\n", stdp_all.size() + sg_all.size(), mpi.size(),
+               mpi.size() == 1 ? "" : "es");
 
     nlohmann::json j;
     j["experiment"] = "sleep_regularisation";

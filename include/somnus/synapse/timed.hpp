@@ -14,6 +14,10 @@
 // sources) are written once over the value type: float is the scalar
 // reference, simd::batch gathers the times and the rule's tabulated values
 // (and, for the sources, gathers and scatters the weights), the same bits.
+// For rows of tens of synapses, as in Massey et al.'s network, the gathers
+// cost more than they save (benchmarks/bench_network, massey_walks: about
+// 0.8 ns per synapse scalar, 1.0 with AVX-512 gathers), so learn() walks
+// with float unless asked otherwise.
 #pragma once
 
 #include <algorithm>
@@ -158,7 +162,7 @@ public:
     /// pre_prev or whose postsynaptic neuron is in post_prev (last step's
     /// spikes; pre_fired[i] != 0 for i in pre_prev). age_pre / age_post:
     /// steps since each neuron last fired, after this step (at most max_age).
-    template <class V = simd::batch>
+    template <class V = float>
     void learn(std::span<const std::uint32_t> pre_prev, std::span<const std::int32_t> pre_fired,
                std::span<const std::uint32_t> post_prev, std::span<const std::int32_t> age_pre, std::span<const std::int32_t> age_post)
     {

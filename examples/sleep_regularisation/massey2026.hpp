@@ -298,11 +298,13 @@ inline xt::xtensor<double, 2> rows_of(const xt::xtensor<double, 2>& x, std::span
     return out;
 }
 
-/// Their readout's predictions: fit on the share `fit` of the training rows
+/// The readout's predictions: fit on the share `fit` of the training rows
 /// (a seeded permutation), predict the test rows. A fit set with one class
-/// predicts it everywhere.
-inline std::vector<int> readout_predict(const xt::xtensor<double, 2>& xtr, const std::vector<int>& ytr, const xt::xtensor<double, 2>& xte,
-                                        double fit, std::uint64_t key, std::size_t* fitted = nullptr)
+/// predicts it everywhere. Features that carry nothing (a silent network:
+/// every feature constant) cannot be fit: then no predictions (nullopt).
+inline std::optional<std::vector<int>> readout_predict(const xt::xtensor<double, 2>& xtr, const std::vector<int>& ytr,
+                                                       const xt::xtensor<double, 2>& xte, double fit, std::uint64_t key,
+                                                       std::size_t* fitted = nullptr)
 {
     random_stream rng(key, stream_purpose::shuffle, 0x7265'6164ULL);
     const auto perm = random_permutation(ytr.size(), rng);
@@ -316,9 +318,38 @@ inline std::vector<int> readout_predict(const xt::xtensor<double, 2>& xtr, const
     classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
     if (xte.shape()[0] == 0) return {};
     if (classes.size() < 2) return std::vector<int>(xte.shape()[0], classes.empty() ? -1 : classes[0]);
+    const auto fit_rows = rows_of(xtr, idx);
+    bool informative = false;
+    for (std::size_t j = 0; j < fit_rows.shape()[1] && !informative; ++j)
+        for (std::size_t i = 1; i < fit_rows.shape()[0]; ++i)
+            if (fit_rows(i, j) != fit_rows(0, j)) {
+                informative = true;
+                break;
+            }
+    if (!informative) return std::nullopt;
     pca_logistic clf;
-    clf.fit(rows_of(xtr, idx), y);
+    clf.fit(fit_rows, y);
     return clf.predict(xte);
+}
+
+/// The most frequent label (the smallest on a tie): what a classifier that
+/// has learnt nothing predicts.
+inline int majority(const std::vector<int>& y)
+{
+    std::vector<int> sorted = y;
+    std::sort(sorted.begin(), sorted.end());
+    int best = sorted.empty() ? -1 : sorted[0];
+    std::size_t best_n = 0;
+    for (std::size_t a = 0; a < sorted.size();) {
+        std::size_t b = a;
+        while (b < sorted.size() && sorted[b] == sorted[a]) ++b;
+        if (b - a > best_n) {
+            best_n = b - a;
+            best = sorted[a];
+        }
+        a = b;
+    }
+    return best;
 }
 
 /// Share of `pred` equal to `truth` where keep(truth) holds (%).
@@ -334,10 +365,13 @@ double accuracy_where(const std::vector<int>& pred, const std::vector<int>& trut
     return n == 0 ? 0.0 : 100.0 * double(correct) / double(n);
 }
 
+/// Their readout's accuracy (%). When it cannot be fit their code catches
+/// the error and scores 0 (big_comb.py, _pca_eval), and so does this.
 inline double readout_accuracy(const xt::xtensor<double, 2>& xtr, const std::vector<int>& ytr, const xt::xtensor<double, 2>& xte,
                                const std::vector<int>& yte, double fit, std::uint64_t key, std::size_t* fitted = nullptr)
 {
-    return accuracy_where(readout_predict(xtr, ytr, xte, fit, key, fitted), yte, [](int) { return true; });
+    const auto pred = readout_predict(xtr, ytr, xte, fit, key, fitted);
+    return pred ? accuracy_where(*pred, yte, [](int) { return true; }) : 0.0;
 }
 
 inline std::vector<projection_stats> weight_stats(const network& net)
@@ -585,7 +619,9 @@ run_result run(const options& o, const data& d, double ratio, std::size_t seed_i
         detail::per_image(test, steps, xt_, yt);
         if (test_out) *test_out = test;
         if (phi_out) *phi_out = detail::phi(xf, yf);
-        return std::pair{detail::readout_predict(xf, yf, xt_, 1.0, seed), yt};
+        // A network that carries nothing is read out as the majority class of the fit pool.
+        auto pred = detail::readout_predict(xf, yf, xt_, 1.0, seed);
+        return std::pair{pred ? std::move(*pred) : std::vector<int>(yt.size(), detail::majority(yf)), yt};
     };
     // Training images: the same first batch_images every batch (theirs), new
     // ones each batch (distinct), or, for forgetting, new ones of classes

@@ -366,7 +366,8 @@ inline int main_massey(int argc, char** argv, mpi_session& mpi)
     app.add_option("--part", o.part, "both, stdp (their STDP network) or sg (their surrogate-gradient control)")
         ->check(CLI::IsMember({"both", "stdp", "sg"}))
         ->capture_default_str();
-    app.add_option("--ratios", ratios, "sleep ratios r (pause = round(35 000 r) steps, at most 10 000), default 0 0.1 ... 1.0")
+    app.add_option("--ratios", ratios,
+                   "sleep ratios r (pause = round(35 000 r) steps, at most 10 000), default 0 0.1 ... 1.0; r = 0 always runs")
         ->check(number_in(0.0, 100.0));
     app.add_option("--datasets", datasets, "mnist and/or fashion (default both)")->check(CLI::IsMember({"mnist", "fashion"}));
     app.add_option("--seeds", o.stdp.seeds, "runs per setting (seeds seed, seed + 1, ...)")->check(integer_in(1, 100))->capture_default_str();
@@ -416,7 +417,22 @@ inline int main_massey(int argc, char** argv, mpi_session& mpi)
         if (!given("--sg-train-per-class")) o.sg.train_per_class = 60;
         if (!given("--sg-test-per-class")) o.sg.test_per_class = 20;
     }
-    if (!ratios.empty()) o.stdp.ratios = ratios;
+    // Each value once; the ratios ascending, with r = 0 (every comparison is
+    // against it, and the headline is its accuracy) run whether asked or not.
+    const auto repeated = [](auto v) {
+        std::sort(v.begin(), v.end());
+        return std::adjacent_find(v.begin(), v.end()) != v.end();
+    };
+    if (repeated(ratios)) return fail_with("--ratios lists a value twice");
+    if (repeated(datasets)) return fail_with("--datasets lists a data set twice");
+    if (!ratios.empty()) {
+        std::sort(ratios.begin(), ratios.end());
+        if (ratios.front() != 0.0) {
+            ratios.insert(ratios.begin(), 0.0);
+            fmt::print(stderr, "sleep_regularisation: r = 0 added, the reference every figure is compared against\n");
+        }
+        o.stdp.ratios = ratios;
+    }
     if (!datasets.empty()) o.stdp.datasets = datasets;
     o.stdp.distinct_images = images == "distinct";
     o.stdp.convention = convention == "textbook" ? timing_convention::pre_before_post : timing_convention::pre_after_post;

@@ -163,6 +163,54 @@ TEST_CASE("normalize_weights brings each neuron's incoming L1 or L2 norm to the 
     }
 }
 
+namespace {
+/// Throws before offline step `at`.
+struct throws_at {
+    std::uint64_t at = 3;
+    template <class C>
+    void begin(C&) {}
+    template <class C>
+    void step(C& c)
+    {
+        if (c.step == at) throw config_error("throws_at: a mechanism's failure in the middle of a phase");
+    }
+    template <class C>
+    void end(C&) {}
+};
+} // namespace
+
+TEST_CASE("regression (issue 23, defect 1): a sleep phase that throws midway leaves the network awake")
+{
+    auto net = make_diehl_cook(small());
+    const auto waking = net.exc().parameters();
+    const auto image = std::vector<std::uint8_t>(784, 40);
+    net.train(image);
+    const std::vector<std::uint32_t> counts(net.counts().begin(), net.counts().end());
+    spike_raster raster;
+    net.record_into(&raster);
+    combine<scale_gains, scale_leak<>, throws_at> m{scale_gains{{1.5f, 0.0f}}, scale_leak<>{{4.0f}}, throws_at{}};
+    CHECK_THROWS_AS(net.sleep(m, 10.0), config_error);
+    // Gains, models, counts and the recording are the waking ones again.
+    probe seen;
+    net.sleep(seen, 1.0);
+    CHECK(seen.gains[0] == 1.0f);
+    CHECK(seen.gains[2] == 1.0f);
+    CHECK(seen.tau_m_ms == waking.tau_m_ms);
+    CHECK(net.exc().parameters().tau_m_ms == waking.tau_m_ms);
+    CHECK(std::vector<std::uint32_t>(net.counts().begin(), net.counts().end()) == counts);
+    net.train(image);
+    CHECK(!raster.excitatory.empty());  // still recording into the caller's raster
+}
+
+TEST_CASE("regression (issue 23): a phase too long to count in steps is refused, not run for ever")
+{
+    auto net = make_diehl_cook(small());
+    probe p;
+    CHECK_THROWS_WITH_AS(net.sleep(p, 1e300), doctest::Contains("2^40"), config_error);
+    CHECK_THROWS_AS(net.sleep(p, std::nan("")), config_error);
+    CHECK(net.sleeps_done() == 0);
+}
+
 TEST_CASE("gains and modulated neuron parameters hold during the phase and are restored bit for bit after it")
 {
     auto net = make_diehl_cook(small());

@@ -55,6 +55,34 @@ TEST_CASE("grouping by threshold agreement; non-transitive agreement joins one c
     CHECK(comp == std::vector<std::size_t>{0, 0, 1, 0});
 }
 
+TEST_CASE("first-match grouping (the author's script): order dependent where components are not")
+{
+    // The same three mappings as above: A~B, B~C, not A~C.
+    const std::vector<int> a{0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+    const std::vector<int> b{0, 1, 2, 3, 4, 5, 0, 0, 0, 0};
+    const std::vector<int> c{9, 9, 9, 9, 4, 5, 0, 0, 0, 0};
+    // A founds a group, B joins it, C is compared with A only: a new group.
+    CHECK(group_first_match(std::vector<std::vector<int>>{a, b, c}, 5) == std::vector<std::size_t>{0, 0, 1});
+    // B first: A and C both join B's group.
+    CHECK(group_first_match(std::vector<std::vector<int>>{b, a, c}, 5) == std::vector<std::size_t>{0, 0, 0});
+    // Components do not depend on the order: one group either way.
+    CHECK(group_by_agreement({a, b, c}, 5) == std::vector<std::size_t>{0, 0, 0});
+    CHECK(group_by_agreement({b, a, c}, 5) == std::vector<std::size_t>{0, 0, 0});
+    // Sizes {2, 1} against {3}: the order changes the multiset and S0.
+    CHECK(group_sizes(group_first_match(std::vector<std::vector<int>>{a, b, c}, 5)) == std::vector<std::uint64_t>{2, 1});
+    // A network is compared with the first matching group only, in order of creation.
+    const std::vector<int> d{0, 1, 2, 3, 4, 9, 9, 9, 9, 9};  // 5 with A, 5 with B
+    CHECK(group_first_match(std::vector<std::vector<int>>{a, c, d}, 5) == std::vector<std::size_t>{0, 1, 0});
+    // Mappings of ten equal entries (the script's): all ten or none agree,
+    // so the groups are the distinct values, in order of first appearance.
+    const std::vector<std::vector<double>> copies{std::vector<double>(10, 0.125), std::vector<double>(10, 0.1328125),
+                                                  std::vector<double>(10, 0.125), std::vector<double>(10, 2.0 / 16.0)};
+    CHECK(group_first_match(copies, 5) == std::vector<std::size_t>{0, 1, 0, 0});
+    CHECK(group_first_match(copies, 10) == std::vector<std::size_t>{0, 1, 0, 0});
+    CHECK(group_first_match(std::vector<std::vector<int>>{}, 5).empty());
+    CHECK_THROWS_AS(group_first_match(std::vector<std::vector<int>>{a, std::vector<int>{1, 2}}, 5), config_error);
+}
+
 TEST_CASE("weight-distribution entropy over fixed bins")
 {
     const std::vector<float> w{0.0f, 0.1f, -1.0f, 0.5f, 0.99f, 1.0f, std::nanf("")};

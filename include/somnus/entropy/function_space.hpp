@@ -89,6 +89,34 @@ inline std::vector<std::size_t> group_by_agreement(const std::vector<std::vector
     });
 }
 
+/// Greedy first-match grouping, as the author's script of Gupta 2024 groups
+/// (DESIGN.md section 8): networks are taken in order; each joins the first
+/// group, in order of creation, whose *first* member's mapping it equals on
+/// at least `threshold` entries (exact equality), or founds a new group.
+/// Unlike group_by_agreement the result depends on the order of the networks
+/// and on which member founded a group (A~B, B~C, not A~C: C founds its own
+/// group if A came first). Entries of any equality-comparable type.
+template <class T>
+std::vector<std::size_t> group_first_match(const std::vector<std::vector<T>>& mappings, std::size_t threshold = 5)
+{
+    std::vector<std::size_t> label(mappings.size());
+    std::vector<std::size_t> founders;  // index of each group's first member
+    for (std::size_t n = 0; n < mappings.size(); ++n) {
+        std::size_t g = 0;
+        for (; g < founders.size(); ++g) {
+            const auto& key = mappings[founders[g]];
+            detail::require(key.size() == mappings[n].size(), "group_first_match: mappings of {} and {} entries",
+                            key.size(), mappings[n].size());
+            std::size_t same = 0;
+            for (std::size_t k = 0; k < key.size(); ++k) same += mappings[n][k] == key[k];
+            if (same >= threshold) break;
+        }
+        if (g == founders.size()) founders.push_back(n);
+        label[n] = g;
+    }
+    return label;
+}
+
 /// Size of each group, indexed by group label: the counts P0 is made of.
 inline std::vector<std::uint64_t> group_sizes(std::span<const std::size_t> labels)
 {

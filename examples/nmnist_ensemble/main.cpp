@@ -25,6 +25,7 @@
 
 #include "example.hpp"
 #include "mpi.hpp"
+#include "script_grouping.hpp"
 
 namespace ex = somnus::example;
 namespace sg = somnus::sg;
@@ -36,6 +37,9 @@ struct options {
     std::string data = "data/nmnist-synth";
     std::size_t members = 10, epochs = 1, batch = 128, threshold = 5;
     bool epoch_tests = false;
+    std::string grouping = "paper";
+    std::size_t script_draws = 10000;
+    bool shared_samples = false;
     std::optional<std::size_t> train_per_member, test;
     std::string frames = "tonic";
     double lr = 2e-2;
@@ -91,6 +95,75 @@ std::vector<std::size_t> permutation(std::size_t n, std::uint64_t seed, std::uin
     return somnus::random_permutation(n, rng);
 }
 
+/// --grouping script: what the author's script computes (script_grouping.hpp)
+/// on the members' test predictions: its one run (Python's seed-42
+/// permutation, members in order), printed as the script prints it, and the
+/// distribution of the outcome over --script-draws draws of the label
+/// permutation and the member order.
+json script_grouping(const options& o, std::span<const std::vector<std::uint64_t>> member_predictions, std::span<const std::uint64_t> digits)
+{
+    namespace gs = ex::gupta_script;
+    constexpr std::size_t script_batch = 128;  // the script's DataLoader batch
+    const auto order = gs::class_blocked_order(digits);
+    std::vector<std::vector<std::uint64_t>> pred;
+    for (const auto& p : member_predictions) {
+        auto& q = pred.emplace_back(order.size());
+        for (std::size_t k = 0; k < order.size(); ++k) q[k] = p[order[k]];
+    }
+    std::vector<std::size_t> natural(pred.size());
+    std::iota(natural.begin(), natural.end(), std::size_t{0});
+    const auto one = gs::run(pred, gs::python_seed42_permutation, natural, script_batch, o.threshold);
+    for (std::size_t g = 0; g < one.sizes.size(); ++g) fmt::print("Networks with similar mapping f{} = {}\n", g + 1, one.sizes[g]);
+    std::fflush(stdout);
+    fmt::print(stderr, "script grouping: best batch accuracies {}; S0 {:.5f} nats, Shannon {:.4f} nats (ours, from its groups)\n",
+               json(one.best).dump(), one.s0, one.shannon);
+
+    const auto d = gs::sample(pred, o.script_draws, o.seed, script_batch, o.threshold);
+    std::vector<std::pair<std::vector<std::uint64_t>, std::size_t>> tally(d.multisets.begin(), d.multisets.end());
+    std::stable_sort(tally.begin(), tally.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    json multisets = json::array();
+    for (const auto& [sizes, n] : tally)
+        multisets.push_back({{"sizes", sizes},
+                             {"draws", n},
+                             {"fraction", double(n) / double(d.draws)},
+                             {"s0_nats", somnus::function_space_s0{}.entropy(sizes)},
+                             {"shannon_nats", somnus::plug_in{somnus::info_unit::nats}.entropy(std::span<const std::uint64_t>(sizes))}});
+    auto sorted = d.s0;
+    std::sort(sorted.begin(), sorted.end());
+    const auto quantile = [&](double q) { return sorted.empty() ? 0.0 : sorted[std::size_t(q * double(sorted.size() - 1) + 0.5)]; };
+    double mean = 0.0, var = 0.0;
+    for (const double x : d.s0) mean += x / double(std::max<std::size_t>(1, d.draws));
+    for (const double x : d.s0) var += (x - mean) * (x - mean) / double(std::max<std::size_t>(1, d.draws - 1));
+    const double n = double(std::max<std::size_t>(1, d.draws));
+    fmt::print(stderr, "script grouping over {} draws: {} multisets of group sizes, the commonest {} ({:.1f}%); S0 mean {:.4f}; "
+                       "the published {{1,3,5,1}} in {:.2f}% of draws, S0 below 0.32769 in {:.1f}%\n",
+               d.draws, tally.size(), tally.empty() ? "[]" : json(tally.front().first).dump(), tally.empty() ? 0.0 : 100.0 * double(tally.front().second) / n,
+               mean, 100.0 * double(d.published_multiset) / n, 100.0 * double(d.s0_below) / n);
+    return {{"what", "the author's script (DESIGN.md section 8): test labels perm[idx % 10] on the test set in class order, a mapping of "
+                     "ten copies of the best per-batch (128) accuracy, greedy first-match grouping; S0 and Shannon are ours"},
+            {"batch", script_batch},
+            {"script_run",
+             {{"permutation", gs::python_seed42_permutation},
+              {"permutation_source", "Python: random.seed(42); random.shuffle(list(range(10)))"},
+              {"best_batch_accuracy", one.best},
+              {"groups", one.group},
+              {"group_sizes", one.sizes},
+              {"s0_nats", one.s0},
+              {"shannon_nats", one.shannon}}},
+            {"draws", d.draws},
+            {"draw_seed", o.seed},
+            {"multisets", multisets},
+            {"s0_nats", {{"mean", mean}, {"sd", std::sqrt(var)}, {"min", quantile(0.0)}, {"q05", quantile(0.05)}, {"q25", quantile(0.25)},
+                         {"median", quantile(0.5)}, {"q75", quantile(0.75)}, {"q95", quantile(0.95)}, {"max", quantile(1.0)}}},
+            {"order_changed_multiset", d.order_changed},
+            {"published", {{"group_sizes", gs::published_sizes},
+                           {"s0", gs::published_s0},
+                           {"multiset_fraction", double(d.published_multiset) / n},
+                           {"s0_below_fraction", double(d.s0_below) / n},
+                           {"s0_equal_fraction", double(d.s0_equal) / n},
+                           {"s0_above_fraction", double(d.draws - d.s0_below - d.s0_equal) / n}}}};
+}
+
 /// What one member did.
 struct member_result {
     std::size_t index = 0;
@@ -106,7 +179,8 @@ std::string config_text(const options& o, std::size_t train_n, std::size_t test_
 {
     return fmt::format("gupta_2024_ensemble v1; seed {}; members {}; epochs {}; batch {}; lr {}; frames {}; train per member {}; "
                        "test {}; network {}",
-                       o.seed, o.members, o.epochs, o.batch, o.lr, o.frames, train_n, test_n, "gupta_member (sg/gupta.hpp)");
+                       o.seed, o.members, o.epochs, o.batch, o.lr, o.frames, train_n, test_n, "gupta_member (sg/gupta.hpp)") +
+           (o.shared_samples ? "; every member on the first part (the script's shared cache)" : "");
 }
 
 std::filesystem::path checkpoint_path(const options& o, std::size_t m)
@@ -214,7 +288,7 @@ int run(const options& o, const ex::mpi_session& mpi)
         }
         member_result r;
         r.index = m;
-        const std::span<const std::size_t> part(perm.data() + m * tenth, train_n);
+        const std::span<const std::size_t> part(perm.data() + (o.shared_samples ? 0 : m * tenth), train_n);
         const auto train = load(train_folder, part, o.frames, o.threads, fmt::format("member {} frames", m));
         r.params.resize(net.parameter_count());
         net.init(r.params, o.seed, m);
@@ -350,6 +424,14 @@ int run(const options& o, const ex::mpi_session& mpi)
     const auto& chosen = thresholds[o.threshold - 1];
     fmt::print(stderr, "threshold {}: group sizes {}; S0 {:.5f} nats, Shannon {:.4f} nats\n", o.threshold,
                chosen["group_sizes"].dump(), chosen["s0_nats"].get<double>(), chosen["shannon_nats"].get<double>());
+    json script;
+    if (o.grouping == "script") {
+        std::vector<std::vector<std::uint64_t>> preds;
+        for (const auto& r : results) preds.push_back(r.predictions);
+        std::vector<std::uint64_t> digits;
+        for (const auto& s : test) digits.push_back(s.label);
+        script = script_grouping(o, preds, digits);
+    }
     const double wall = ex::seconds_since(t_start);
 
     ex::late_outputs late("nmnist_ensemble");
@@ -410,6 +492,9 @@ int run(const options& o, const ex::mpi_session& mpi)
         j["shannon_nats"] = chosen["shannon_nats"];
         j["thresholds"] = thresholds;
         j["paper"] = {{"group_sizes", {1, 3, 5, 1}}, {"s0", 0.32769}, {"note", "Gupta 2024's sample output (DESIGN.md section 8)"}};
+        j["grouping"] = o.grouping;
+        j["shared_samples"] = o.shared_samples;
+        if (!script.is_null()) j["script_grouping"] = script;
         if (!late.errors().empty()) j["output_errors"] = late.errors();
         ex::write_json(o.json, j);
     }
@@ -428,6 +513,16 @@ int main(int argc, char** argv)
     app.add_option("--epochs", o.epochs, "passes over each member's part")->check(ex::integer_in(1, 1000))->capture_default_str();
     app.add_option("--batch", o.batch, "samples per training step")->check(ex::integer_in(1, 100000))->capture_default_str();
     app.add_flag("--epoch-tests", o.epoch_tests, "test each member after every epoch too (the JSON gets the curve)");
+    app.add_option("--grouping", o.grouping,
+                   "paper (the paper's description: per-class label permutation, connected components) or script (also what the "
+                   "author's script computes: index-based labels, best-batch mappings, greedy grouping, and its distribution)")
+        ->check(CLI::IsMember({"paper", "script"}))
+        ->capture_default_str();
+    app.add_option("--script-draws", o.script_draws, "--grouping script: draws of the label permutation and member order")
+        ->check(ex::integer_in(1, 10000000))
+        ->capture_default_str();
+    app.add_flag("--shared-samples", o.shared_samples,
+                 "train every member on the first part of the training set (the script's shared cache path) instead of its own");
     app.add_option("--threshold", o.threshold, "labels (of 10) two networks must map alike to agree")->check(ex::integer_in(1, 10))->capture_default_str();
     app.add_option("--train-per-member", o.train_per_member, "recordings each member trains on (default: its whole part)")->check(ex::integer_in(1, 10000000));
     app.add_option("--test", o.test, "test recordings, the first (default: all)")->check(ex::integer_in(1, 10000000));

@@ -35,106 +35,35 @@
 #include "../core/error.hpp"
 #include "../io/checkpoint.hpp"
 #include "delay_ring.hpp"
+#include "plastic_store.hpp"
 #include "rows.hpp"
 #include "traces.hpp"
 
 namespace somnus {
 
-struct weight_bounds {
-    float w_min = 0.0f;
-    float w_max = 1.0f;
-};
-
 template <plasticity_rule Rule>
-class dense_synapses {
+class dense_synapses : public plastic_store<Rule> {
+    using base = plastic_store<Rule>;
+    using base::bounds_, base::changed_, base::post_, base::pre_, base::rule_, base::w_;
+    using base::bump, base::check_shared, base::rows;
+
 public:
-    static constexpr std::size_t n_pre_traces = detail::pre_trace_count<Rule>::value;
-    static constexpr std::size_t n_post_traces = detail::post_trace_count<Rule>::value;
+    using base::n_post, base::n_pre, base::n_post_traces, base::n_pre_traces;
+    using typename base::post_traces_type;
     /// Spiking rows the event-driven path walks together.
     static constexpr std::size_t row_group = 4;
-    /// The postsynaptic traces this projection learns from: its own by
-    /// default; a population's shared ones when the *_shared overloads are
-    /// given them (network/population.hpp).
-    using post_traces_type = trace_set<n_post_traces>;
 
     dense_synapses(std::size_t n_pre, std::size_t n_post, Rule rule = {}, float dt_ms = 0.5f, weight_bounds bounds = {})
-        : rule_(rule), bounds_(bounds), dt_(dt_ms), w_(make_matrix(n_pre, n_post)),
-          pre_(make_matrix(n_pre_traces, n_pre)), post_(n_post, rule.post_traces(), dt_ms), column_(make_vector(n_pre)),
-          delays_(n_pre, n_post, n_pre_traces)
+        : base("dense_synapses", n_pre, n_post, rule, dt_ms, bounds), column_(make_vector(n_pre)), delays_(n_pre, n_post, n_pre_traces)
     {
-        detail::require(dt_ms > 0.0f, "dense_synapses: dt_ms must be positive, got {}", dt_ms);
-        detail::require(bounds.w_min <= bounds.w_max, "dense_synapses: w_min ({}) > w_max ({})", bounds.w_min, bounds.w_max);
-        const auto pre_spec = rule_.pre_traces();
-        for (std::size_t k = 0; k < n_pre_traces; ++k) pre_decay_[k] = decay_factor(pre_spec[k].tau_ms);
-        set_trace_floor(1.0e-6f);
         active_new_.resize(row_group * n_post);  // a group of rows' active synapses: no allocation while stepping
-        changed_.assign(n_post, 1);
     }
-
-    /// Traces below floor * (bump amount) are set to zero when they decay.
-    void set_trace_floor(float floor)
-    {
-        detail::require(floor >= 0.0f && floor < 1.0f, "dense_synapses: trace floor must be in [0, 1), got {}", floor);
-        floor_ = floor;
-        const auto pre_spec = rule_.pre_traces();
-        for (std::size_t k = 0; k < n_pre_traces; ++k) pre_floor_[k] = floor * std::abs(pre_spec[k].amount);
-        post_.set_floor(floor);
-    }
-    float trace_floor() const { return floor_; }
 
     /// Event-driven presynaptic learning (the default) or the dense
     /// reference, in which on_pre runs at every synapse of a spiking row.
     /// Both give the same weights bit for bit.
     void set_event_driven(bool on) { event_driven_ = on; }
     bool event_driven() const { return event_driven_; }
-
-    /// Postsynaptic neurons with a non-zero trace (in no particular order).
-    std::span<const std::uint32_t> active_post() { return post_.active(); }
-
-    std::size_t n_pre() const { return w_.shape()[0]; }
-    std::size_t n_post() const { return w_.shape()[1]; }
-    /// Mutable weights: every column counts as changed (see changed_columns).
-    matrix_f& weights()
-    {
-        mark_all_changed();
-        return w_;
-    }
-    const matrix_f& weights() const { return w_; }
-    /// Mutable weights for code that flags the columns it changes itself.
-    matrix_f& weights_untracked() { return w_; }
-
-    /// Per postsynaptic neuron: 1 if a weight onto it has changed value since
-    /// the flag was last cleared (by whoever consumes it, e.g. a normalisation
-    /// that only needs to revisit changed columns). Learning sets the flags.
-    std::span<std::uint8_t> changed_columns() { return changed_; }
-
-    /// Multiplies every transmitted weight (1 awake; sleep mechanisms may
-    /// scale it for a phase); the topology passes it to presynaptic_step.
-    float gain = 1.0f;
-
-    /// The projection as sleep mechanisms and homeostasis see it (its name
-    /// and sign come from the topology's part entry).
-    projection_view view()
-    {
-        projection_view v{"", synapse_sign::excitatory, &gain, &w_, changed_, bounds_.w_min, bounds_.w_max};
-        return v;
-    }
-    std::span<const std::uint8_t> changed_columns() const { return changed_; }
-    void mark_all_changed() { std::fill(changed_.begin(), changed_.end(), std::uint8_t{1}); }
-    const Rule& rule() const { return rule_; }
-    const weight_bounds& bounds() const { return bounds_; }
-    /// Trace k of the presynaptic (resp. postsynaptic) neurons, one value per neuron.
-    auto pre_trace(std::size_t k) { return xt::view(pre_, k, xt::all()); }
-    auto post_trace(std::size_t k) { return xt::view(post_.values(), k, xt::all()); }
-    const matrix_f& pre_traces() const { return pre_; }
-    const matrix_f& post_traces() const { return post_.values(); }
-    /// Mutable traces: the active list is rebuilt from them before it is next
-    /// used by decay_traces(), or at once by traces_changed().
-    matrix_f& pre_traces() { return pre_; }
-    matrix_f& post_traces() { return post_.values(); }
-    void traces_changed() { post_.rebuild(); }
-    /// This projection's own postsynaptic traces (unused when shared ones are given).
-    post_traces_type& own_post_traces() { return post_; }
 
     /// Gives every synapse its own delay in whole steps (row-major [pre][post],
     /// values 0..255). All zero switches delays off again.
@@ -223,7 +152,7 @@ public:
                     traces<L, n_post_traces> post;
                     for (std::size_t k = 0; k < n_post_traces; ++k) post[k] = L(post_j[k]);
                     const L w = simd::load<L>(col + i);
-                    simd::store(col + i, clip<L>(w + rule.template on_post<L>(w, pre, post), b));
+                    simd::store(col + i, detail::clip_weight<L>(w + rule.template on_post<L>(w, pre, post), b));
                 });
                 float* wjm = w_.data() + j;
                 bool any_change = false;
@@ -272,7 +201,7 @@ public:
                     if (learn) {
                         traces<float, n_post_traces> post{};
                         for (std::size_t k = 0; k < n_post_traces; ++k) post[k] = post_rows[k][j];
-                        const float next = clip<float>(row[j] + rule_.template on_pre<float>(row[j], pre, post), bounds_);
+                        const float next = detail::clip_weight<float>(row[j] + rule_.template on_pre<float>(row[j], pre, post), bounds_);
                         if (next != row[j]) changed_[j] = 1;
                         row[j] = next;
                     }
@@ -309,7 +238,7 @@ public:
                     if (const float* seen = delays_.traces_after(delay[i * nq + j]))
                         for (std::size_t k = 0; k < n_pre_traces; ++k) pre[k] = seen[k * np + i];
                     float& w = w_.data()[i * nq + j];
-                    const float next = clip<float>(w + rule_.template on_post<float>(w, pre, post_j), bounds_);
+                    const float next = detail::clip_weight<float>(w + rule_.template on_post<float>(w, pre, post_j), bounds_);
                     if (next != w) changed_[j] = 1;
                     w = next;
                 }
@@ -337,78 +266,19 @@ public:
     /// saved by the population that owns them).
     void save_to(checkpoint_writer& w, const std::string& prefix, bool own_post_traces = true) const
     {
-        w.add(prefix + "weights", w_);
-        w.add(prefix + "pre_traces", pre_);
-        if (own_post_traces) w.add(prefix + "post_traces", post_.values());
+        this->save_weights(w, prefix);
+        this->save_traces(w, prefix, own_post_traces);
         delays_.save_delays(w, prefix);
-        w.add_u64(prefix + "changed_columns", std::vector<std::uint64_t>(changed_.begin(), changed_.end()));
+        this->save_changed(w, prefix);
         delays_.save_state(w, prefix);
     }
 
-    /// Reads what save_to wrote; shapes must match this object's.
+    /// Reads what save_to wrote; shapes must match this object's (see
+    /// plastic_store::load_state for what is refused).
     void load_from(const checkpoint_reader& r, const std::string& prefix, bool own_post_traces = true)
     {
-        r.read(prefix + "weights", w_);
-        r.read(prefix + "pre_traces", pre_);
-        if (own_post_traces) r.read(prefix + "post_traces", post_.values());
-        // A valid checksum says the file is what was written, not that what
-        // was written is a state this object can run from.
-        for (std::size_t k = 0; k < w_.size(); ++k) {
-            const float w = w_.data()[k];
-            if (!(w >= bounds_.w_min && w <= bounds_.w_max))
-                r.fail(fmt::format("'{}weights' holds {} at [{}][{}], outside the bounds [{}, {}]", prefix, w, k / n_post(),
-                                   k % n_post(), bounds_.w_min, bounds_.w_max));
-        }
-        detail::require_traces(r, prefix + "pre_traces", pre_);
-        if (own_post_traces) detail::require_traces(r, prefix + "post_traces", post_.values());
-        post_.rebuild();
-        if (r.has(prefix + "changed_columns")) {
-            const auto flags = r.read_u64(prefix + "changed_columns");
-            if (flags.size() != changed_.size())
-                r.fail(fmt::format("'{}changed_columns' has {} entries for {} neurons", prefix, flags.size(), changed_.size()));
-            for (std::size_t j = 0; j < flags.size(); ++j) changed_[j] = flags[j] != 0;
-        } else {
-            mark_all_changed();
-        }
+        this->load_state(r, prefix, own_post_traces, {}, [] {});
         delays_.load_from(r, prefix);
-    }
-
-    /// Decays every trace by one step (zero below the floor).
-    template <class V = simd::batch>
-    void decay_traces()
-    {
-        decay_pre<V>(pre_decay_);
-        post_.decay();
-    }
-
-    /// Decays the presynaptic traces by one step (shared postsynaptic
-    /// traces are decayed by their population).
-    template <class V = simd::batch>
-    void decay_pre_traces()
-    {
-        decay_pre<V>(pre_decay_);
-    }
-
-    /// Decays every trace over ms of simulated time, in closed form.
-    void decay_traces(double ms)
-    {
-        decay_pre_traces(ms);
-        post_.decay(ms);
-    }
-
-    /// The presynaptic traces' decay over ms, in closed form.
-    void decay_pre_traces(double ms)
-    {
-        const auto pre_spec = rule_.pre_traces();
-        std::array<float, n_pre_traces> pre_k{};
-        for (std::size_t k = 0; k < n_pre_traces; ++k) pre_k[k] = static_cast<float>(std::exp(-ms / pre_spec[k].tau_ms));
-        decay_pre<simd::batch>(pre_k);
-    }
-
-    void reset_traces()
-    {
-        pre_.fill(0.0f);
-        post_.reset();
     }
 
 private:
@@ -434,7 +304,7 @@ private:
                     traces<L, n_post_traces> post;
                     for (std::size_t k = 0; k < n_post_traces; ++k) post[k] = simd::load<L>(post_rows[k] + j);
                     const L w = simd::load<L>(row + j);
-                    const L next = clip<L>(w + rule.template on_pre<L>(w, pre, post), b);
+                    const L next = detail::clip_weight<L>(w + rule.template on_pre<L>(w, pre, post), b);
                     simd::store(row + j, next);
                     mark_changed(changed, j, next != w);
                 });
@@ -477,7 +347,7 @@ private:
                 for (std::size_t a = 0; a < m; ++a) {
                     const std::uint32_t j = active[a];
                     const traces<float, n_post_traces> post = post_set.of(j);
-                    next[a] = clip<float>(row[j] + rule.template on_pre<float>(row[j], pre_i, post), b);
+                    next[a] = detail::clip_weight<float>(row[j] + rule.template on_pre<float>(row[j], pre_i, post), b);
                 }
             }
             switch (g) {
@@ -554,38 +424,13 @@ private:
             if (!outside[r] && lo[r] >= b.w_min && hi[r] <= b.w_max) continue;
             float* x = row[r];
             for (std::size_t i = 0; i < n; ++i) {
-                const float c = clip<float>(x[i], b);
+                const float c = detail::clip_weight<float>(x[i], b);
                 if (c != x[i]) {
                     x[i] = c;
                     changed[i] = 1;
                 }
             }
         }
-    }
-
-    /// Multiplies presynaptic trace k by factor k and zeroes what falls
-    /// below its floor.
-    template <class V>
-    void decay_pre(const std::array<float, n_pre_traces>& pre_k)
-    {
-        for (std::size_t k = 0; k < n_pre_traces; ++k) {
-            float* x = &pre_(k, 0);
-            const float f = pre_k[k], lo = pre_floor_[k];
-            simd::for_each<V>(n_pre(), [=](std::size_t i, auto lane) {
-                using L = decltype(lane);
-                const L y = simd::load<L>(x + i) * L(f);
-                simd::store(x + i, simd::select(simd::abs(y) < L(lo), L(0.0f), y));
-            });
-        }
-    }
-
-    /// Shared traces must be the ones this rule asks for.
-    void check_shared(const post_traces_type& post) const
-    {
-        if (&post == &post_) return;
-        detail::require(post.size() == n_post() && post.same_spec(rule_.post_traces()),
-                        "dense_synapses: shared postsynaptic traces of {} neurons do not match this projection's rule ({} neurons)",
-                        post.size(), n_post());
     }
 
     /// Flags the columns j .. j + lanes of L whose mask lane is set.
@@ -601,46 +446,9 @@ private:
         for (std::size_t l = 0; l < simd::width; ++l) changed[j + l] |= static_cast<std::uint8_t>(lane[l]);
     }
 
-    float decay_factor(float tau_ms) const
-    {
-        detail::require(tau_ms > 0.0f, "dense_synapses: trace time constant must be positive, got {}", tau_ms);
-        return static_cast<float>(std::exp(-double(dt_) / double(tau_ms)));
-    }
-
-    /// Start of each trace's row in a [trace][neuron] matrix.
-    static auto rows(const matrix_f& tr)
-    {
-        constexpr std::size_t K = std::max(n_pre_traces, n_post_traces);
-        std::array<const float*, K> r{};
-        for (std::size_t k = 0; k < tr.shape()[0]; ++k) r[k] = tr.data() + k * tr.shape()[1];
-        return r;
-    }
-
-    template <class L>
-    static L clip(const L& w, const weight_bounds& b) { return simd::clamp(w, L(b.w_min), L(b.w_max)); }
-
-    template <std::size_t K>
-    static void bump(matrix_f& tr, const std::array<trace_spec, K>& spec, std::size_t neuron)
-    {
-        for (std::size_t k = 0; k < K; ++k) {
-            float& x = tr(k, neuron);
-            x = spec[k].bump == trace_bump::add ? x + spec[k].amount : spec[k].amount;
-        }
-    }
-
-    Rule rule_;
-    weight_bounds bounds_;
-    float dt_;
-    matrix_f w_;
-    matrix_f pre_;          ///< [trace][neuron]
-    post_traces_type post_; ///< own postsynaptic traces
-    vector_f column_;       ///< scratch for on_post
+    vector_f column_;            ///< scratch for on_post
     detail::delay_ring delays_;  ///< per-synapse delays and what they need (off by default)
-    std::array<float, n_pre_traces> pre_decay_{};
-    float floor_ = 0.0f;
-    std::array<float, n_pre_traces> pre_floor_{};
     bool event_driven_ = true;
-    std::vector<std::uint8_t> changed_;       ///< see changed_columns()
     std::vector<float> active_new_;           ///< scratch: new weights of a row's active synapses
 };
 

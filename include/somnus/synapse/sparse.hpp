@@ -1,14 +1,23 @@
 // SPDX-License-Identifier: MIT
 // Plastic synapses with fixed random connectivity: each pair (i, j) of n_pre
 // x n_post neurons is a synapse with probability p, drawn once (for a
-// recurrent excitatory projection, as in Massey et al. 2026). Weights stay a
-// dense row-major [pre][post] matrix, exactly 0 where no synapse exists, so
-// sleep mechanisms and homeostasis see the same matrix as for dense_synapses;
-// propagation and learning walk only the synapses that exist, through index
-// lists per presynaptic neuron (its targets) and per postsynaptic neuron
-// (its sources). Stepping follows dense_synapses without delays: same names,
-// same order of transmission, learning, clipping and trace bumps, same float
-// arithmetic, so at p = 1 both give the same bits.
+// recurrent excitatory projection, as in Massey et al. 2026). Propagation
+// and learning walk only the synapses that exist, through index lists per
+// presynaptic neuron (its targets) and per postsynaptic neuron (its sources).
+//
+// The weights stay a dense row-major [pre][post] matrix, exactly 0 where no
+// synapse exists (plastic_store, shared with dense_synapses). Why: sleep
+// mechanisms, homeostasis, views and checkpoints then see one shape for
+// every projection, and both walks index the matrix directly with no second
+// index per synapse. The cost is memory that does not shrink with p:
+// 4 bytes per pair plus a 1-byte mask, so 6 400 x 6 400 takes 164 MB of
+// weights and 41 MB of mask at any p, where a compressed row store at
+// p = 0.1 would take about 50 MB; the walks' time does scale with p.
+// synapse/timed.hpp is the compact store, for rules that need no traces.
+//
+// Stepping follows dense_synapses without delays: same names, same order of
+// transmission, learning, clipping and trace bumps, same float arithmetic,
+// so at p = 1 both give the same bits.
 #pragma once
 
 #include <algorithm>
@@ -30,6 +39,7 @@
 #include "../plasticity/diehl_cook_triplet.hpp"
 #include "../plasticity/pair_stdp.hpp"
 #include "dense.hpp"
+#include "plastic_store.hpp"
 #include "traces.hpp"
 
 namespace somnus {
@@ -52,43 +62,21 @@ struct sparse_connectivity {
 };
 
 template <plasticity_rule Rule>
-class sparse_synapses {
+class sparse_synapses : public plastic_store<Rule> {
+    using base = plastic_store<Rule>;
+    using base::bounds_, base::changed_, base::post_, base::pre_, base::rule_, base::w_;
+    using base::bump, base::check_shared;
+
 public:
-    static constexpr std::size_t n_pre_traces = detail::pre_trace_count<Rule>::value;
-    static constexpr std::size_t n_post_traces = detail::post_trace_count<Rule>::value;
-    /// Its own postsynaptic traces, or a population's shared ones given to
-    /// the overloads that take them (as for dense_synapses).
-    using post_traces_type = trace_set<n_post_traces>;
+    using base::mark_all_changed, base::n_post, base::n_pre, base::n_post_traces, base::n_pre_traces;
+    using typename base::post_traces_type;
 
     sparse_synapses(std::size_t n_pre, std::size_t n_post, Rule rule, float dt_ms, weight_bounds bounds, sparse_connectivity c)
-        : rule_(rule), bounds_(bounds), dt_(dt_ms), conn_(checked(n_pre, n_post, dt_ms, bounds, c)), w_(make_matrix(n_pre, n_post)),
-          pre_(make_matrix(n_pre_traces, n_pre)), post_(n_post, rule.post_traces(), dt_ms)
+        : base("sparse_synapses", checked(n_pre, n_post, c), n_post, rule, dt_ms, bounds), conn_(c)
     {
-        const auto pre_spec = rule_.pre_traces();
-        for (std::size_t k = 0; k < n_pre_traces; ++k) {
-            detail::require(pre_spec[k].tau_ms > 0.0f, "sparse_synapses: trace time constant must be positive, got {}",
-                            pre_spec[k].tau_ms);
-            pre_decay_[k] = static_cast<float>(std::exp(-double(dt_ms) / double(pre_spec[k].tau_ms)));
-        }
-        set_trace_floor(1.0e-6f);
         draw_connectivity();
-        changed_.assign(n_post, 1);
     }
 
-    /// Traces below floor * (bump amount) are set to zero when they decay.
-    void set_trace_floor(float floor)
-    {
-        detail::require(floor >= 0.0f && floor < 1.0f, "sparse_synapses: trace floor must be in [0, 1), got {}", floor);
-        floor_ = floor;
-        const auto pre_spec = rule_.pre_traces();
-        for (std::size_t k = 0; k < n_pre_traces; ++k) pre_floor_[k] = floor * std::abs(pre_spec[k].amount);
-        post_.set_floor(floor);
-    }
-    float trace_floor() const { return floor_; }
-
-    std::size_t n_pre() const { return w_.shape()[0]; }
-    std::size_t n_post() const { return w_.shape()[1]; }
-    float dt_ms() const { return dt_; }
     const sparse_connectivity& connectivity() const { return conn_; }
     /// Synapses that exist.
     std::size_t n_synapses() const { return targets_.size(); }
@@ -105,17 +93,6 @@ public:
         return {sources_.data() + source_start_[j], source_start_[j + 1] - source_start_[j]};
     }
 
-    /// Mutable weights: every column counts as changed. Whoever writes
-    /// through them keeps the zeros where no synapse exists (a scaling does;
-    /// after anything else, clear_unconnected()).
-    matrix_f& weights()
-    {
-        mark_all_changed();
-        return w_;
-    }
-    const matrix_f& weights() const { return w_; }
-    /// Mutable weights for code that flags the columns it changes itself.
-    matrix_f& weights_untracked() { return w_; }
     /// Sets every weight where no synapse exists back to 0.
     void clear_unconnected()
     {
@@ -139,40 +116,14 @@ public:
         mark_all_changed();
     }
 
-    /// Per postsynaptic neuron: 1 if a weight onto it has changed value since
-    /// the flag was last cleared (see dense_synapses::changed_columns).
-    std::span<std::uint8_t> changed_columns() { return changed_; }
-
-    /// Multiplies every transmitted weight (1 awake; sleep mechanisms may
-    /// scale it for a phase); the topology passes it to presynaptic_step.
-    float gain = 1.0f;
-
     /// The projection as sleep mechanisms and homeostasis see it (its name
     /// and sign come from the topology's part entry).
     projection_view view()
     {
-        projection_view v{"", synapse_sign::excitatory, &gain, &w_, changed_, bounds_.w_min, bounds_.w_max};
+        projection_view v = base::view();
         v.connected = mask_;
         return v;
     }
-    std::span<const std::uint8_t> changed_columns() const { return changed_; }
-    void mark_all_changed() { std::fill(changed_.begin(), changed_.end(), std::uint8_t{1}); }
-    const Rule& rule() const { return rule_; }
-    const weight_bounds& bounds() const { return bounds_; }
-
-    /// Trace k of the presynaptic (resp. postsynaptic) neurons, one value per neuron.
-    auto pre_trace(std::size_t k) { return xt::view(pre_, k, xt::all()); }
-    auto post_trace(std::size_t k) { return xt::view(post_.values(), k, xt::all()); }
-    /// [trace][neuron]; the postsynaptic ones are this projection's own.
-    const matrix_f& pre_traces() const { return pre_; }
-    const matrix_f& post_traces() const { return post_.values(); }
-    matrix_f& pre_traces() { return pre_; }
-    matrix_f& post_traces() { return post_.values(); }
-    void traces_changed() { post_.rebuild(); }
-    /// This projection's own postsynaptic traces (unused when shared ones are given).
-    post_traces_type& own_post_traces() { return post_; }
-    /// Postsynaptic neurons with a non-zero own trace (in no particular order).
-    std::span<const std::uint32_t> active_post() { return post_.active(); }
 
     // The walks below are scalar gathers over index lists; V is accepted so
     // that code written for dense_synapses compiles unchanged.
@@ -221,7 +172,7 @@ public:
                     if (target != nullptr) target[j] += w * scale;
                     traces<float, n_post_traces> post_j{};
                     for (std::size_t k = 0; k < n_post_traces; ++k) post_j[k] = post_x.data()[k * nq + j];
-                    const float next = clip(w + rule_.template on_pre<float>(w, pre_i, post_j));
+                    const float next = detail::clip_weight<float>(w + rule_.template on_pre<float>(w, pre_i, post_j), bounds_);
                     if (next != w) changed_[j] = 1;
                     row[j] = next;
                 }
@@ -255,7 +206,7 @@ public:
                     traces<float, n_pre_traces> pre{};
                     for (std::size_t k = 0; k < n_pre_traces; ++k) pre[k] = pre_.data()[k * np + i];
                     float& wij = w[std::size_t{i} * nq + j];
-                    const float next = clip(wij + rule_.template on_post<float>(wij, pre, post_j));
+                    const float next = detail::clip_weight<float>(wij + rule_.template on_post<float>(wij, pre, post_j), bounds_);
                     if (next != wij) changed_[j] = 1;
                     wij = next;
                 }
@@ -271,44 +222,6 @@ public:
     void skip_steps(std::size_t) {}
     void clear_in_flight() {}
 
-    /// Decays every trace by one step (zero below the floor).
-    template <class V = simd::batch>
-    void decay_traces()
-    {
-        decay_pre(pre_decay_);
-        post_.decay();
-    }
-
-    /// Decays the presynaptic traces by one step (shared postsynaptic
-    /// traces are decayed by their population).
-    template <class V = simd::batch>
-    void decay_pre_traces()
-    {
-        decay_pre(pre_decay_);
-    }
-
-    /// Decays every trace over ms of simulated time, in closed form.
-    void decay_traces(double ms)
-    {
-        decay_pre_traces(ms);
-        post_.decay(ms);
-    }
-
-    /// The presynaptic traces' decay over ms, in closed form.
-    void decay_pre_traces(double ms)
-    {
-        const auto pre_spec = rule_.pre_traces();
-        std::array<float, n_pre_traces> pre_k{};
-        for (std::size_t k = 0; k < n_pre_traces; ++k) pre_k[k] = static_cast<float>(std::exp(-ms / pre_spec[k].tau_ms));
-        decay_pre(pre_k);
-    }
-
-    void reset_traces()
-    {
-        pre_.fill(0.0f);
-        post_.reset();
-    }
-
     /// Writes weights, connectivity, traces and changed flags under `prefix`
     /// (the postsynaptic traces only with own_post_traces: shared ones are
     /// saved by the population that owns them). The connectivity is the
@@ -316,11 +229,10 @@ public:
     /// of word k / 64.
     void save_to(checkpoint_writer& w, const std::string& prefix, bool own_post_traces = true) const
     {
-        w.add(prefix + "weights", w_);
+        this->save_weights(w, prefix);
         w.add_u64(prefix + "connected", pack(mask_));
-        w.add(prefix + "pre_traces", pre_);
-        if (own_post_traces) w.add(prefix + "post_traces", post_.values());
-        w.add_u64(prefix + "changed_columns", std::vector<std::uint64_t>(changed_.begin(), changed_.end()));
+        this->save_traces(w, prefix, own_post_traces);
+        this->save_changed(w, prefix);
     }
 
     /// Reads what save_to wrote. Refused with a data_error naming the
@@ -329,63 +241,25 @@ public:
     /// where none exists, non-finite traces.
     void load_from(const checkpoint_reader& r, const std::string& prefix, bool own_post_traces = true)
     {
-        const std::size_t np = n_pre(), nq = n_post();
-        matrix_f w = make_matrix(np, nq);
-        r.read(prefix + "weights", w);
-        check_connectivity(r, prefix + "connected", r.read_u64(prefix + "connected"));
-        // A valid checksum says the file is what was written, not that what
-        // was written is a state this object can run from.
-        for (std::size_t k = 0; k < w.size(); ++k) {
-            const float x = w.data()[k];
-            if (mask_[k] != 0 && !(x >= bounds_.w_min && x <= bounds_.w_max))
-                r.fail(fmt::format("'{}weights' holds {} at [{}][{}], outside the bounds [{}, {}]", prefix, x, k / nq, k % nq,
-                                   bounds_.w_min, bounds_.w_max));
-            if (mask_[k] == 0 && x != 0.0f)
-                r.fail(fmt::format("'{}weights' holds {} at [{}][{}], where no synapse exists", prefix, x, k / nq, k % nq));
-        }
-        matrix_f pre = make_matrix(n_pre_traces, np);
-        r.read(prefix + "pre_traces", pre);
-        detail::require_traces(r, prefix + "pre_traces", pre);
-        matrix_f post = make_matrix(n_post_traces, own_post_traces ? nq : 0);
-        if (own_post_traces) {
-            r.read(prefix + "post_traces", post);
-            detail::require_traces(r, prefix + "post_traces", post);
-        }
-        std::vector<std::uint8_t> changed(nq, 1);
-        if (r.has(prefix + "changed_columns")) {
-            const auto flags = r.read_u64(prefix + "changed_columns");
-            if (flags.size() != nq)
-                r.fail(fmt::format("'{}changed_columns' has {} entries for {} neurons", prefix, flags.size(), nq));
-            for (std::size_t j = 0; j < nq; ++j) changed[j] = flags[j] != 0;
-        }
-        // Everything checked: nothing below throws.
-        w_ = std::move(w);
-        pre_ = std::move(pre);
-        if (own_post_traces) {
-            post_.values() = std::move(post);
-            post_.rebuild();
-        }
-        changed_ = std::move(changed);
+        this->load_state(r, prefix, own_post_traces, mask_,
+                         [&] { check_connectivity(r, prefix + "connected", r.read_u64(prefix + "connected")); });
     }
 
 private:
-    /// The settings, validated before anything is allocated.
-    static sparse_connectivity checked(std::size_t n_pre, std::size_t n_post, float dt_ms, weight_bounds bounds, sparse_connectivity c)
+    /// The connectivity settings, validated before anything is allocated
+    /// (plastic_store checks the rest); returns n_pre.
+    static std::size_t checked(std::size_t n_pre, std::size_t n_post, sparse_connectivity c)
     {
         constexpr std::size_t max_n = std::numeric_limits<std::uint32_t>::max();
         detail::require(n_pre <= max_n && n_post <= max_n, "sparse_synapses: {} -> {} neurons, more than 2^32 - 1 on a side", n_pre,
                         n_post);
-        detail::require(std::isfinite(dt_ms) && dt_ms > 0.0f, "sparse_synapses: dt_ms must be positive, got {}", dt_ms);
-        detail::require(std::isfinite(bounds.w_min) && std::isfinite(bounds.w_max) && bounds.w_min <= bounds.w_max,
-                        "sparse_synapses: weight bounds must be finite with w_min <= w_max, got [{}, {}]", bounds.w_min,
-                        bounds.w_max);
         detail::require(std::isfinite(c.probability) && c.probability >= 0.0f && c.probability <= 1.0f,
                         "sparse_synapses: connection probability must be in [0, 1], got {}", c.probability);
         detail::require(c.self_connections || n_pre == n_post,
                         "sparse_synapses: self_connections = false needs n_pre == n_post (one population onto itself), got {} -> "
                         "{}; set self_connections = true between two populations",
                         n_pre, n_post);
-        return c;
+        return n_pre;
     }
 
     /// The mask, then both index lists from it (counting sort by column, so
@@ -458,58 +332,12 @@ private:
                            name, theirs, n_synapses(), differ, first / n_post(), first % n_post()));
     }
 
-    /// Multiplies presynaptic trace k by factor k and zeroes what falls below
-    /// its floor (dense_synapses' arithmetic, one neuron at a time).
-    void decay_pre(const std::array<float, n_pre_traces>& pre_k)
-    {
-        const std::size_t np = n_pre();
-        for (std::size_t k = 0; k < n_pre_traces; ++k) {
-            float* x = pre_.data() + k * np;
-            const float f = pre_k[k], lo = pre_floor_[k];
-            for (std::size_t i = 0; i < np; ++i) {
-                const float y = x[i] * f;
-                x[i] = simd::select(simd::abs(y) < lo, 0.0f, y);
-            }
-        }
-    }
-
-    /// Shared traces must be the ones this rule asks for.
-    void check_shared(const post_traces_type& post) const
-    {
-        if (&post == &post_) return;
-        detail::require(post.size() == n_post() && post.same_spec(rule_.post_traces()),
-                        "sparse_synapses: shared postsynaptic traces of {} neurons do not match this projection's rule ({} neurons)",
-                        post.size(), n_post());
-    }
-
-    float clip(float w) const { return simd::clamp(w, bounds_.w_min, bounds_.w_max); }
-
-    template <std::size_t K>
-    static void bump(matrix_f& tr, const std::array<trace_spec, K>& spec, std::size_t neuron)
-    {
-        const std::size_t n = tr.shape()[1];
-        for (std::size_t k = 0; k < K; ++k) {
-            float& x = tr.data()[k * n + neuron];
-            x = spec[k].bump == trace_bump::add ? x + spec[k].amount : spec[k].amount;
-        }
-    }
-
-    Rule rule_;
-    weight_bounds bounds_;
-    float dt_;
     sparse_connectivity conn_;
-    matrix_f w_;                              ///< [pre][post], 0 where no synapse exists
     std::vector<std::uint8_t> mask_;          ///< [pre][post], 1 where a synapse exists
     std::vector<std::size_t> target_start_;   ///< targets of i: targets_[target_start_[i] .. target_start_[i + 1])
     std::vector<std::uint32_t> targets_;
     std::vector<std::size_t> source_start_;   ///< sources of j: sources_[source_start_[j] .. source_start_[j + 1])
     std::vector<std::uint32_t> sources_;
-    matrix_f pre_;                            ///< [trace][neuron]
-    post_traces_type post_;                   ///< own postsynaptic traces
-    std::array<float, n_pre_traces> pre_decay_{};
-    float floor_ = 0.0f;
-    std::array<float, n_pre_traces> pre_floor_{};
-    std::vector<std::uint8_t> changed_;       ///< see changed_columns()
 };
 
 namespace detail {

@@ -33,7 +33,7 @@
 #include "../core/error.hpp"
 #include "../io/checkpoint.hpp"
 #include "../plasticity/last_spike_timing.hpp"
-#include "dense.hpp"
+#include "plastic_store.hpp"
 
 namespace somnus {
 

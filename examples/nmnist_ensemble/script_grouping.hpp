@@ -57,7 +57,7 @@ inline std::vector<std::size_t> class_blocked_order(std::span<const std::uint64_
 /// The script's test label of every position: perm[idx % 10].
 inline std::vector<std::uint64_t> index_labels(std::size_t n, std::span<const std::size_t> perm)
 {
-    detail::require(perm.size() == 10, "index_labels: a permutation of 10 labels, not {}", perm.size());
+    somnus::detail::require(perm.size() == 10, "index_labels: a permutation of 10 labels, not {}", perm.size());
     std::vector<std::uint64_t> out(n);
     for (std::size_t k = 0; k < n; ++k) out[k] = perm[k % 10];
     return out;
@@ -69,8 +69,8 @@ inline std::vector<std::uint64_t> index_labels(std::size_t n, std::span<const st
 /// boolean array is, so equal fractions of different batch sizes are equal.
 inline double best_batch_accuracy(std::span<const std::uint64_t> predicted, std::span<const std::uint64_t> labels, std::size_t batch)
 {
-    detail::require(predicted.size() == labels.size(), "best_batch_accuracy: {} predictions for {} labels", predicted.size(), labels.size());
-    detail::require(batch >= 1, "best_batch_accuracy: batch size 0");
+    somnus::detail::require(predicted.size() == labels.size(), "best_batch_accuracy: {} predictions for {} labels", predicted.size(), labels.size());
+    somnus::detail::require(batch >= 1, "best_batch_accuracy: batch size 0");
     double best = 0.0;
     for (std::size_t b = 0; b < predicted.size(); b += batch) {
         const std::size_t e = std::min(predicted.size(), b + batch);
@@ -96,11 +96,11 @@ struct outcome {
 inline outcome run(const std::vector<std::vector<std::uint64_t>>& predictions, std::span<const std::size_t> perm,
                    std::span<const std::size_t> order, std::size_t batch = 128, std::size_t threshold = 5)
 {
-    detail::require(order.size() == predictions.size(), "gupta_script::run: an order of {} for {} networks", order.size(), predictions.size());
+    somnus::detail::require(order.size() == predictions.size(), "gupta_script::run: an order of {} for {} networks", order.size(), predictions.size());
     outcome o;
     std::vector<std::vector<double>> mappings;
     for (const auto m : order) {
-        detail::require(m < predictions.size(), "gupta_script::run: network {} of {}", m, predictions.size());
+        somnus::detail::require(m < predictions.size(), "gupta_script::run: network {} of {}", m, predictions.size());
         const auto labels = index_labels(predictions[m].size(), perm);
         o.best.push_back(best_batch_accuracy(predictions[m], labels, batch));
         mappings.emplace_back(10, o.best.back());  // mapping_accuracy[i] = best_accuracy for i in 0..9

@@ -91,6 +91,34 @@ TEST_CASE("training, saving, loading and training more equals training in one ru
     }
 }
 
+TEST_CASE("the label readout saved with the network: a loaded network predicts with no relabelling")
+{
+    const auto train = test::make_bars(200, 4, 1);
+    const auto test_set = test::make_bars(100, 4, 2);
+    auto net = make_diehl_cook(small(16, 5));
+    for (std::size_t k = 0; k < train.size(); ++k) net.train(train.image(k));
+    const auto assignment = assign_labels(evaluate_counts(net, train.pixels, 0, train.size(), image_set::train, 1), train.labels, 16, 4);
+    const auto path = temp_file("readout.ckpt");
+    net.save(path, assignment, 4);
+    auto loaded = make_diehl_cook(small(16, 5));
+    const auto report = loaded.load(path);
+    CHECK(report.assignment == assignment);
+    CHECK(report.classes == 4);
+    const auto a = evaluate_counts(net, test_set.pixels, 0, test_set.size(), image_set::test, 1);
+    const auto b = evaluate_counts(loaded, test_set.pixels, 0, test_set.size(), image_set::test, 1);
+    CHECK(a == b);
+    for (std::size_t k = 0; k < test_set.size(); ++k)
+        CHECK(classify(std::span(b).subspan(k * 16, 16), report.assignment, 4) == classify(std::span(a).subspan(k * 16, 16), assignment, 4));
+    // Without a readout the report has none; a readout of another size or class is refused before saving.
+    net.save(path);
+    CHECK(loaded.load(path).assignment.empty());
+    CHECK_THROWS_AS(net.save(path, std::vector<int>(3, 0), 4), config_error);
+    auto wrong = assignment;
+    wrong[2] = 4;
+    CHECK_THROWS_AS(net.save(path, wrong, 4), config_error);
+    CHECK(loaded.load(path).assignment.empty());  // the file before the refused saves is intact
+}
+
 TEST_CASE("input delays change learning but the network still learns")
 {
     const auto train = test::make_bars(300, 4, 1);

@@ -3,10 +3,13 @@
 // continue exactly where training stands (every projection's weights,
 // traces, delays and spikes in flight, every population's state and shared
 // traces, the image and sleep counters and the running mean image), with
-// the configuration that shaped it. Atomic, versioned and checksummed
+// the configuration that shaped it, and optionally the label readout fitted
+// to it (each readout neuron's class), so that a loaded network predicts
+// without relabelling. Atomic, versioned and checksummed
 // (io/checkpoint.hpp); a load checks before it changes anything.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <span>
 #include <string>
@@ -26,11 +29,26 @@ namespace somnus {
 struct load_report {
     bool configuration_recorded = false;
     std::vector<std::string> notes;
+    /// The label readout saved with the network (readout/assignment.hpp:
+    /// each readout neuron's class or `unassigned`, -1), empty if the file
+    /// has none.
+    std::vector<int> assignment;
+    std::size_t classes = 0;  ///< classes of that readout (0: none saved)
 };
 
+/// Saves net to path; with a non-empty `assignment` (one class per readout
+/// neuron, -1 for none, below `classes`) the label readout goes with it.
 template <class Network>
-void save_network(const Network& net, const std::filesystem::path& path)
+void save_network(const Network& net, const std::filesystem::path& path, std::span<const int> assignment, std::size_t classes)
 {
+    if (!assignment.empty()) {
+        detail::require(assignment.size() == net.n_readout(), "save: a label readout of {} neurons for a network of {} readout neurons",
+                        assignment.size(), net.n_readout());
+        detail::require(classes >= 1 && classes <= 1000000, "save: {} classes", classes);
+        for (std::size_t j = 0; j < assignment.size(); ++j)
+            detail::require(assignment[j] >= -1 && assignment[j] < std::int64_t(classes), "save: readout neuron {} has class {} of {}", j,
+                            assignment[j], classes);
+    }
     checkpoint_writer w;
     w.add_text("network", Network::network_name);
     w.add_text("config", net.recorded_configuration().text());
@@ -43,7 +61,22 @@ void save_network(const Network& net, const std::filesystem::path& path)
     parts.for_each_projection([&](const auto& part) { part.proj.save_to(w, std::string(part.key) + ".", false); });
     w.add("mean_image", std::span<const float>(net.mean_image_));
     parts.for_each_population([&](auto& pop) { pop.save_to(w); });
+    if (!assignment.empty()) {
+        // Stored as class + 1, so that an unassigned neuron is 0.
+        std::vector<std::uint64_t> stored(assignment.size());
+        for (std::size_t j = 0; j < assignment.size(); ++j) stored[j] = std::uint64_t(assignment[j] + 1);
+        w.add_u64("readout.assignment_plus_one", stored);
+        const std::uint64_t n_classes[] = {classes};
+        w.add_u64("readout.classes", n_classes);
+    }
     w.save(path);
+}
+
+/// Saves net to path without a label readout.
+template <class Network>
+void save_network(const Network& net, const std::filesystem::path& path)
+{
+    save_network(net, path, {}, 10);
 }
 
 /// The file's recorded configuration must match this network's in every
@@ -109,6 +142,22 @@ load_report load_network(Network& net, const std::filesystem::path& path)
             r.fail(fmt::format("'mean_image' holds {} at input {}, outside the pixel range 0..255", next.mean_image_[i], i));
     parts.for_each_population([&](auto& pop) { pop.load_from(r, first_plastic); });
     if constexpr (requires { next.check_loaded(r); }) next.check_loaded(r);
+    if (r.has("readout.assignment_plus_one") || r.has("readout.classes")) {
+        const auto stored = r.read_u64("readout.assignment_plus_one");
+        const auto classes = r.read_u64("readout.classes");
+        if (classes.size() != 1 || classes[0] < 1 || classes[0] > 1000000)
+            r.fail(fmt::format("'readout.classes' must hold one count of 1..1000000"));
+        if (stored.size() != next.n_readout())
+            r.fail(fmt::format("'readout.assignment_plus_one' has {} entries for {} readout neurons", stored.size(), next.n_readout()));
+        report.assignment.resize(stored.size());
+        for (std::size_t j = 0; j < stored.size(); ++j) {
+            if (stored[j] > classes[0])
+                r.fail(fmt::format("'readout.assignment_plus_one' gives readout neuron {} class {} of {}", j, std::int64_t(stored[j]) - 1,
+                                   classes[0]));
+            report.assignment[j] = int(stored[j]) - 1;
+        }
+        report.classes = classes[0];
+    }
     net = std::move(next);
     return report;
 }

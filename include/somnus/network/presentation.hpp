@@ -175,11 +175,13 @@ public:
     sleep_report sleep(Mechanism& mechanism, double duration_ms);
 
     /// Saves everything needed to continue exactly where training stands
-    /// (save_network in checkpoints.hpp): atomic, versioned, checksummed.
-    void save(const std::filesystem::path& path) const;
+    /// (save_network in checkpoints.hpp): atomic, versioned, checksummed;
+    /// with an assignment (readout/assignment.hpp) the label readout too.
+    void save(const std::filesystem::path& path, std::span<const int> assignment = {}, std::size_t classes = 10) const;
 
     /// Loads a checkpoint written by save() (load_network in checkpoints.hpp);
-    /// anything refused leaves this network unchanged.
+    /// anything refused leaves this network unchanged. The report carries
+    /// the label readout if one was saved.
     load_report load(const std::filesystem::path& path);
 
     /// A copy that evaluates independently (for worker threads): same
@@ -216,7 +218,7 @@ private:
     template <class N, class M>
     friend sleep_report run_sleep_phase(N& net, M& mechanism, double duration_ms);
     template <class N>
-    friend void save_network(const N& net, const std::filesystem::path& path);
+    friend void save_network(const N& net, const std::filesystem::path& path, std::span<const int> assignment, std::size_t classes);
     template <class N>
     friend load_report load_network(N& net, const std::filesystem::path& path);
 
@@ -413,9 +415,10 @@ sleep_report presentation_protocol<Topology, Encoder>::sleep(Mechanism& mechanis
 }
 
 template <class Topology, rate_encoder Encoder>
-void presentation_protocol<Topology, Encoder>::save(const std::filesystem::path& path) const
+void presentation_protocol<Topology, Encoder>::save(const std::filesystem::path& path, std::span<const int> assignment,
+                                                   std::size_t classes) const
 {
-    save_network(self(), path);
+    save_network(self(), path, assignment, classes);
 }
 
 template <class Topology, rate_encoder Encoder>

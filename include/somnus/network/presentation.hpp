@@ -30,6 +30,7 @@
 #include "../core/error.hpp"
 #include "../core/params.hpp"
 #include "../core/random.hpp"
+#include "../core/steps.hpp"
 #include "../encoding/replay.hpp"
 #include "parts.hpp"
 
@@ -201,8 +202,11 @@ protected:
     {
         detail::require(encoder_.size() == cfg.n_input, "{}: the encoder has {} inputs, the network {}", Topology::network_name,
                         encoder_.size(), cfg.n_input);
-        present_steps_ = static_cast<std::uint32_t>(std::lround(cfg.present_ms / cfg.dt_ms));
-        rest_steps_ = static_cast<std::uint32_t>(std::lround(cfg.rest_ms / cfg.dt_ms));
+        // An image of no step, or a rest asked for and rounded away, would be
+        // silent garbage: both are refused (core/steps.hpp).
+        const std::string who = T_name();
+        present_steps_ = detail::steps_of<std::uint32_t>(who + ": present_ms", cfg.present_ms, cfg.dt_ms, detail::zero_steps::refused);
+        rest_steps_ = detail::steps_of<std::uint32_t>(who + ": rest_ms", cfg.rest_ms, cfg.dt_ms, detail::zero_steps::only_for_zero_ms);
         in_spikes_.reserve(cfg.n_input);
     }
 

@@ -6,11 +6,13 @@
 #include <cmath>
 
 #include "../core/concepts.hpp"
+#include "../core/steps.hpp"
 
 namespace somnus::detail {
 
-/// Number of whole steps of dt_ms in ms.
-inline long steps_in(double ms, float dt_ms) { return static_cast<long>(std::llround(ms / dt_ms)); }
+/// Number of whole steps of dt_ms in ms (relax's argument; config_error for
+/// a duration that is negative, not finite or too long to count).
+inline long steps_in(double ms, float dt_ms) { return steps_of<long>("relax: ms", ms, dt_ms); }
 
 /// Steps the model up to `steps` times with no new input, discarding spikes.
 /// With stop_when_quiet, stops after the first step in which nothing fired.

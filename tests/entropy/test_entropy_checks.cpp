@@ -10,6 +10,7 @@
 #include <limits>
 #include <vector>
 
+#include <somnus/entropy/function_space.hpp>
 #include <somnus/entropy/histogram.hpp>
 #include <somnus/entropy/miller_madow.hpp>
 #include <somnus/entropy/mutual_information.hpp>
@@ -92,6 +93,12 @@ TEST_CASE("regression (issue 23): sizes that would exhaust memory are a config_e
                     config_error);
     std::vector<std::uint64_t> out;
     CHECK_THROWS_AS(cooccurrence_unpacked({}, huge, {}, huge, 0, out), config_error);
+    // Group labels past the networks used to resize to label + 1 (0 for
+    // SIZE_MAX, then write past the end) or ask for terabytes.
+    const std::vector<std::size_t> wrapped{0, std::numeric_limits<std::size_t>::max()}, far{0, std::size_t{1} << 40}, fine{0, 1};
+    CHECK_THROWS_WITH_AS(group_sizes(wrapped), doctest::Contains("network 1 has group label"), config_error);
+    CHECK_THROWS_AS(function_space_entropy(far), config_error);
+    CHECK(group_sizes(fine) == std::vector<std::uint64_t>{1, 1});
     // Ordinary sizes are untouched.
     const spike_trains t(784, 700);
     CHECK(t.words_per_train() == 11);

@@ -87,6 +87,7 @@ shuffle_result mi_shuffle_test(const spike_trains& x, std::size_t i, const spike
 {
     detail::require(x.bins() == y.bins(), "mi_shuffle_test: trains of {} and {} bins", x.bins(), y.bins());
     detail::require(i < x.size() && j < y.size(), "mi_shuffle_test: train {} of {} and train {} of {}", i, x.size(), j, y.size());
+    detail::require(y.bins() <= 0xffffffffu, "mi_shuffle_test: {} bins, more than the 2^32 - 1 a surrogate draws from", y.bins());
     const std::uint64_t ox = x.ones(i), oy = y.ones(j);
     const double observed = mutual_information(joint_table(x, i, y, j), e);
     random_stream rng(p.seed, stream_purpose::shuffle, p.key, j);
@@ -112,6 +113,7 @@ std::vector<shuffle_result> summed_mi_shuffle_test(const spike_trains& x, const 
                                                    const shuffle_test_params& p = {}, unsigned threads = 1)
 {
     detail::require(x.bins() == y.bins(), "summed_mi_shuffle_test: trains of {} and {} bins", x.bins(), y.bins());
+    detail::require(y.bins() <= 0xffffffffu, "summed_mi_shuffle_test: {} bins, more than the 2^32 - 1 a surrogate draws from", y.bins());
     const cooccurrence_counter counter(x);
     const std::size_t nx = x.size();
     // Constant x trains (silent or always firing) add exactly 0 to every sum

@@ -74,6 +74,8 @@ TEST_CASE("regression (issue 23): a network refuses a dt or duration that would 
     c.rest_ms = 0.0f;
     CHECK_NOTHROW(c.validate());
     auto net = make_diehl_cook(c);
+    CHECK(net.present_steps() == 700);
+    CHECK(net.rest_steps() == 0);
     CHECK(net.train(std::vector<std::uint8_t>(784, 50)).repeats < 10);
 
     massey_config m;

@@ -82,6 +82,10 @@ public:
     std::size_t n_input() const { return mean_image_.size(); }
     /// Neurons of the readout population.
     std::size_t n_readout() const { return mut().parts().readout.size(); }
+    /// Steps of one showing of an image (present_ms) and of the rest after
+    /// it (rest_ms), as the checked conversion of core/steps.hpp gave them.
+    std::uint32_t present_steps() const { return present_steps_; }
+    std::uint32_t rest_steps() const { return rest_steps_; }
 
     /// Everything that shapes the network, as its checkpoints record it:
     /// the topology's configuration() if it has one, else config.* (its

@@ -22,13 +22,17 @@ namespace somnus::detail {
 /// The most bytes one buffer may take: the machine's physical memory where
 /// the system says (POSIX), and never more than 2^40 (1 TiB, also the
 /// largest block AddressSanitizer hands out).
+/// Asked of the system once per process.
 inline std::uint64_t max_buffer_bytes()
 {
-    std::uint64_t most = std::uint64_t{1} << 40;
+    static const std::uint64_t most = [] {
+        std::uint64_t m = std::uint64_t{1} << 40;
 #if defined(_SC_PHYS_PAGES) && defined(_SC_PAGESIZE)
-    const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
-    if (pages > 0 && page > 0 && std::uint64_t(pages) <= most / std::uint64_t(page)) most = std::uint64_t(pages) * std::uint64_t(page);
+        const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+        if (pages > 0 && page > 0 && std::uint64_t(pages) <= m / std::uint64_t(page)) m = std::uint64_t(pages) * std::uint64_t(page);
 #endif
+        return m;
+    }();
     return most;
 }
 

@@ -134,7 +134,7 @@ dataset_result run_dataset(const options& o, const ex::image_sets& data)
     // Table 1: the first test image of each class, its input and output
     // spike trains over the presentation, binned at dt.
     const auto t_analysis = ex::clock::now();
-    const std::size_t bins = static_cast<std::size_t>(std::lround(cfg.present_ms / cfg.dt_ms));
+    const std::size_t bins = net.present_steps();
     r.mi_heat.assign(10 * o.neurons, 0.0);
     std::size_t classes_equal = 0, classes_equal_significant = 0, classes_equal_mm = 0;
     somnus::spike_raster raster;

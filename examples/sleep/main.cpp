@@ -288,7 +288,7 @@ json correlation_json(std::span<const double> x, std::span<const double> y, std:
 json entropies(const network& net, const somnus::image_dataset& test, std::size_t images)
 {
     constexpr std::uint32_t steps_per_bin = 10;
-    const std::uint32_t steps = static_cast<std::uint32_t>(std::lround(net.config().present_ms / net.config().dt_ms));
+    const std::uint32_t steps = net.present_steps();
     const std::size_t bins_per_image = steps / steps_per_bin, n = net.n_readout();
     somnus::spike_trains trains(n, images * bins_per_image);
     auto local = net.clone();

@@ -59,6 +59,50 @@ TEST_CASE("sleep_fraction: K equal bouts spread over training, sleep the fractio
     CHECK_THROWS_AS((sleep_fraction{0.1, 101, 100}.validate()), config_error);
 }
 
+TEST_CASE("regression (issue 23): sleep schedules refuse a NaN, negative or endless duration or fraction instead of never sleeping")
+{
+    const double nan = std::nan(""), inf = INFINITY;
+    // sleep_fraction: f >= 1, negative or NaN used to give a bout that was
+    // negative, infinite or NaN, so that `ms > 0` never held.
+    for (const double f : {1.0, 1.5, -0.1, nan, inf}) {
+        CAPTURE(f);
+        const sleep_fraction s{f, 2, 100, 500.0};
+        CHECK_THROWS_WITH_AS((void)s.sleep_after(50), doctest::Contains("sleep_fraction: fraction"), config_error);
+        CHECK_THROWS_WITH_AS((void)s.sleep_after(1), doctest::Contains("sleep_fraction: fraction"), config_error);
+    }
+    CHECK_THROWS_AS((void)(sleep_fraction{0.1, 2, 100, nan}.sleep_after(50)), config_error);
+    CHECK_THROWS_AS((void)(sleep_fraction{0.1, 0, 100}.sleep_after(100)), config_error);
+    CHECK_THROWS_WITH_AS((void)(sleep_fraction{0.5, 1, 100, 1e307}.sleep_after(100)), doctest::Contains("not a finite duration"),
+                         config_error);
+    CHECK(sleep_fraction{0.2, 2, 100, 500.0}.sleep_after(50) == doctest::Approx(6250.0));
+    // sleep_every and sleep_once_after: a NaN or negative duration.
+    for (const double ms : {nan, -1.0, -inf, inf}) {
+        CAPTURE(ms);
+        CHECK_THROWS_WITH_AS((void)(sleep_every{10, ms}.sleep_after(10)), doctest::Contains("sleep_every: duration_ms"), config_error);
+        CHECK_THROWS_WITH_AS((void)(sleep_every{10, ms}.sleep_after(3)), doctest::Contains("sleep_every: duration_ms"), config_error);
+        CHECK_THROWS_WITH_AS((void)(sleep_once_after{10, ms}.sleep_after(10)), doctest::Contains("sleep_once_after: duration_ms"),
+                             config_error);
+    }
+    CHECK_THROWS_WITH_AS((void)(sleep_every{0, 50.0}.sleep_after(10)), doctest::Contains("every_images"), config_error);
+    CHECK_THROWS_WITH_AS((void)(sleep_once_after{0, 50.0}.sleep_after(1)), doctest::Contains("after_images"), config_error);
+    CHECK(sleep_every{10, 0.0}.sleep_after(10) == 0.0);  // a zero duration is a choice, not an error
+    // sleep_in_batches: a NaN ratio used to sleep one step; an endless max_ms.
+    sleep_in_batches b;
+    b.ratio = nan;
+    CHECK_THROWS_WITH_AS((void)b.sleep_after(35), doctest::Contains("sleep_in_batches: ratio"), config_error);
+    CHECK_THROWS_AS((void)b.pause_ms(), config_error);
+    b.ratio = 0.1;
+    b.max_ms = 1e300;
+    CHECK_THROWS_WITH_AS((void)b.sleep_after(35), doctest::Contains("2^40"), config_error);
+    // Through train_with_sleep: the schedule's error comes out of it.
+    competitive_config cfg;
+    cfg.n_exc = 4;
+    auto net = make_diehl_cook(cfg);
+    no_mechanism m;
+    const std::vector<std::uint8_t> image(784, 30);
+    CHECK_THROWS_AS(train_with_sleep(net, image, sleep_every{1, nan}, m), config_error);
+}
+
 TEST_CASE("resuming from a checkpoint across sleep bouts equals the uninterrupted run")
 {
     const auto data = test::make_bars(40, 3, 6);

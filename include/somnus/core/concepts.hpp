@@ -483,7 +483,9 @@ concept network_topology = requires(T& t, std::span<const std::uint32_t> input, 
 //                                asked after every training image
 //
 // It depends on images_seen alone, which checkpoints keep, so a run resumed
-// from a checkpoint sleeps exactly when an uninterrupted run would.
+// from a checkpoint sleeps exactly when an uninterrupted run would. A
+// schedule whose parameters cannot give a duration (NaN, negative, endless)
+// throws config_error from sleep_after rather than returning no sleep.
 // ---------------------------------------------------------------------------
 template <class S>
 concept sleep_schedule = requires(const S s, std::uint64_t images_seen) {

@@ -118,10 +118,15 @@ std::vector<std::size_t> group_first_match(const std::vector<std::vector<T>>& ma
 }
 
 /// Size of each group, indexed by group label: the counts P0 is made of.
+/// Labels are groups of the labelled networks, so each is below their
+/// number (config_error otherwise, not a huge or wrapped allocation).
 inline std::vector<std::uint64_t> group_sizes(std::span<const std::size_t> labels)
 {
     std::vector<std::uint64_t> sizes;
-    for (const auto l : labels) {
+    for (std::size_t k = 0; k < labels.size(); ++k) {
+        const std::size_t l = labels[k];
+        detail::require(l < labels.size(), "group_sizes: network {} has group label {}, but {} networks make at most {} groups", k, l,
+                        labels.size(), labels.size());
         if (l >= sizes.size()) sizes.resize(l + 1, 0);
         ++sizes[l];
     }

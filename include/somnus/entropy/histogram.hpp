@@ -13,6 +13,7 @@
 
 #include "../core/concepts.hpp"
 #include "../core/error.hpp"
+#include "../core/memory.hpp"
 
 namespace somnus {
 
@@ -24,7 +25,12 @@ struct fixed_bins {
     void validate() const
     {
         detail::require(bins > 0, "fixed_bins: need at least one bin");
+        detail::checked_elements("fixed_bins: bins", bins, 1, sizeof(std::uint64_t));
         detail::require(std::isfinite(lo) && std::isfinite(hi) && lo < hi, "fixed_bins: need finite lo < hi, got [{}, {})", lo, hi);
+        // A width or a bins-per-unit scale that overflows would put every
+        // value in one bin.
+        detail::require(std::isfinite(hi - lo) && std::isfinite(double(bins) / (hi - lo)),
+                        "fixed_bins: the range [{}, {}) in {} bins has a width or bin scale that overflows a double", lo, hi, bins);
     }
 };
 

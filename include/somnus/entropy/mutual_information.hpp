@@ -68,6 +68,7 @@ double mutual_information(const joint_counts& c, const E& e)
     return detail::snap_zero(i);
 }
 
+/// I(x_i; y_j): config_error for i or j outside its set.
 template <entropy_estimator E>
 double mutual_information(const spike_trains& x, std::size_t i, const spike_trains& y, std::size_t j, const E& e)
 {
@@ -78,7 +79,10 @@ double mutual_information(const spike_trains& x, std::size_t i, const spike_trai
 template <entropy_estimator E>
 double mutual_information(std::span<const std::uint64_t> table, std::size_t rows, std::size_t cols, const E& e)
 {
-    detail::require(table.size() == rows * cols, "mutual_information: {} counts for a {} x {} table", table.size(), rows, cols);
+    detail::require(table.size() == detail::checked_elements("mutual_information", rows, cols, sizeof(std::uint64_t)),
+                    "mutual_information: {} counts for a {} x {} table", table.size(), rows, cols);
+    detail::checked_elements("mutual_information: row sums", rows, 1, sizeof(std::uint64_t));
+    detail::checked_elements("mutual_information: column sums", cols, 1, sizeof(std::uint64_t));
     std::vector<std::uint64_t> r(rows, 0), c(cols, 0);
     for (std::size_t a = 0; a < rows; ++a)
         for (std::size_t b = 0; b < cols; ++b) {
@@ -108,7 +112,8 @@ struct mi_matrix {
 template <class W = simd::word_batch, entropy_estimator E>
 mi_matrix mutual_information_matrix(const spike_trains& x, const spike_trains& y, const E& e, unsigned threads = 1)
 {
-    mi_matrix m{x.size(), y.size(), std::vector<double>(x.size() * y.size())};
+    mi_matrix m{x.size(), y.size(), std::vector<double>(detail::checked_elements(
+                                                   "mutual_information_matrix", x.size(), y.size(), sizeof(double) + sizeof(std::uint64_t)))};
     std::vector<std::uint64_t> n11(x.size() * y.size());
     cooccurrence<W>(x, y, n11, threads);
     std::vector<std::uint64_t> ox(x.size()), oy(y.size());
@@ -116,7 +121,7 @@ mi_matrix mutual_information_matrix(const spike_trains& x, const spike_trains& y
     for (std::size_t j = 0; j < y.size(); ++j) oy[j] = y.ones(j);
     for (std::size_t i = 0; i < x.size(); ++i)
         for (std::size_t j = 0; j < y.size(); ++j)
-            m.mi[i * y.size() + j] = mutual_information(joint_counts::from(n11[i * y.size() + j], ox[i], oy[j], x.bins()), e);
+            m.mi[i * y.size() + j] = mutual_information(detail::joint_from_trains(n11[i * y.size() + j], ox[i], oy[j], x.bins()), e);
     return m;
 }
 

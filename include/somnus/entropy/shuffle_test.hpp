@@ -86,6 +86,8 @@ shuffle_result mi_shuffle_test(const spike_trains& x, std::size_t i, const spike
                                const shuffle_test_params& p = {})
 {
     detail::require(x.bins() == y.bins(), "mi_shuffle_test: trains of {} and {} bins", x.bins(), y.bins());
+    detail::require(i < x.size() && j < y.size(), "mi_shuffle_test: train {} of {} and train {} of {}", i, x.size(), j, y.size());
+    detail::require(y.bins() <= 0xffffffffu, "mi_shuffle_test: {} bins, more than the 2^32 - 1 a surrogate draws from", y.bins());
     const std::uint64_t ox = x.ones(i), oy = y.ones(j);
     const double observed = mutual_information(joint_table(x, i, y, j), e);
     random_stream rng(p.seed, stream_purpose::shuffle, p.key, j);
@@ -97,7 +99,7 @@ shuffle_result mi_shuffle_test(const spike_trains& x, std::size_t i, const spike
         detail::random_train(oy, y.bins(), rng, idx, surrogate_words);
         std::uint64_t n11 = 0;
         for (std::size_t w = 0; w < a.size(); ++w) n11 += static_cast<std::uint64_t>(std::popcount(a[w] & surrogate_words[w]));
-        surrogate[s] = mutual_information(joint_counts::from(n11, ox, oy, x.bins()), e);
+        surrogate[s] = mutual_information(detail::joint_from_trains(n11, ox, oy, x.bins()), e);
     }
     return detail::summarise(observed, surrogate);
 }
@@ -111,6 +113,7 @@ std::vector<shuffle_result> summed_mi_shuffle_test(const spike_trains& x, const 
                                                    const shuffle_test_params& p = {}, unsigned threads = 1)
 {
     detail::require(x.bins() == y.bins(), "summed_mi_shuffle_test: trains of {} and {} bins", x.bins(), y.bins());
+    detail::require(y.bins() <= 0xffffffffu, "summed_mi_shuffle_test: {} bins, more than the 2^32 - 1 a surrogate draws from", y.bins());
     const cooccurrence_counter counter(x);
     const std::size_t nx = x.size();
     // Constant x trains (silent or always firing) add exactly 0 to every sum
@@ -127,7 +130,7 @@ std::vector<shuffle_result> summed_mi_shuffle_test(const spike_trains& x, const 
         const auto summed = [&](std::uint64_t oy) {
             double s = 0.0;
             for (const auto i : active)
-                s += mutual_information(joint_counts::from(n11[i], counter.ones()[i], oy, x.bins()), e);
+                s += mutual_information(detail::joint_from_trains(n11[i], counter.ones()[i], oy, x.bins()), e);
             return s;
         };
         for (std::size_t j = begin; j < end; ++j) {
@@ -165,7 +168,7 @@ double exact_permutation_p(const joint_counts& c, const E& e)
     const double denom = lchoose(double(bins), double(ny));
     double p = 0.0;
     for (std::uint64_t k = lo; k <= hi; ++k) {
-        const double mi = mutual_information(joint_counts::from(k, kx, ny, bins), e);
+        const double mi = mutual_information(detail::joint_from_trains(k, kx, ny, bins), e);
         // Same tolerance as the observed value's own rounding.
         if (mi >= observed - 1e-12)
             p += std::exp(lchoose(double(kx), double(k)) + lchoose(double(bins - kx), double(ny - k)) - denom);

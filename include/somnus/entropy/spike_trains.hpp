@@ -5,6 +5,10 @@
 // train's spike count, so the co-occurrence counts of every pair of two sets
 // of trains (784 inputs x N outputs) are AND + popcount over SIMD words. The
 // unpacked one-byte-per-bin count is kept as the plain reference.
+//
+// Indices and sizes are checked once per call at the public boundary (a
+// config_error naming them); the loops inside, here and in the estimators,
+// use the unchecked bit access on what they have already checked.
 #pragma once
 
 #include <algorithm>
@@ -16,6 +20,7 @@
 #include <vector>
 
 #include "../core/error.hpp"
+#include "../core/memory.hpp"
 #include "../core/parallel.hpp"
 #include "../core/random.hpp"
 #include "../core/simd.hpp"
@@ -28,8 +33,11 @@ namespace somnus {
 class spike_trains {
 public:
     spike_trains() = default;
+    /// n_trains silent trains of `bins` bins; a config_error if they would
+    /// not fit in memory.
     spike_trains(std::size_t n_trains, std::size_t bins)
-        : n_(n_trains), bins_(bins), wpt_((bins + 63) / 64), words_(n_trains * ((bins + 63) / 64), 0)
+        : n_(n_trains), bins_(bins), wpt_(bins / 64 + (bins % 64 != 0)),
+          words_(detail::checked_elements("spike_trains", n_trains, bins / 64 + (bins % 64 != 0), sizeof(std::uint64_t)), 0)
     {
     }
 
@@ -41,7 +49,7 @@ public:
         for (const auto& e : events) {
             detail::require(e.input < n_trains && e.step < bins, "spike_trains: event (step {}, neuron {}) outside {} trains x {} bins",
                             e.step, e.input, n_trains, bins);
-            t.set(e.input, e.step);
+            t.put(e.input, e.step, true);
         }
         return t;
     }
@@ -54,18 +62,19 @@ public:
         spike_trains t(n_trains, bins);
         for (std::size_t k = 0; k < n_trains; ++k)
             for (std::size_t b = 0; b < bins; ++b)
-                if (rng.bernoulli(p)) t.set(k, b);
+                if (rng.bernoulli(p)) t.put(k, b, true);
         return t;
     }
 
     /// Trains from bytes, one per bin ([train][bin], non-zero = spike).
     static spike_trains from_bytes(std::span<const std::uint8_t> bytes, std::size_t n_trains, std::size_t bins)
     {
-        detail::require(bytes.size() == n_trains * bins, "spike_trains: {} bytes for {} trains x {} bins", bytes.size(), n_trains, bins);
+        detail::require(bins == 0 ? bytes.empty() : bytes.size() / bins == n_trains && bytes.size() % bins == 0,
+                        "spike_trains: {} bytes for {} trains x {} bins", bytes.size(), n_trains, bins);
         spike_trains t(n_trains, bins);
         for (std::size_t k = 0; k < n_trains; ++k)
             for (std::size_t b = 0; b < bins; ++b)
-                if (bytes[k * bins + b] != 0) t.set(k, b);
+                if (bytes[k * bins + b] != 0) t.put(k, b, true);
         return t;
     }
 
@@ -73,16 +82,29 @@ public:
     std::size_t bins() const { return bins_; }
     std::size_t words_per_train() const { return wpt_; }
 
+    /// Bin `bin` of train `train` (config_error for either outside the set).
     void set(std::size_t train, std::size_t bin, bool spike = true)
     {
-        std::uint64_t& w = words_[train * wpt_ + bin / 64];
-        const std::uint64_t bit = std::uint64_t{1} << (bin % 64);
-        w = spike ? (w | bit) : (w & ~bit);
+        check(train, bin, "set");
+        put(train, bin, spike);
     }
-    bool test(std::size_t train, std::size_t bin) const { return (words_[train * wpt_ + bin / 64] >> (bin % 64)) & 1u; }
+    bool test(std::size_t train, std::size_t bin) const
+    {
+        check(train, bin, "test");
+        return bit(train, bin);
+    }
 
-    std::span<const std::uint64_t> words(std::size_t train) const { return {words_.data() + train * wpt_, wpt_}; }
-    std::span<std::uint64_t> words(std::size_t train) { return {words_.data() + train * wpt_, wpt_}; }
+    /// The words of one train (config_error for a train outside the set).
+    std::span<const std::uint64_t> words(std::size_t train) const
+    {
+        check(train);
+        return {words_.data() + train * wpt_, wpt_};
+    }
+    std::span<std::uint64_t> words(std::size_t train)
+    {
+        check(train);
+        return {words_.data() + train * wpt_, wpt_};
+    }
 
     /// Bins with a spike in one train.
     std::uint64_t ones(std::size_t train) const
@@ -95,15 +117,30 @@ public:
     /// One byte per bin, [train][bin] (the layout of the plain reference path).
     std::vector<std::uint8_t> unpack() const
     {
-        std::vector<std::uint8_t> out(n_ * bins_);
+        std::vector<std::uint8_t> out(detail::checked_elements("spike_trains::unpack", n_, bins_, 1));
         for (std::size_t k = 0; k < n_; ++k)
-            for (std::size_t b = 0; b < bins_; ++b) out[k * bins_ + b] = test(k, b) ? 1 : 0;
+            for (std::size_t b = 0; b < bins_; ++b) out[k * bins_ + b] = bit(k, b) ? 1 : 0;
         return out;
     }
 
     void clear() { std::fill(words_.begin(), words_.end(), 0); }
 
 private:
+    void check(std::size_t train) const { detail::require(train < n_, "spike_trains: train {} of a set of {}", train, n_); }
+    void check(std::size_t train, std::size_t bin, const char* what) const
+    {
+        detail::require(train < n_ && bin < bins_, "spike_trains::{}: (train {}, bin {}) outside {} trains x {} bins", what, train, bin,
+                        n_, bins_);
+    }
+    // Unchecked: for loops over indices already checked.
+    void put(std::size_t train, std::size_t bin, bool spike)
+    {
+        std::uint64_t& w = words_[train * wpt_ + bin / 64];
+        const std::uint64_t b = std::uint64_t{1} << (bin % 64);
+        w = spike ? (w | b) : (w & ~b);
+    }
+    bool bit(std::size_t train, std::size_t bin) const { return (words_[train * wpt_ + bin / 64] >> (bin % 64)) & 1u; }
+
     std::size_t n_ = 0, bins_ = 0, wpt_ = 0;
     std::vector<std::uint64_t> words_;
 };
@@ -116,21 +153,42 @@ struct joint_counts {
     std::array<std::uint64_t, 2> x() const { return {n00 + n01, n10 + n11}; }
     std::array<std::uint64_t, 2> y() const { return {n00 + n10, n01 + n11}; }
 
-    /// The table from both-spike bins, each train's spike count and the bins.
-    static joint_counts from(std::uint64_t n11, std::uint64_t ones_x, std::uint64_t ones_y, std::uint64_t bins)
-    {
-        return {bins - ones_x - ones_y + n11, ones_y - n11, ones_x - n11, n11};
-    }
+    /// The table from both-spike bins, each train's spike count and the
+    /// bins. Counts no two trains can have (a train with more spikes than
+    /// bins, more both-spike bins than either train's spikes, more spikes
+    /// between them than bins) are a config_error, not a wrapped cell.
+    static joint_counts from(std::uint64_t n11, std::uint64_t ones_x, std::uint64_t ones_y, std::uint64_t bins);
 };
 
-/// Joint table of train i of x and train j of y (same number of bins).
+namespace detail {
+/// joint_counts::from without the checks, for counts taken from real trains
+/// (the estimators' inner loops).
+inline joint_counts joint_from_trains(std::uint64_t n11, std::uint64_t ones_x, std::uint64_t ones_y, std::uint64_t bins)
+{
+    return {bins - ones_x - ones_y + n11, ones_y - n11, ones_x - n11, n11};
+}
+} // namespace detail
+
+inline joint_counts joint_counts::from(std::uint64_t n11, std::uint64_t ones_x, std::uint64_t ones_y, std::uint64_t bins)
+{
+    detail::require(ones_x <= bins && ones_y <= bins, "joint_counts::from: {} and {} spikes in {} bins", ones_x, ones_y, bins);
+    detail::require(n11 <= ones_x && n11 <= ones_y, "joint_counts::from: {} both-spike bins for trains of {} and {} spikes", n11, ones_x,
+                    ones_y);
+    detail::require(ones_x - n11 <= bins - ones_y, "joint_counts::from: {} and {} spikes with {} together need more than {} bins", ones_x,
+                    ones_y, n11, bins);
+    return detail::joint_from_trains(n11, ones_x, ones_y, bins);
+}
+
+/// Joint table of train i of x and train j of y (same number of bins;
+/// config_error for i or j outside its set).
 inline joint_counts joint_table(const spike_trains& x, std::size_t i, const spike_trains& y, std::size_t j)
 {
     detail::require(x.bins() == y.bins(), "joint_table: trains of {} and {} bins", x.bins(), y.bins());
+    detail::require(i < x.size() && j < y.size(), "joint_table: train {} of {} and train {} of {}", i, x.size(), j, y.size());
     const auto a = x.words(i), b = y.words(j);
     std::uint64_t n11 = 0;
     for (std::size_t w = 0; w < a.size(); ++w) n11 += static_cast<std::uint64_t>(std::popcount(a[w] & b[w]));
-    return joint_counts::from(n11, x.ones(i), y.ones(j), x.bins());
+    return detail::joint_from_trains(n11, x.ones(i), y.ones(j), x.bins());
 }
 
 /// Counts n11 of one train against every train of a fixed set x. Keeps x
@@ -193,8 +251,8 @@ template <class W = simd::word_batch>
 void cooccurrence(const spike_trains& x, const spike_trains& y, std::span<std::uint64_t> out, unsigned threads = 1)
 {
     detail::require(x.bins() == y.bins(), "cooccurrence: trains of {} and {} bins", x.bins(), y.bins());
-    detail::require(out.size() == x.size() * y.size(), "cooccurrence: output holds {} counts, need {} x {}", out.size(), x.size(),
-                    y.size());
+    detail::require(out.size() == detail::checked_elements("cooccurrence", x.size(), y.size(), sizeof(std::uint64_t)),
+                    "cooccurrence: output holds {} counts, need {} x {}", out.size(), x.size(), y.size());
     const cooccurrence_counter counter(x);
     const std::size_t nx = x.size(), ny = y.size();
     parallel_blocks(ny, threads, [&](unsigned, std::size_t begin, std::size_t end) {
@@ -211,7 +269,9 @@ void cooccurrence(const spike_trains& x, const spike_trains& y, std::span<std::u
 inline void cooccurrence_unpacked(std::span<const std::uint8_t> x, std::size_t nx, std::span<const std::uint8_t> y, std::size_t ny,
                                   std::size_t bins, std::span<std::uint64_t> out)
 {
-    detail::require(x.size() == nx * bins && y.size() == ny * bins && out.size() == nx * ny,
+    detail::require(x.size() == detail::checked_elements("cooccurrence_unpacked", nx, bins, 1) &&
+                        y.size() == detail::checked_elements("cooccurrence_unpacked", ny, bins, 1) &&
+                        out.size() == detail::checked_elements("cooccurrence_unpacked", nx, ny, sizeof(std::uint64_t)),
                     "cooccurrence_unpacked: sizes {} / {} / {} do not match {} x {} trains of {} bins", x.size(), y.size(),
                     out.size(), nx, ny, bins);
     for (std::size_t i = 0; i < nx; ++i)

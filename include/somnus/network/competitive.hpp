@@ -25,6 +25,7 @@
 #include "../core/concepts.hpp"
 #include "../core/error.hpp"
 #include "../core/params.hpp"
+#include "../core/steps.hpp"
 #include "../encoding/poisson.hpp"
 #include "../homeostasis/adaptive_threshold.hpp"
 #include "../homeostasis/none.hpp"
@@ -127,10 +128,11 @@ struct competitive_config {
                         "not an image",
                         input_rows, input_cols, n_input);
         detail::require(dt_ms > 0.0f, "competitive_config: dt_ms must be positive, got {}", dt_ms);
-        detail::require(present_ms > 0.0f && rest_ms >= 0.0f, "competitive_config: present_ms must be > 0 and rest_ms >= 0");
+        detail::steps_of<std::uint32_t>("competitive_config: present_ms", present_ms, dt_ms, detail::zero_steps::refused);
+        detail::steps_of<std::uint32_t>("competitive_config: rest_ms", rest_ms, dt_ms, detail::zero_steps::only_for_zero_ms);
         detail::require(rate_hz_per_unit >= 0.0f && start_intensity > 0.0f && intensity_step >= 0.0f,
                         "competitive_config: rates and intensities must be non-negative");
-        detail::require(input_delay_max_ms >= 0.0f && input_delay_max_ms / dt_ms <= 255.0f,
+        detail::require(detail::steps_of("competitive_config: input_delay_max_ms", input_delay_max_ms, dt_ms) <= 255,
                         "competitive_config: input_delay_max_ms must be in [0, 255 dt], got {}", input_delay_max_ms);
         detail::require(w_input_init_max >= bounds.w_min && w_input_init_max <= bounds.w_max,
                         "competitive_config: w_input_init_max {} outside the weight bounds [{}, {}]", w_input_init_max,
@@ -178,7 +180,7 @@ public:
         random_stream rng(cfg.seed, stream_purpose::init_weights);
         for (auto& w : input_.weights()) w = rng.uniform(0.0f, cfg.w_input_init_max);
         if (cfg.input_delay_max_ms > 0.0f) {
-            const auto max_steps = static_cast<std::uint64_t>(std::lround(cfg.input_delay_max_ms / cfg.dt_ms));
+            const auto max_steps = detail::steps_of("competitive_network: input_delay_max_ms", cfg.input_delay_max_ms, cfg.dt_ms);
             random_stream delays_rng(cfg.seed, stream_purpose::delays);
             std::vector<std::uint8_t> d(cfg.n_input * cfg.n_exc);
             for (auto& x : d) x = static_cast<std::uint8_t>(delays_rng.below(max_steps + 1));
@@ -270,7 +272,7 @@ public:
     /// Values a checkpoint with a valid checksum may still get wrong.
     void check_loaded(const checkpoint_reader& r) const
     {
-        const auto max_delay = static_cast<std::uint64_t>(std::lround(cfg_.input_delay_max_ms / cfg_.dt_ms));
+        const auto max_delay = detail::steps_of("competitive_network: input_delay_max_ms", cfg_.input_delay_max_ms, cfg_.dt_ms);
         for (const auto d : input_.delays())
             if (d > max_delay)
                 r.fail(fmt::format("'input.delays' holds a delay of {} steps, more than the {} ms ({} steps) configured", int(d),

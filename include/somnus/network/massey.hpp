@@ -23,6 +23,7 @@
 #include "../core/concepts.hpp"
 #include "../core/error.hpp"
 #include "../core/params.hpp"
+#include "../core/steps.hpp"
 #include "../core/random.hpp"
 #include "../encoding/poisson.hpp"
 #include "../homeostasis/none.hpp"
@@ -117,8 +118,8 @@ struct massey_config {
         detail::require(input_rows * input_cols == n_input, "massey_config: input {} x {} is not n_input {}", input_rows, input_cols,
                         n_input);
         detail::require(std::isfinite(dt_ms) && dt_ms > 0.0f, "massey_config: dt_ms must be positive, got {}", dt_ms);
-        detail::require(std::isfinite(present_ms) && present_ms > 0.0f && std::isfinite(rest_ms) && rest_ms >= 0.0f,
-                        "massey_config: present_ms ({}) must be > 0 and rest_ms ({}) >= 0", present_ms, rest_ms);
+        detail::steps_of<std::uint32_t>("massey_config: present_ms", present_ms, dt_ms, detail::zero_steps::refused);
+        detail::steps_of<std::uint32_t>("massey_config: rest_ms", rest_ms, dt_ms, detail::zero_steps::only_for_zero_ms);
         detail::require(std::isfinite(rate_hz_per_unit) && rate_hz_per_unit >= 0.0f && std::isfinite(start_intensity) &&
                             start_intensity > 0.0f && std::isfinite(intensity_step) && intensity_step >= 0.0f,
                         "massey_config: rates and intensities must be finite and non-negative");

@@ -30,6 +30,7 @@
 #include "../core/error.hpp"
 #include "../core/params.hpp"
 #include "../core/random.hpp"
+#include "../core/steps.hpp"
 #include "../encoding/replay.hpp"
 #include "parts.hpp"
 
@@ -81,6 +82,10 @@ public:
     std::size_t n_input() const { return mean_image_.size(); }
     /// Neurons of the readout population.
     std::size_t n_readout() const { return mut().parts().readout.size(); }
+    /// Steps of one showing of an image (present_ms) and of the rest after
+    /// it (rest_ms), as the checked conversion of core/steps.hpp gave them.
+    std::uint32_t present_steps() const { return present_steps_; }
+    std::uint32_t rest_steps() const { return rest_steps_; }
 
     /// Everything that shapes the network, as its checkpoints record it:
     /// the topology's configuration() if it has one, else config.* (its
@@ -203,8 +208,11 @@ protected:
     {
         detail::require(encoder_.size() == cfg.n_input, "{}: the encoder has {} inputs, the network {}", Topology::network_name,
                         encoder_.size(), cfg.n_input);
-        present_steps_ = static_cast<std::uint32_t>(std::lround(cfg.present_ms / cfg.dt_ms));
-        rest_steps_ = static_cast<std::uint32_t>(std::lround(cfg.rest_ms / cfg.dt_ms));
+        // An image of no step, or a rest asked for and rounded away, would be
+        // silent garbage: both are refused (core/steps.hpp).
+        const std::string who = T_name();
+        present_steps_ = detail::steps_of<std::uint32_t>(who + ": present_ms", cfg.present_ms, cfg.dt_ms, detail::zero_steps::refused);
+        rest_steps_ = detail::steps_of<std::uint32_t>(who + ": rest_ms", cfg.rest_ms, cfg.dt_ms, detail::zero_steps::only_for_zero_ms);
         in_spikes_.reserve(cfg.n_input);
     }
 

@@ -24,6 +24,7 @@
 #include "../core/concepts.hpp"
 #include "../core/error.hpp"
 #include "../core/random.hpp"
+#include "../core/steps.hpp"
 
 namespace somnus {
 
@@ -83,14 +84,9 @@ sleep_report run_sleep_phase(Network& net, Mechanism& mechanism, double duration
 {
     using context_type = typename Network::sleep_context_type;
     const auto& cfg = net.config();
-    detail::require(std::isfinite(duration_ms) && duration_ms >= 0.0, "{}::sleep: duration_ms must be finite and >= 0, got {}",
-                    Network::network_name, duration_ms);
-    // 2^40 steps: 35 years at 1 ms, far past any phase, and far below where
-    // the step count would stop being exact (or overflow).
-    const double step_count = duration_ms / double(cfg.dt_ms);
-    detail::require(step_count <= 0x1.0p40, "{}::sleep: duration_ms {} is {:.3g} steps of {} ms, more than the 2^40 a phase may have",
-                    Network::network_name, duration_ms, step_count, cfg.dt_ms);
-    const auto steps = static_cast<std::uint64_t>(std::llround(step_count));
+    // Rounded to the nearest step; a phase shorter than half a step runs none
+    // (its report says so).
+    const auto steps = detail::steps_of(fmt::format("{}::sleep: duration_ms", Network::network_name), duration_ms, cfg.dt_ms);
     random_stream rng(cfg.seed, stream_purpose::sleep_noise, net.images_seen_, net.sleeps_done_);
     random_stream membrane_rng(cfg.seed, stream_purpose::membrane_noise, 3, net.images_seen_, net.sleeps_done_);
     ++net.sleeps_done_;

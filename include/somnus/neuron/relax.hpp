@@ -6,11 +6,13 @@
 #include <cmath>
 
 #include "../core/concepts.hpp"
+#include "../core/steps.hpp"
 
 namespace somnus::detail {
 
-/// Number of whole steps of dt_ms in ms.
-inline long steps_in(double ms, float dt_ms) { return static_cast<long>(std::llround(ms / dt_ms)); }
+/// Number of whole steps of dt_ms in ms (relax's argument; config_error for
+/// a duration that is negative, not finite or too long to count).
+inline long steps_in(double ms, float dt_ms) { return steps_of<long>("relax: ms", ms, dt_ms); }
 
 /// Steps the model up to `steps` times with no new input, discarding spikes.
 /// With stop_when_quiet, stops after the first step in which nothing fired.
@@ -34,8 +36,10 @@ long step_without_input(const Model& m, typename Model::state& s, long steps, bo
 /// since_spike >= refractory.
 inline long integrating_steps(float since0, float refractory, float dt_ms, long steps)
 {
-    const long held = since0 < refractory ? static_cast<long>(std::ceil((refractory - since0) / dt_ms)) - 1 : 0;
-    return std::max(0L, steps - held);
+    // In double, compared before any cast: a tiny dt_ms makes the held steps
+    // more than a long holds.
+    const double held = since0 < refractory ? std::ceil((refractory - since0) / dt_ms) - 1.0 : 0.0;
+    return held >= double(steps) ? 0L : steps - static_cast<long>(std::max(held, 0.0));
 }
 
 } // namespace somnus::detail

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <utility>
@@ -120,6 +121,8 @@ inline frame_set read_frame_file(const std::filesystem::path& path)
             throw data_error(fmt::format("{}: sample {}: frame offsets do not run from 0 to {}", name, k, entries));
         for (const auto i : idx)
             if (i >= s.shape.size()) throw data_error(fmt::format("{}: sample {}: index {} outside a frame of {}", name, k, i, s.shape.size()));
+        for (std::size_t e = 0; e < val.size(); ++e)
+            if (!std::isfinite(val[e])) throw data_error(fmt::format("{}: sample {}: entry {} has the value {} (must be finite)", name, k, e, val[e]));
         s.add(label, std::move(off), std::move(idx), std::move(val));
     }
     if (at != bytes.size()) throw data_error(fmt::format("{}: {} bytes after the last sample", name, bytes.size() - at));
@@ -128,10 +131,19 @@ inline frame_set read_frame_file(const std::filesystem::path& path)
 
 /// Frames of channel-first entries (offsets, index, value, frames of shape
 /// s) with channels-last indices, the engine's layout, each frame's entries
-/// sorted by index.
+/// sorted by index. A config_error names what is malformed: offsets that
+/// do not run from 0 up to the entries, an index outside the frame.
 inline void channels_last(std::span<const std::uint32_t> offsets, std::span<const std::uint32_t> chw, std::span<const float> value,
                           shape3 s, std::vector<std::uint32_t>& index_out, std::vector<float>& value_out)
 {
+    detail::require(s.size() > 0 && s.size() <= 0xffffffffu && s.size() / s.c / s.h == s.w, "channels_last: frames of {}x{}x{}", s.c, s.h,
+                    s.w);
+    detail::require(chw.size() == value.size(), "channels_last: {} indices but {} values", chw.size(), value.size());
+    detail::require(offsets.empty() ? chw.empty() : offsets.front() == 0 && offsets.back() == chw.size(),
+                    "channels_last: frame offsets ({} of them) do not run from 0 to the {} entries", offsets.size(), chw.size());
+    for (std::size_t t = 0; t + 1 < offsets.size(); ++t)
+        detail::require(offsets[t] <= offsets[t + 1], "channels_last: frame {}: offsets decrease ({} then {})", t, offsets[t], offsets[t + 1]);
+    for (const auto i : chw) detail::require(i < s.size(), "channels_last: index {} outside a frame of {}", i, s.size());
     index_out.resize(chw.size());
     value_out.resize(chw.size());
     std::vector<std::pair<std::uint32_t, float>> frame;
@@ -149,6 +161,7 @@ inline void channels_last(std::span<const std::uint32_t> offsets, std::span<cons
 /// Sample k of s with channels-last indices.
 inline void channels_last(const frame_set& s, std::size_t k, std::vector<std::uint32_t>& index, std::vector<float>& value)
 {
+    detail::require(k < s.size(), "channels_last: sample {} of a set of {}", k, s.size());
     channels_last(s.offsets[k], s.index[k], s.value[k], s.shape, index, value);
 }
 

@@ -53,6 +53,7 @@
 #include "../core/error.hpp"
 #include "../core/parallel.hpp"
 #include "../core/random.hpp"
+#include "../core/steps.hpp"
 #include "../sleep/weights.hpp"
 #include "layer.hpp"
 
@@ -167,10 +168,8 @@ sleep_report sleep_phase(const Model& model, std::span<float> params, double dur
     p.validate();
     somnus::detail::require(params.size() == model.parameter_count(), "sg::sleep_phase: {} parameters for a model of {}", params.size(),
                             model.parameter_count());
-    somnus::detail::require(std::isfinite(duration_ms) && duration_ms >= 0.0,
-                            "sg::sleep_phase: duration_ms must be finite and >= 0, got {}", duration_ms);
     sleep_report report;
-    const std::uint64_t T = static_cast<std::uint64_t>(std::llround(duration_ms / double(p.dt_ms)));
+    const std::uint64_t T = somnus::detail::steps_of("sg::sleep_phase: duration_ms", duration_ms, p.dt_ms);
     report.steps = T;
     if (T == 0) return report;
 
@@ -207,7 +206,7 @@ sleep_report sleep_phase(const Model& model, std::span<float> params, double dur
     // (the STDP network's order: the mechanism's step, then the network's);
     // what is left after the last one is applied at the end. Interval k
     // (k = 0 .. K) runs its steps on the weights after k applications.
-    const std::uint64_t every = somnus::detail::steps_every(p.decay.every_ms, p.dt_ms);
+    const std::uint64_t every = somnus::detail::steps_every("sg::sleep_phase: decay.every_ms", p.decay.every_ms, p.dt_ms);
     const std::uint64_t K = every == 0 ? 0 : T / every;
     const std::uint64_t left = every == 0 ? T : T - K * every;
     const auto interval_begin = [&](std::uint64_t k) { return k == 0 ? std::uint64_t{0} : k * every - 1; };

@@ -29,6 +29,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -132,21 +133,10 @@ private:
         const std::size_t B = batch.size(), P = model_.parameter_count(), C = model_.output_shape().size();
         batch_stats stats;
         stats.samples = B;
+        const std::size_t n_in = model_.input_shape().size();
+        for (std::size_t b = 0; b < B; ++b) check_sample(batch[b], b, n_in, C);
         for (const auto& s : batch) stats.steps = std::max(stats.steps, s.frames());
         const std::size_t T = stats.steps;
-        const std::size_t n_in = model_.input_shape().size();
-        for (const auto& s : batch) {
-            detail::require(s.label < C, "trainer: label {} for a model of {} classes", s.label, C);
-            detail::require(s.index.size() == s.value.size() && (s.offsets.empty() || s.offsets.back() == s.index.size()),
-                            "trainer: a sample's frame lists do not match ({} offsets, {} indices, {} values)", s.offsets.size(),
-                            s.index.size(), s.value.size());
-            for (std::size_t t = 0; t < s.frames(); ++t) {
-                detail::require(s.offsets[t] <= s.offsets[t + 1], "trainer: frame {} of a sample: offsets decrease", t);
-                for (std::uint32_t e = s.offsets[t]; e < s.offsets[t + 1]; ++e)
-                    detail::require(s.index[e] < n_in && (e == s.offsets[t] || s.index[e] > s.index[e - 1]),
-                                    "trainer: frame {} of a sample: input index {} (of {}) out of order or range", t, s.index[e], n_in);
-            }
-        }
         if (workspaces_.size() < threads_) workspaces_.resize(threads_, model_.make_workspace(T));
         std::vector<double> sq(B, 0.0);
         std::vector<std::uint8_t> hit(B, 0);
@@ -200,10 +190,7 @@ private:
         const std::size_t n_in = model_.input_shape().size(), n1 = model_.shape(1).size(), R = P - model_.parameter_offset(1);
         detail::require(params.size() == P, "trainer: {} parameters for a model of {}", params.size(), P);
         detail::require(T > 0, "trainer: static samples need at least one step, got {}", T);
-        for (const auto& s : batch) {
-            detail::require(s.label < C, "trainer: label {} for a model of {} classes", s.label, C);
-            detail::require(s.input.size() == n_in, "trainer: a static sample of {} values for a model of {} inputs", s.input.size(), n_in);
-        }
+        for (std::size_t b = 0; b < B; ++b) check_sample(batch[b], b, n_in, C);
         batch_stats stats;
         stats.samples = B;
         stats.steps = T;
@@ -273,6 +260,45 @@ private:
         }
         stats.loss = B ? Loss::mean(summed, B, C, T) : 0.0;
         return stats;
+    }
+
+    /// The checks of a batch, once per call before any sample runs (the
+    /// kernels then trust every index and value): a config_error naming
+    /// sample b and what is wrong with it.
+    static void check_sample(const frame_sample& s, std::size_t b, std::size_t n_in, std::size_t C)
+    {
+        detail::require(s.label < C, "trainer: sample {}: label {} for a model of {} classes", b, s.label, C);
+        detail::require(s.index.size() == s.value.size(), "trainer: sample {}: {} input indices but {} values", b, s.index.size(),
+                        s.value.size());
+        if (s.offsets.empty()) {
+            detail::require(s.index.empty(), "trainer: sample {}: {} entries but no frame offsets", b, s.index.size());
+            return;
+        }
+        detail::require(s.offsets.front() == 0 && s.offsets.back() == s.index.size(),
+                        "trainer: sample {}: frame offsets run from {} to {}, not from 0 to its {} entries", b, s.offsets.front(),
+                        s.offsets.back(), s.index.size());
+        // Every offset first, so that no frame's entries are read past the end.
+        for (std::size_t t = 0; t < s.frames(); ++t)
+            detail::require(s.offsets[t] <= s.offsets[t + 1], "trainer: sample {}: frame {}: offsets decrease ({} then {})", b, t,
+                            s.offsets[t], s.offsets[t + 1]);
+        for (std::size_t t = 0; t < s.frames(); ++t)
+            for (std::uint32_t e = s.offsets[t]; e < s.offsets[t + 1]; ++e) {
+                detail::require(s.index[e] < n_in, "trainer: sample {}: frame {}: input index {} outside the model's {} inputs", b, t,
+                                s.index[e], n_in);
+                detail::require(e == s.offsets[t] || s.index[e] > s.index[e - 1],
+                                "trainer: sample {}: frame {}: input indices not increasing ({} after {})", b, t, s.index[e],
+                                s.index[e - 1]);
+                detail::require(std::isfinite(s.value[e]), "trainer: sample {}: frame {}: input {} has the value {} (must be finite)", b,
+                                t, s.index[e], s.value[e]);
+            }
+    }
+
+    static void check_sample(const static_sample& s, std::size_t b, std::size_t n_in, std::size_t C)
+    {
+        detail::require(s.label < C, "trainer: sample {}: label {} for a model of {} classes", b, s.label, C);
+        detail::require(s.input.size() == n_in, "trainer: sample {}: {} values for a model of {} inputs", b, s.input.size(), n_in);
+        for (std::size_t i = 0; i < n_in; ++i)
+            detail::require(std::isfinite(s.input[i]), "trainer: sample {}: input {} has the value {} (must be finite)", b, i, s.input[i]);
     }
 
     /// total_ from the static path's per-sample gradients, summed in sample

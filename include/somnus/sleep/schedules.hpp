@@ -2,6 +2,9 @@
 // When a training protocol sleeps. Each schedule answers from the number of
 // images trained on alone (sleep_schedule in core/concepts.hpp), so a run
 // resumed from a checkpoint sleeps exactly when an uninterrupted one would.
+// Every schedule checks its parameters in validate(), which sleep_after()
+// calls first: a NaN, negative or endless duration or fraction is a
+// config_error naming it, never a schedule that silently never sleeps.
 #pragma once
 
 #include <algorithm>
@@ -11,6 +14,7 @@
 
 #include "../core/concepts.hpp"
 #include "../core/error.hpp"
+#include "../core/steps.hpp"
 
 namespace somnus {
 
@@ -19,16 +23,35 @@ namespace somnus {
 struct sleep_once_after {
     std::uint64_t after_images = 0;
     double duration_ms = 0.0;
-    double sleep_after(std::uint64_t seen) const { return seen == after_images ? duration_ms : 0.0; }
+
+    void validate() const
+    {
+        detail::require(after_images > 0, "sleep_once_after: after_images must be >= 1 (sleep is asked after each training image), got 0");
+        detail::require(std::isfinite(duration_ms) && duration_ms >= 0.0, "sleep_once_after: duration_ms must be finite and >= 0, got {}",
+                        duration_ms);
+    }
+    double sleep_after(std::uint64_t seen) const
+    {
+        validate();
+        return seen == after_images ? duration_ms : 0.0;
+    }
 };
 
 /// A phase of duration_ms after every `every_images` images.
 struct sleep_every {
     std::uint64_t every_images = 1;
     double duration_ms = 0.0;
+
+    void validate() const
+    {
+        detail::require(every_images > 0, "sleep_every: every_images must be >= 1 (no_sleep never sleeps), got 0");
+        detail::require(std::isfinite(duration_ms) && duration_ms >= 0.0, "sleep_every: duration_ms must be finite and >= 0, got {}",
+                        duration_ms);
+    }
     double sleep_after(std::uint64_t seen) const
     {
-        return every_images > 0 && seen > 0 && seen % every_images == 0 ? duration_ms : 0.0;
+        validate();
+        return seen > 0 && seen % every_images == 0 ? duration_ms : 0.0;
     }
 };
 
@@ -49,7 +72,9 @@ struct sleep_fraction {
         detail::require(std::isfinite(fraction) && fraction >= 0.0 && fraction < 1.0,
                         "sleep_fraction: fraction must be in [0, 1), got {}", fraction);
         detail::require(bouts > 0 && bouts <= total_images, "sleep_fraction: {} bouts over {} images", bouts, total_images);
-        detail::require(std::isfinite(image_ms) && image_ms > 0.0, "sleep_fraction: image_ms must be positive, got {}", image_ms);
+        detail::require(std::isfinite(image_ms) && image_ms > 0.0, "sleep_fraction: image_ms must be finite and > 0, got {}", image_ms);
+        detail::require(std::isfinite(bout_ms()), "sleep_fraction: a bout of fraction {} over {} images of {} ms is not a finite duration",
+                        fraction, total_images, image_ms);
     }
     double bout_ms() const
     {
@@ -57,7 +82,8 @@ struct sleep_fraction {
     }
     double sleep_after(std::uint64_t seen) const
     {
-        if (fraction <= 0.0 || seen == 0 || seen > total_images || bouts == 0) return 0.0;
+        validate();
+        if (fraction == 0.0 || seen == 0 || seen > total_images) return 0.0;
         // Bout k ends image b(k) = round(k * total / bouts); seen is a bout
         // end if k = round(seen * bouts / total) maps back onto it.
         const auto end_of = [&](std::uint64_t k) {
@@ -92,17 +118,20 @@ struct sleep_in_batches {
                             std::isfinite(max_ms) && max_ms >= 0.0 && std::isfinite(dt_ms) && dt_ms > 0.0,
                         "sleep_in_batches: period_ms {}, image_ms {}, batch_images {}, max_ms {}, dt_ms {} must be positive",
                         period_ms, image_ms, batch_images, max_ms, dt_ms);
+        detail::steps_of("sleep_in_batches: max_ms", max_ms, dt_ms);
     }
     /// Length of one pause (ms), whole steps of dt_ms.
     double pause_ms() const
     {
-        if (ratio <= 0.0) return 0.0;
+        validate();
+        if (ratio == 0.0) return 0.0;
         const double steps = std::max(1.0, std::round(period_ms * ratio / dt_ms));
         return std::min(steps * dt_ms, max_ms);
     }
     double sleep_after(std::uint64_t seen) const
     {
-        if (ratio <= 0.0 || seen == 0) return 0.0;
+        validate();
+        if (ratio == 0.0 || seen == 0) return 0.0;
         const std::uint64_t in_batch = (seen - 1) % batch_images + 1;
         if (in_batch >= batch_images) return 0.0;
         const double awake = double(in_batch) * image_ms;

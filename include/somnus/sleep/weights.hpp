@@ -13,10 +13,12 @@
 #include <cmath>
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "../core/concepts.hpp"
 #include "../core/error.hpp"
+#include "../core/steps.hpp"
 
 namespace somnus {
 
@@ -55,11 +57,12 @@ void for_each_plastic_weight(Context& c, F&& f)
 }
 
 /// Steps between two applications of an operation done every every_ms (at
-/// least 1); 0 for every_ms = 0, meaning "at the end only".
-inline std::uint64_t steps_every(double every_ms, float dt_ms)
+/// least 1); 0 for every_ms = 0, meaning "at the end only". `what` names
+/// the parameter in the config_error for a NaN, negative or endless every_ms.
+inline std::uint64_t steps_every(std::string_view what, double every_ms, float dt_ms)
 {
-    if (every_ms <= 0.0) return 0;
-    return std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::llround(every_ms / double(dt_ms))));
+    if (every_ms == 0.0) return 0;
+    return std::max<std::uint64_t>(1, steps_of(what, every_ms, dt_ms));
 }
 
 } // namespace detail
@@ -126,7 +129,7 @@ struct stochastic_decay {
                             !std::isnan(p.tau_ms) && std::isfinite(p.every_ms) && p.every_ms >= 0.0,
                         "stochastic_decay: baseline {}, tau_ms {}, sigma {}, every_ms {} (need tau > 0, sigma >= 0, every >= 0)",
                         p.baseline, p.tau_ms, p.sigma, p.every_ms);
-        every_ = detail::steps_every(p.every_ms, c.dt_ms);
+        every_ = detail::steps_every("stochastic_decay: every_ms", p.every_ms, c.dt_ms);
         since_ = 0;
     }
     template <class Context>
@@ -188,7 +191,7 @@ struct prune {
     {
         detail::require(std::isfinite(p.floor) && p.floor >= 0.0f && std::isfinite(p.every_ms) && p.every_ms >= 0.0,
                         "prune: floor ({}) and every_ms ({}) must be finite and >= 0", p.floor, p.every_ms);
-        every_ = detail::steps_every(p.every_ms, c.dt_ms);
+        every_ = detail::steps_every("prune: every_ms", p.every_ms, c.dt_ms);
         since_ = 0;
     }
     template <class Context>
@@ -243,7 +246,7 @@ struct normalize_weights {
         detail::require(std::isfinite(p.target) && p.target >= 0.0f && (p.norm == 1 || p.norm == 2) && std::isfinite(p.every_ms) &&
                             p.every_ms >= 0.0,
                         "normalize_weights: target {} (>= 0), norm {} (1 or 2), every_ms {} (>= 0)", p.target, p.norm, p.every_ms);
-        every_ = detail::steps_every(p.every_ms, c.dt_ms);
+        every_ = detail::steps_every("normalize_weights: every_ms", p.every_ms, c.dt_ms);
         since_ = 0;
     }
     template <class Context>

@@ -115,13 +115,22 @@ struct rule_wrong_arity {
 };
 static_assert(!plasticity_rule<rule_wrong_arity>);
 
-// A homeostasis rule missing the per-presentation hook.
-struct homeostasis_without_after {
+// A homeostasis rule writes only the hooks it uses, but at least one.
+struct homeostasis_only_after {
     struct params {};
-    void before_presentation(layer_ref) {}
-    void on_spikes(layer_ref, std::span<const std::uint32_t>) {}
+    void after_presentation(layer_ref, double) {}
 };
-static_assert(!homeostasis_rule<homeostasis_without_after>);
+static_assert(homeostasis_rule<homeostasis_only_after>);
+struct homeostasis_without_hooks {
+    struct params {};
+};
+static_assert(!homeostasis_rule<homeostasis_without_hooks>);
+// A hook with the wrong signature is not a hook.
+struct homeostasis_wrong_hook {
+    struct params {};
+    void after_presentation(layer_ref) {}
+};
+static_assert(!homeostasis_rule<homeostasis_wrong_hook>);
 
 // The old interface (a bool due(), a fixed phase record) is not a schedule:
 // a schedule says how long to sleep.
@@ -130,20 +139,26 @@ struct sleep_with_due {
 };
 static_assert(!sleep_schedule<sleep_with_due>);
 
-// A sleep mechanism needs all three hooks.
+// A sleep mechanism writes only the hooks it uses, but at least one.
 struct mechanism_without_end {
     template <class Context>
     void begin(Context&) {}
     template <class Context>
     void step(Context&) {}
 };
-static_assert(!sleep_mechanism<mechanism_without_end>);
-// combine<...> is a sleep mechanism only if every part is, and a
-// homeostasis rule only if every part is.
+static_assert(sleep_mechanism<mechanism_without_end>);
+struct mechanism_without_hooks {
+    int rate = 0;
+};
+static_assert(!sleep_mechanism<mechanism_without_hooks>);
+// combine<...> has a hook when some part has it: a sleep mechanism from
+// mechanisms, a homeostasis rule from rules, never the other.
 static_assert(sleep_mechanism<combine<noise_drive, scale_gains>>);
-static_assert(!sleep_mechanism<combine<noise_drive, mechanism_without_end>>);
+static_assert(sleep_mechanism<combine<noise_drive, mechanism_without_end>>);
+static_assert(!sleep_mechanism<combine<mechanism_without_hooks>>);
 static_assert(!homeostasis_rule<combine<noise_drive, scale_gains>>);
 static_assert(!sleep_mechanism<combine<adaptive_threshold, normalize_incoming>>);
+static_assert(homeostasis_rule<combine<adaptive_threshold, homeostasis_only_after>>);
 
 struct estimator_without_entropy {
     double information(std::span<const std::uint64_t>) const { return 0.0; }

@@ -19,8 +19,6 @@ struct replay_strongest {
     float cap = 0.6f;
     std::vector<std::uint32_t> inputs;
     template <class Context>
-    void begin(Context&) {}
-    template <class Context>
     void step(Context& c)
     {
         const auto& w = *c.projection("input_to_exc")->weights;

@@ -228,8 +228,9 @@ struct projection_view {
 //                                      simulated time) is over: slow decays in
 //                                      closed form, rate-based scaling
 //
-// The network calls them only while learning; at test time the layer is
-// frozen. A rule touches nothing outside the layer_ref it is given.
+// A rule writes only the hooks it uses (at least one); the network calls
+// only those it has, only while learning (at test time the layer is
+// frozen). A rule touches nothing outside the layer_ref it is given.
 // ---------------------------------------------------------------------------
 struct layer_ref {
     matrix_f& w_in;                               ///< incoming plastic weights, [pre][post]
@@ -248,13 +249,38 @@ struct layer_ref {
     std::span<projection_view> incoming = {};
 };
 
+namespace detail {
+// One hook each: a rule or mechanism writes only the hooks it uses, and the
+// network (and combine<...>) calls only those it has.
+template <class P>
+concept has_before_presentation = requires(P& p, layer_ref l) { p.before_presentation(l); };
+template <class P>
+concept has_on_spikes = requires(P& p, layer_ref l, std::span<const std::uint32_t> s) { p.on_spikes(l, s); };
+template <class P>
+concept has_after_presentation = requires(P& p, layer_ref l, double ms) { p.after_presentation(l, ms); };
+
 template <class H>
-concept homeostasis_rule = requires(H h, layer_ref layer, std::span<const std::uint32_t> spikes, double ms) {
-    typename H::params;
-    h.before_presentation(layer);
-    h.on_spikes(layer, spikes);
-    h.after_presentation(layer, ms);
-};
+void before_presentation(H& h, layer_ref l)
+{
+    if constexpr (has_before_presentation<H>) h.before_presentation(l);
+}
+template <class H>
+void on_spikes(H& h, layer_ref l, std::span<const std::uint32_t> s)
+{
+    if constexpr (has_on_spikes<H>) h.on_spikes(l, s);
+}
+template <class H>
+void after_presentation(H& h, layer_ref l, double ms)
+{
+    if constexpr (has_after_presentation<H>) h.after_presentation(l, ms);
+}
+} // namespace detail
+
+/// H has params and at least one of the three hooks (homeostasis/none.hpp,
+/// which does nothing, spells all three out as empty).
+template <class H>
+concept homeostasis_rule = requires { typename H::params; } &&
+                           (detail::has_before_presentation<H> || detail::has_on_spikes<H> || detail::has_after_presentation<H>);
 
 // ---------------------------------------------------------------------------
 // sleep_mechanism
@@ -262,8 +288,9 @@ concept homeostasis_rule = requires(H h, layer_ref layer, std::span<const std::u
 // A sleep mechanism M is one thing that happens in an offline phase: a drive
 // that replaces the data, a modulation of gains or neuron parameters, an
 // operation on weights. Phases are mechanisms composed with combine<...>
-// (core/combine.hpp). A mechanism provides three hooks, each a template over
-// the context type:
+// (core/combine.hpp). A mechanism provides some of three hooks (at least
+// one; the network calls only those it has), each a template over the
+// context type:
 //
 //   m.begin(ctx)   once, before the first offline step: scale gains, change
 //                  ctx.exc_params / ctx.inh_params, switch plasticity or
@@ -346,12 +373,33 @@ struct archetype_params {};
 } // namespace detail
 
 /// M is a sleep mechanism for contexts of type Context.
+namespace detail {
+template <class P, class C>
+concept has_begin = requires(P& p, C& c) { p.begin(c); };
+template <class P, class C>
+concept has_step = requires(P& p, C& c) { p.step(c); };
+template <class P, class C>
+concept has_end = requires(P& p, C& c) { p.end(c); };
+
+template <class M, class C>
+void sleep_begin(M& m, C& c)
+{
+    if constexpr (has_begin<M, C>) m.begin(c);
+}
+template <class M, class C>
+void sleep_step(M& m, C& c)
+{
+    if constexpr (has_step<M, C>) m.step(c);
+}
+template <class M, class C>
+void sleep_end(M& m, C& c)
+{
+    if constexpr (has_end<M, C>) m.end(c);
+}
+} // namespace detail
+
 template <class M, class Context>
-concept sleep_mechanism_for = requires(M m, Context& c) {
-    m.begin(c);
-    m.step(c);
-    m.end(c);
-};
+concept sleep_mechanism_for = detail::has_begin<M, Context> || detail::has_step<M, Context> || detail::has_end<M, Context>;
 
 /// M is a sleep mechanism for any network (checked against a context whose
 /// neuron parameters are unknown; mechanisms that modulate one model's

@@ -35,7 +35,6 @@ struct adaptive_threshold {
         detail::require(q.tau_theta_ms > 0.0, "adaptive_threshold: tau_theta_ms must be positive, got {}", q.tau_theta_ms);
     }
 
-    void before_presentation(layer_ref) {}
 
     void on_spikes(layer_ref layer, std::span<const std::uint32_t> spikes)
     {

@@ -42,8 +42,6 @@ struct normalize_incoming {
     }
 
     void before_presentation(layer_ref layer) { normalize(layer.w_in, layer.changed); }
-    void on_spikes(layer_ref, std::span<const std::uint32_t>) {}
-    void after_presentation(layer_ref, double) {}
 
     /// Rescales every column (changed empty) or the flagged ones, clearing
     /// their flags. Each column's sum is accumulated in row order either way,

@@ -41,8 +41,6 @@ struct synaptic_scaling {
         detail::require(q.tau_avg_ms > 0.0, "synaptic_scaling: tau_avg_ms must be positive, got {}", q.tau_avg_ms);
     }
 
-    void before_presentation(layer_ref) {}
-    void on_spikes(layer_ref, std::span<const std::uint32_t>) {}
 
     void after_presentation(layer_ref layer, double ms)
     {

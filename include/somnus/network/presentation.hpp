@@ -246,12 +246,12 @@ private:
         random_stream noise(net.config().seed, stream_purpose::membrane_noise, learn ? 4 : 5, key);
         const noise_scope scope(noise_rng_, &noise);
         if (!learn && from_rest) reset_to_rest();
-        if (learn) net.homeostasis().before_presentation(net.layer());
+        if (learn) detail::before_presentation(net.homeostasis(), net.layer());
         if (raster_ != nullptr) raster_->clear();
         clear_counts();
         run(source, steps, true, learn);
         rest(learn);
-        if (learn) net.homeostasis().after_presentation(net.layer(), double(steps + rest_steps_) * net.config().dt_ms);
+        if (learn) detail::after_presentation(net.homeostasis(), net.layer(), double(steps + rest_steps_) * net.config().dt_ms);
         presentation result;
         for (auto c : counts()) result.spikes += c;
         return result;
@@ -267,7 +267,7 @@ private:
         presentation result;
         float intensity = cfg.start_intensity;
         for (std::uint32_t repeat = 0;; ++repeat) {
-            if (learn) net.homeostasis().before_presentation(net.layer());
+            if (learn) detail::before_presentation(net.homeostasis(), net.layer());
             const float scale = cfg.rate_hz_per_unit * intensity;
             for (std::size_t i = 0; i < n_input(); ++i) rates_[i] = float(image[i]) * scale;
             random_stream rng(cfg.seed, stream_purpose::input_spikes, static_cast<std::uint64_t>(ph), key, repeat);
@@ -278,7 +278,7 @@ private:
             clear_counts();
             run(encoder_, present_steps_, true, learn);
             rest(learn);
-            if (learn) net.homeostasis().after_presentation(net.layer(), double(present_steps_ + rest_steps_) * cfg.dt_ms);
+            if (learn) detail::after_presentation(net.homeostasis(), net.layer(), double(present_steps_ + rest_steps_) * cfg.dt_ms);
             result.spikes = 0;
             for (auto c : counts()) result.spikes += c;
             result.repeats = repeat;
@@ -315,7 +315,7 @@ private:
             if (with_input) source.emit(t, in_spikes_);
             if (noise_rng_ != nullptr) draw_noise(*noise_rng_);
             net.step(std::span<const std::uint32_t>(in_spikes_), plastic);
-            if (homeostatic && !readout.spikes.empty()) net.homeostasis().on_spikes(net.layer(), readout.spikes);
+            if (homeostatic && !readout.spikes.empty()) detail::on_spikes(net.homeostasis(), net.layer(), readout.spikes);
             if (with_input) p.for_each_population([](auto& pop) { pop.count(); });
             if (raster_ != nullptr && with_input) record(t);
         }

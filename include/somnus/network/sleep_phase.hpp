@@ -127,14 +127,14 @@ sleep_report run_sleep_phase(Network& net, Mechanism& mechanism, double duration
     ctx.inh_params = inhibitory.model.parameters();
 
     sleep_report report;
-    mechanism.begin(ctx);
+    detail::sleep_begin(mechanism, ctx);
     const double step_p = double(cfg.dt_ms) * 1.0e-3;
     detail::replay_step source{n_in, net.in_drawn_};
     for (std::uint64_t t = 0; t < steps; ++t) {
         ctx.step = t;
         std::fill(drive.begin(), drive.end(), 0.0f);
         net.sleep_spikes_.clear();
-        mechanism.step(ctx);
+        detail::sleep_step(mechanism, ctx);
         if (ctx.finished) break;
         ++report.steps;
         net.noise_rng_ = ctx.noise ? &membrane_rng : nullptr;
@@ -166,8 +166,8 @@ sleep_report run_sleep_phase(Network& net, Mechanism& mechanism, double duration
         report.inhibitory_spikes += inhibitory.spikes.size();
         ctx.exc_spikes = excitatory.spikes;
     }
-    mechanism.end(ctx);
-    if (ctx.homeostasis) net.homeostasis().after_presentation(net.layer(), double(report.steps) * cfg.dt_ms);
+    detail::sleep_end(mechanism, ctx);
+    if (ctx.homeostasis) detail::after_presentation(net.homeostasis(), net.layer(), double(report.steps) * cfg.dt_ms);
     return report;
 }
 

@@ -60,8 +60,6 @@ struct mean_image_drive {
                 c.input_rates_hz[i] += p.rate_scale * mean[i];
             }
     }
-    template <class Context>
-    void end(Context&) {}
 };
 
 /// Every input fires at rate_hz (a homogeneous Poisson process).
@@ -88,8 +86,6 @@ struct noise_drive {
     {
         for (auto& r : c.input_rates_hz) r += p.rate_hz;
     }
-    template <class Context>
-    void end(Context&) {}
 };
 
 /// Each neuron of a population ("exc" or "inh") receives, independently in
@@ -131,8 +127,6 @@ struct spontaneous_activity {
         for (std::size_t j = 0; j < pop.size; ++j)
             if (c.random().uniform() < probability_) pop.input_exc[j] += p.weight;
     }
-    template <class Context>
-    void end(Context&) {}
 
 private:
     double probability_ = 0.0;
@@ -152,10 +146,6 @@ struct membrane_noise {
     {
         c.noise = true;
     }
-    template <class Context>
-    void step(Context&) {}
-    template <class Context>
-    void end(Context&) {}
 };
 
 static_assert(sleep_mechanism<membrane_noise>);

@@ -39,10 +39,6 @@ struct scale_gains {
                         "scale_gains: factors must be finite and >= 0, got {} and {}", p.excitatory, p.inhibitory);
         for (auto& proj : c.projections) *proj.gain *= proj.sign == synapse_sign::excitatory ? p.excitatory : p.inhibitory;
     }
-    template <class Context>
-    void step(Context&) {}
-    template <class Context>
-    void end(Context&) {}
 };
 
 /// One projection's gain (by name, e.g. "inh_to_exc") times `factor`.
@@ -68,10 +64,6 @@ struct scale_gain {
         detail::require(proj != nullptr, "scale_gain: the network has no projection \"{}\"", p.projection);
         *proj->gain *= p.factor;
     }
-    template <class Context>
-    void step(Context&) {}
-    template <class Context>
-    void end(Context&) {}
 };
 
 /// Which neuron population a modulation acts on.
@@ -92,10 +84,6 @@ struct modulate_parameters {
         else f(c.inh_params);
         c.models_changed = true;
     }
-    template <class Context>
-    void step(Context&) {}
-    template <class Context>
-    void end(Context&) {}
 };
 
 template <population_kind Which = population_kind::exc, class F>
@@ -132,10 +120,6 @@ struct scale_leak {
         q.tau_m_ms /= p.factor;
         c.models_changed = true;
     }
-    template <class Context>
-    void step(Context&) {}
-    template <class Context>
-    void end(Context&) {}
 };
 
 static_assert(sleep_mechanism<scale_gains>);

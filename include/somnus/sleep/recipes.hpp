@@ -65,10 +65,6 @@ struct plasticity_switch {
         c.plasticity = p.stdp;
         c.homeostasis = p.homeostasis;
     }
-    template <class Context>
-    void step(Context&) {}
-    template <class Context>
-    void end(Context&) {}
 };
 
 static_assert(sleep_mechanism<plasticity_switch>);

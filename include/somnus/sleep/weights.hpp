@@ -65,6 +65,25 @@ inline std::uint64_t steps_every(std::string_view what, double every_ms, float d
     return std::max<std::uint64_t>(1, steps_of(what, every_ms, dt_ms));
 }
 
+/// Work a mechanism does every every_ms of a phase (0: at the end only):
+/// start() in begin, due() in every step (true on every `every`-th call),
+/// since: steps since it was last due.
+struct cadence {
+    std::uint64_t every = 0, since = 0;
+
+    void start(std::string_view what, double every_ms, float dt_ms)
+    {
+        every = steps_every(what, every_ms, dt_ms);
+        since = 0;
+    }
+    bool due()
+    {
+        if (every == 0 || ++since < every) return false;
+        since = 0;
+        return true;
+    }
+};
+
 } // namespace detail
 
 /// At the end of the phase every plastic weight is multiplied by `factor`.
@@ -85,8 +104,6 @@ struct downscale {
     {
         detail::require(std::isfinite(p.factor) && p.factor >= 0.0f, "downscale: factor must be finite and >= 0, got {}", p.factor);
     }
-    template <class Context>
-    void step(Context&) {}
     template <class Context>
     void end(Context& c)
     {
@@ -129,21 +146,18 @@ struct stochastic_decay {
                             !std::isnan(p.tau_ms) && std::isfinite(p.every_ms) && p.every_ms >= 0.0,
                         "stochastic_decay: baseline {}, tau_ms {}, sigma {}, every_ms {} (need tau > 0, sigma >= 0, every >= 0)",
                         p.baseline, p.tau_ms, p.sigma, p.every_ms);
-        every_ = detail::steps_every("stochastic_decay: every_ms", p.every_ms, c.dt_ms);
-        since_ = 0;
+        cadence_.start("stochastic_decay: every_ms", p.every_ms, c.dt_ms);
     }
     template <class Context>
     void step(Context& c)
     {
-        if (every_ == 0 || ++since_ < every_) return;
-        since_ = 0;
-        apply(c, double(every_) * c.dt_ms);
+        if (cadence_.due()) apply(c, double(cadence_.every) * c.dt_ms);
     }
     template <class Context>
     void end(Context& c)
     {
         // What is left of the phase since the last application.
-        const std::uint64_t left = every_ == 0 ? c.steps : since_;
+        const std::uint64_t left = cadence_.every == 0 ? c.steps : cadence_.since;
         if (left > 0) apply(c, double(left) * c.dt_ms);
     }
 
@@ -164,7 +178,7 @@ private:
             });
         }
     }
-    std::uint64_t every_ = 0, since_ = 0;
+    detail::cadence cadence_;
 };
 
 /// Weights whose magnitude is below `floor` are set to zero (clipped into
@@ -191,15 +205,12 @@ struct prune {
     {
         detail::require(std::isfinite(p.floor) && p.floor >= 0.0f && std::isfinite(p.every_ms) && p.every_ms >= 0.0,
                         "prune: floor ({}) and every_ms ({}) must be finite and >= 0", p.floor, p.every_ms);
-        every_ = detail::steps_every("prune: every_ms", p.every_ms, c.dt_ms);
-        since_ = 0;
+        cadence_.start("prune: every_ms", p.every_ms, c.dt_ms);
     }
     template <class Context>
     void step(Context& c)
     {
-        if (every_ == 0 || ++since_ < every_) return;
-        since_ = 0;
-        apply(c);
+        if (cadence_.due()) apply(c);
     }
     template <class Context>
     void end(Context& c)
@@ -215,7 +226,7 @@ private:
             if (std::abs(w) < p.floor) w = 0.0f;
         });
     }
-    std::uint64_t every_ = 0, since_ = 0;
+    detail::cadence cadence_;
 };
 
 /// Each neuron's incoming plastic weights are scaled to an L1 (norm = 1) or
@@ -246,15 +257,12 @@ struct normalize_weights {
         detail::require(std::isfinite(p.target) && p.target >= 0.0f && (p.norm == 1 || p.norm == 2) && std::isfinite(p.every_ms) &&
                             p.every_ms >= 0.0,
                         "normalize_weights: target {} (>= 0), norm {} (1 or 2), every_ms {} (>= 0)", p.target, p.norm, p.every_ms);
-        every_ = detail::steps_every("normalize_weights: every_ms", p.every_ms, c.dt_ms);
-        since_ = 0;
+        cadence_.start("normalize_weights: every_ms", p.every_ms, c.dt_ms);
     }
     template <class Context>
     void step(Context& c)
     {
-        if (every_ == 0 || ++since_ < every_) return;
-        since_ = 0;
-        apply(c);
+        if (cadence_.due()) apply(c);
     }
     template <class Context>
     void end(Context& c)
@@ -309,7 +317,7 @@ private:
         std::fill(proj.changed.begin(), proj.changed.end(), std::uint8_t{1});
     }
 
-    std::uint64_t every_ = 0, since_ = 0;
+    detail::cadence cadence_;
     std::vector<double> norms_;
 };
 
@@ -448,8 +456,6 @@ struct stop_at_baseline {
             stopped_at_ = static_cast<std::int64_t>(c.step);
         }
     }
-    template <class Context>
-    void end(Context&) {}
 
     /// The offline step before which the last phase stopped, or -1 if it ran its length.
     std::int64_t stopped_at() const { return stopped_at_; }

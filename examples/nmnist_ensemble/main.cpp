@@ -73,7 +73,7 @@ sample_frames make_frames(const somnus::nmnist_folder& folder, std::size_t i, co
 
 /// The recordings `which` of a folder, read and framed on `threads` threads.
 std::vector<sample_frames> load(const somnus::nmnist_folder& folder, std::span<const std::size_t> which, const std::string& kind,
-                                std::size_t max_frames, unsigned threads, const std::string& what)
+                                std::size_t max_frames, unsigned threads, const std::string& what, bool final_line = true)
 {
     std::vector<sample_frames> out(which.size());
     ex::progress bar(what, which.size());
@@ -86,8 +86,27 @@ std::vector<sample_frames> load(const somnus::nmnist_folder& folder, std::span<c
             if (worker == 0 && k % 256 == 0) bar.update(d);
         }
     });
-    bar.update(which.size(), {}, true);
+    bar.update(which.size(), {}, final_line);
     return out;
+}
+
+/// Reads and filters recordings `which` on `threads` threads without making
+/// their frames, so that a corrupt one, or one of more than max_frames
+/// frames, is refused (one line, naming it) before any work.
+void check_recordings(const somnus::nmnist_folder& folder, std::span<const std::size_t> which, const std::string& kind,
+                      std::size_t max_frames, unsigned threads)
+{
+    ex::progress bar("checking training recordings", which.size());
+    std::atomic<std::size_t> done{0};
+    somnus::parallel_blocks(which.size(), threads, [&](unsigned worker, std::size_t begin, std::size_t end) {
+        for (std::size_t k = begin; k < end; ++k) {
+            somnus::nmnist_bounded_events(folder, which[k],
+                                          kind == "tonic" ? somnus::nmnist_frame_kind::tonic : somnus::nmnist_frame_kind::somnus,
+                                          max_frames, "--max-frames");
+            const auto d = ++done;
+            if (worker == 0 && k % 256 == 0) bar.update(d);
+        }
+    });
 }
 
 std::vector<std::size_t> permutation(std::size_t n, std::uint64_t seed, std::uint64_t key)
@@ -326,21 +345,29 @@ int run(const options& o, const ex::mpi_session& mpi)
     const std::string config = config_text(o, train_n, test_n);
     const auto perm = permutation(train_folder.size(), o.seed, 0xe75e);
     const std::uint64_t checkpoint_max_bytes = member_checkpoint_max_bytes(o, net.parameter_count(), train_n, test_n);
+    const auto has_checkpoint = [&](std::size_t m) { return !o.checkpoints.empty() && somnus::file_exists(checkpoint_path(o, m)); };
     // Checkpoints of another version or other settings are refused before any work.
-    for (std::size_t m = 0; m < o.members && !o.checkpoints.empty(); ++m)
-        if (const auto path = checkpoint_path(o, m); somnus::file_exists(path)) open_member(path, config, checkpoint_max_bytes);
+    for (std::size_t m = 0; m < o.members; ++m)
+        if (has_checkpoint(m)) open_member(checkpoint_path(o, m), config, checkpoint_max_bytes);
 
+    // Every recording this process will use is read before any work (progress
+    // only every 2 s, so that on a small set a bad file's message is one line).
     std::vector<std::size_t> test_which(test_n);
     std::iota(test_which.begin(), test_which.end(), std::size_t{0});
-    const auto test = load(test_folder, test_which, o.frames, o.max_frames, o.threads, "test frames");
+    const auto test = load(test_folder, test_which, o.frames, o.max_frames, o.threads, "test frames", false);
     std::vector<sg::frame_sample> test_views;
     for (const auto& s : test) test_views.push_back(s.view());
-    // ... and checkpoints of other data once the test frames identify it, before any training.
+    std::vector<std::size_t> to_train;
+    for (std::size_t m = 0; m < o.members; ++m)
+        if (mpi.mine(m) && !has_checkpoint(m)) to_train.insert(to_train.end(), perm.begin() + std::ptrdiff_t(m * tenth),
+                                                               perm.begin() + std::ptrdiff_t(m * tenth + train_n));
+    check_recordings(train_folder, to_train, o.frames, o.max_frames, o.threads);
+    // Checkpoints of other data (the test frames and the training listing
+    // identify it) and impossible values are refused before any training too.
     const std::string data = data_identity(train_folder, test);
-    for (std::size_t m = 0; m < o.members && !o.checkpoints.empty(); ++m)
-        if (const auto path = checkpoint_path(o, m); somnus::file_exists(path))
-            require_same_data(open_member(path, config, checkpoint_max_bytes), o.data, data);
-    // (Printed once the test recordings are read: a corrupt file's message stays one line.)
+    std::vector<std::optional<member_result>> finished(o.members);
+    for (std::size_t m = 0; m < o.members; ++m)
+        if (mpi.mine(m)) finished[m] = load_member(o, config, data, m, net.parameter_count(), train_n, test_n);
     fmt::print(stderr, "{}: {} training and {} test recordings; {} members x {} recordings, {} epoch(s), batch {}, frames {}; SIMD {}\n",
                o.data, train_folder.size(), test_folder.size(), o.members, train_n, o.epochs, o.batch, o.frames, somnus::simd::arch_name());
 
@@ -353,7 +380,7 @@ int run(const options& o, const ex::mpi_session& mpi)
     std::vector<member_result> results;
     for (std::size_t m = 0; m < o.members; ++m) {
         if (!mpi.mine(m)) continue;  // another process's member
-        if (auto done = load_member(o, config, data, m, net.parameter_count(), train_n, test_n)) {
+        if (auto& done = finished[m]) {
             std::size_t hit = 0;
             for (std::size_t k = 0; k < test_n; ++k) hit += done->predictions[k] == test[k].label;
             done->accuracy = double(hit) / double(test_n);

@@ -38,22 +38,24 @@ enum class nmnist_frame_kind {
     somnus,  ///< the library's denoise (8 neighbours, 10 ms, causal), accumulate_frames (1 ms from t = 0)
 };
 
-/// Frames of recording i of folder, channel-first (sparse_frames), refused
-/// with a data_error naming the file when its denoised events would make
-/// more than max_frames frames; `limit_name` names the bound in that
-/// message (a program passes its flag). max_frames must be in
-/// [1, nmnist_max_frames_limit] (config_error).
-inline sparse_frames nmnist_recording_frames(const nmnist_folder& folder, std::size_t i, nmnist_frame_kind kind,
-                                             std::size_t max_frames = nmnist_default_max_frames,
-                                             const std::string& limit_name = "max_frames")
+/// The denoised events of recording i of folder (the filter of `kind`),
+/// refused with a data_error naming the file when they would make more than
+/// max_frames frames of 1 ms; `limit_name` names the bound in that message
+/// (a program passes its flag). Reading and filtering cost time and memory
+/// in proportion to the file, which read_nmnist bounds; the frames are not
+/// built, so a program can check every recording before any work.
+/// max_frames must be in [1, nmnist_max_frames_limit] (config_error).
+inline std::vector<event> nmnist_bounded_events(const nmnist_folder& folder, std::size_t i, nmnist_frame_kind kind,
+                                                std::size_t max_frames = nmnist_default_max_frames,
+                                                const std::string& limit_name = "max_frames")
 {
     detail::require(max_frames >= 1 && max_frames <= nmnist_max_frames_limit, "{} {}: must be in [1, {}]", limit_name, max_frames,
                     nmnist_max_frames_limit);
     const sensor_size sensor = folder.sensor();
     const std::vector<event> events = folder.events(i);
-    const std::vector<event> kept = kind == nmnist_frame_kind::tonic ? tonic_denoise(events, sensor, 10000) : denoise(events, sensor);
+    std::vector<event> kept = kind == nmnist_frame_kind::tonic ? tonic_denoise(events, sensor, 10000) : denoise(events, sensor);
     // The frame counts of tonic_to_sparse_frames and accumulate_sparse_frames,
-    // from the first and last kept events alone.
+    // from the kept events' times alone.
     std::size_t frames = 0;
     if (kind == nmnist_frame_kind::tonic)
         frames = kept.empty() ? 1 : tonic_frame_count(kept.front().t_us, kept.back().t_us, nmnist_frame_window_us);
@@ -64,8 +66,18 @@ inline sparse_frames nmnist_recording_frames(const nmnist_folder& folder, std::s
                                      "recordings make about 310; {} raises the bound up to {})",
                                      folder.sample(i).path.string(), frames, nmnist_frame_window_us / 1000,
                                      double(frames) * nmnist_frame_window_us * 1e-6, max_frames, limit_name, nmnist_max_frames_limit));
-    return kind == nmnist_frame_kind::tonic ? tonic_to_sparse_frames(kept, sensor, nmnist_frame_window_us)
-                                            : accumulate_sparse_frames(kept, sensor, {nmnist_frame_window_us, 0, 0});
+    return kept;
+}
+
+/// Frames of recording i of folder, channel-first (sparse_frames), from
+/// nmnist_bounded_events (so refused past max_frames before they are built).
+inline sparse_frames nmnist_recording_frames(const nmnist_folder& folder, std::size_t i, nmnist_frame_kind kind,
+                                             std::size_t max_frames = nmnist_default_max_frames,
+                                             const std::string& limit_name = "max_frames")
+{
+    const std::vector<event> kept = nmnist_bounded_events(folder, i, kind, max_frames, limit_name);
+    return kind == nmnist_frame_kind::tonic ? tonic_to_sparse_frames(kept, folder.sensor(), nmnist_frame_window_us)
+                                            : accumulate_sparse_frames(kept, folder.sensor(), {nmnist_frame_window_us, 0, 0});
 }
 
 } // namespace somnus

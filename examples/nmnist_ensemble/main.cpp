@@ -10,7 +10,6 @@
 #include <atomic>
 #include <bit>
 #include <cmath>
-#include <cstring>
 #include <numeric>
 
 #include <somnus/core/parallel.hpp>

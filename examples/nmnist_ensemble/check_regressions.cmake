@@ -49,7 +49,9 @@ function(write_recording path events)
 endfunction()
 
 if(CASE STREQUAL "nmnist_ensemble_resume_keeps_losses_and_epoch_tests")
-  set(run --data ${WORK}/nm --members 2 --batch 8 --test 12 --epochs 2 --epoch-tests --threads 2)
+  # Small enough for the sanitizer build: 2 members x 2 epochs of 2 batches.
+  set(EXPECT_TIMEOUT 300)
+  set(run --data ${WORK}/nm --members 2 --train-per-member 8 --batch 4 --test 12 --epochs 2 --epoch-tests --threads 2)
   expect(0 "" ${run} --json ${WORK}/whole.json)
   expect(0 "" ${run} --json ${WORK}/first.json --checkpoints ${WORK}/ckpt)
   expect(0 "" ${run} --json ${WORK}/resumed.json --checkpoints ${WORK}/ckpt)

@@ -8,12 +8,14 @@
 // function-space entropy S0 beside the Shannon form, for every threshold.
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <numeric>
 
 #include <somnus/core/parallel.hpp>
 #include <somnus/data/events.hpp>
 #include <somnus/data/nmnist.hpp>
+#include <somnus/data/nmnist_frames.hpp>
 #include <somnus/data/tonic.hpp>
 #include <somnus/entropy/function_space.hpp>
 #include <somnus/entropy/plug_in.hpp>
@@ -45,6 +47,7 @@ struct options {
     double lr = 2e-2;
     std::uint64_t seed = 0;
     unsigned threads = 2;
+    std::size_t max_frames = somnus::nmnist_default_max_frames;
     std::string json, png, checkpoints;
 };
 
@@ -57,13 +60,14 @@ struct sample_frames {
     sg::frame_sample view() const { return {offsets, index, value, label}; }
 };
 
-/// Events -> frames, as the paper (tonic's Denoise(10 ms) and ToFrame(1 ms),
-/// data/tonic.hpp) or as the library's own definitions (data/events.hpp).
-sample_frames make_frames(const std::vector<somnus::event>& events, somnus::sensor_size sensor, const std::string& kind)
+/// Recording i -> frames, as the paper (tonic's Denoise(10 ms) and ToFrame(1 ms),
+/// data/tonic.hpp) or as the library's own definitions (data/events.hpp); a
+/// recording of more than max_frames frames is refused, naming it
+/// (data/nmnist_frames.hpp).
+sample_frames make_frames(const somnus::nmnist_folder& folder, std::size_t i, const std::string& kind, std::size_t max_frames)
 {
-    const somnus::sparse_frames f =
-        kind == "tonic" ? somnus::tonic_to_sparse_frames(somnus::tonic_denoise(events, sensor, 10000), sensor, 1000)
-                        : somnus::accumulate_sparse_frames(somnus::denoise(events, sensor), sensor, {1000, 0, 0});
+    const somnus::sparse_frames f = somnus::nmnist_recording_frames(
+        folder, i, kind == "tonic" ? somnus::nmnist_frame_kind::tonic : somnus::nmnist_frame_kind::somnus, max_frames, "--max-frames");
     sample_frames s;
     s.offsets = f.offsets;
     sg::channels_last(f.offsets, f.index, f.value, {f.channels, f.height, f.width}, s.index, s.value);
@@ -72,21 +76,40 @@ sample_frames make_frames(const std::vector<somnus::event>& events, somnus::sens
 
 /// The recordings `which` of a folder, read and framed on `threads` threads.
 std::vector<sample_frames> load(const somnus::nmnist_folder& folder, std::span<const std::size_t> which, const std::string& kind,
-                                unsigned threads, const std::string& what)
+                                std::size_t max_frames, unsigned threads, const std::string& what, bool final_line = true)
 {
     std::vector<sample_frames> out(which.size());
     ex::progress bar(what, which.size());
     std::atomic<std::size_t> done{0};
     somnus::parallel_blocks(which.size(), threads, [&](unsigned worker, std::size_t begin, std::size_t end) {
         for (std::size_t k = begin; k < end; ++k) {
-            out[k] = make_frames(folder.events(which[k]), folder.sensor(), kind);
+            out[k] = make_frames(folder, which[k], kind, max_frames);
             out[k].label = folder.label(which[k]);
             const auto d = ++done;
             if (worker == 0 && k % 256 == 0) bar.update(d);
         }
     });
-    bar.update(which.size(), {}, true);
+    bar.update(which.size(), {}, final_line);
     return out;
+}
+
+/// Reads and filters recordings `which` on `threads` threads without making
+/// their frames, so that a corrupt one, or one of more than max_frames
+/// frames, is refused (one line, naming it) before any work.
+void check_recordings(const somnus::nmnist_folder& folder, std::span<const std::size_t> which, const std::string& kind,
+                      std::size_t max_frames, unsigned threads)
+{
+    ex::progress bar("checking training recordings", which.size());
+    std::atomic<std::size_t> done{0};
+    somnus::parallel_blocks(which.size(), threads, [&](unsigned worker, std::size_t begin, std::size_t end) {
+        for (std::size_t k = begin; k < end; ++k) {
+            somnus::nmnist_bounded_events(folder, which[k],
+                                          kind == "tonic" ? somnus::nmnist_frame_kind::tonic : somnus::nmnist_frame_kind::somnus,
+                                          max_frames, "--max-frames");
+            const auto d = ++done;
+            if (worker == 0 && k % 256 == 0) bar.update(d);
+        }
+    });
 }
 
 std::vector<std::size_t> permutation(std::size_t n, std::uint64_t seed, std::uint64_t key)
@@ -171,16 +194,84 @@ struct member_result {
     std::vector<std::uint64_t> predictions;  ///< per test recording
     double accuracy = 0.0, train_seconds = 0.0, test_seconds = 0.0, final_loss = 0.0;
     std::vector<double> losses;  ///< per batch
+    std::vector<std::uint64_t> epoch_hits;  ///< correct test recordings after each epoch but the last (--epoch-tests)
     std::vector<double> epoch_accuracy;  ///< test accuracy after each epoch (--epoch-tests)
     bool resumed = false;
 };
 
+constexpr std::size_t classes = 10;
+
+// Member checkpoints, format 2: sections config (the settings, opening with
+// "gupta_2024_ensemble v2;"), data (what identifies the recordings),
+// params, predictions (per test recording, each < 10), losses (per batch,
+// doubles as their bits), epoch_hits (correct test recordings after each
+// epoch but the last, with --epoch-tests) and seconds (train and test, as
+// bits). Version 1 kept the losses as floats, read none of them back, and
+// kept neither the --epoch-tests curve nor the data's identity: refused.
+constexpr int checkpoint_version = 2;
+
 std::string config_text(const options& o, std::size_t train_n, std::size_t test_n)
 {
-    return fmt::format("gupta_2024_ensemble v1; seed {}; members {}; epochs {}; batch {}; lr {}; frames {}; train per member {}; "
-                       "test {}; network {}",
-                       o.seed, o.members, o.epochs, o.batch, o.lr, o.frames, train_n, test_n, "gupta_member (sg/gupta.hpp)") +
+    return fmt::format("gupta_2024_ensemble v{}; seed {}; members {}; epochs {}; batch {}; lr {}; frames {}; train per member {}; "
+                       "test {}; epoch tests {}; network {}",
+                       checkpoint_version, o.seed, o.members, o.epochs, o.batch, o.lr, o.frames, train_n, test_n, o.epoch_tests,
+                       "gupta_member (sg/gupta.hpp)") +
            (o.shared_samples ? "; every member on the first part (the script's shared cache)" : "");
+}
+
+/// FNV-1a over 64 bits: enough to tell one data set from another, not a
+/// defence against forgery.
+class fnv1a {
+public:
+    void add(const void* p, std::size_t n)
+    {
+        const auto* b = static_cast<const unsigned char*>(p);
+        for (std::size_t i = 0; i < n; ++i) h_ = (h_ ^ b[i]) * 0x100000001b3ull;
+    }
+    void add_u64(std::uint64_t v)
+    {
+        unsigned char b[8];
+        for (int k = 0; k < 8; ++k) b[k] = static_cast<unsigned char>(v >> (8 * k));
+        add(b, 8);
+    }
+    void add_text(const std::string& t)
+    {
+        add_u64(t.size());
+        add(t.data(), t.size());
+    }
+    std::string hex() const { return fmt::format("{:016x}", h_); }
+
+private:
+    std::uint64_t h_ = 0xcbf29ce484222325ull;
+};
+
+/// What identifies the data a member saw: the training folder's listing
+/// (class, file name and size of every recording, in order) and the test
+/// recordings' frames and labels. Checkpoints of other data with the same
+/// counts (Fashion recordings for MNIST ones) are refused by it.
+std::string data_identity(const somnus::nmnist_folder& train, std::span<const sample_frames> test)
+{
+    fnv1a listing;
+    for (std::size_t i = 0; i < train.size(); ++i) {
+        const auto& path = train.sample(i).path;
+        std::error_code ec;
+        const auto bytes = std::filesystem::file_size(path, ec);
+        if (ec) throw somnus::data_error(fmt::format("{}: cannot read its size: {}", path.string(), ec.message()));
+        listing.add_u64(train.label(i));
+        listing.add_text(path.filename().string());
+        listing.add_u64(bytes);
+    }
+    fnv1a frames;
+    for (const auto& s : test) {
+        frames.add_u64(s.label);
+        frames.add_u64(s.offsets.size());
+        frames.add(s.offsets.data(), s.offsets.size() * sizeof(std::uint32_t));
+        frames.add_u64(s.index.size());
+        frames.add(s.index.data(), s.index.size() * sizeof(std::uint32_t));
+        frames.add(s.value.data(), s.value.size() * sizeof(float));
+    }
+    return fmt::format("training listing of {} recordings {}; frames of the first {} test recordings {}", train.size(), listing.hex(),
+                       test.size(), frames.hex());
 }
 
 std::filesystem::path checkpoint_path(const options& o, std::size_t m)
@@ -188,48 +279,118 @@ std::filesystem::path checkpoint_path(const options& o, std::size_t m)
     return std::filesystem::path(o.checkpoints) / fmt::format("member_{}.ckpt", m);
 }
 
-void save_member(const options& o, const std::string& config, const member_result& r)
+std::vector<std::uint64_t> double_bits(std::span<const double> x)
+{
+    std::vector<std::uint64_t> out;
+    for (const double v : x) out.push_back(std::bit_cast<std::uint64_t>(v));
+    return out;
+}
+
+void save_member(const options& o, const std::string& config, const std::string& data, const member_result& r)
 {
     somnus::checkpoint_writer w;
     w.add_text("config", config);
+    w.add_text("data", data);
     w.add("params", std::span<const float>(r.params));
     w.add_u64("predictions", r.predictions);
-    const std::vector<float> losses(r.losses.begin(), r.losses.end());
-    w.add("losses", std::span<const float>(losses));
-    const std::vector<float> timing{float(r.train_seconds), float(r.test_seconds)};
-    w.add("seconds", std::span<const float>(timing));
+    w.add_u64("losses", double_bits(r.losses));
+    w.add_u64("epoch_hits", r.epoch_hits);
+    const std::vector<double> timing{r.train_seconds, r.test_seconds};
+    w.add_u64("seconds", double_bits(timing));
     w.save(checkpoint_path(o, r.index));
 }
 
-/// Refuses a member checkpoint of other settings, naming the file and both.
-void require_same_settings(const somnus::checkpoint_reader& r, const std::filesystem::path& path, const std::string& config)
+/// What a member's checkpoint holds at most, in bytes (its sections and a
+/// generous allowance for headers and texts): a larger file is refused
+/// before it is read, so a crafted one cannot ask for more memory.
+std::uint64_t member_checkpoint_max_bytes(const options& o, std::size_t params, std::size_t train_n, std::size_t test_n)
 {
+    const std::uint64_t batches = o.epochs * ((train_n + o.batch - 1) / o.batch);
+    return (std::uint64_t{1} << 20) + 4 * std::uint64_t(params) + 8 * (std::uint64_t(test_n) + batches + o.epochs + 2);
+}
+
+/// Opens a member checkpoint, refusing one larger than it can be, of another
+/// format version or of other settings, naming the file.
+somnus::checkpoint_reader open_member(const std::filesystem::path& path, const std::string& config, std::uint64_t max_bytes)
+{
+    std::error_code ec;
+    const auto bytes = std::filesystem::file_size(path, ec);
+    if (!ec && bytes > max_bytes)
+        throw somnus::data_error(fmt::format("{}: {} bytes, more than a member checkpoint of these settings holds ({})", path.string(),
+                                             bytes, max_bytes));
+    somnus::checkpoint_reader r(path);
     const std::string saved = r.read_text("config");
+    const std::string kind = "gupta_2024_ensemble v";
+    const std::string head = saved.substr(0, std::min<std::size_t>(saved.find(';'), 40));
+    if (saved.rfind(kind, 0) != 0) r.fail("not a member checkpoint of nmnist_ensemble (its config does not open with 'gupta_2024_ensemble')");
+    if (head != fmt::format("{}{}", kind, checkpoint_version))
+        throw somnus::config_error(fmt::format("{}: a checkpoint of format '{}', this build reads v{} (it keeps each member's losses, "
+                                               "--epoch-tests curve and data identity); use another --checkpoints folder",
+                                               path.string(), head, checkpoint_version));
     if (saved != config)
         throw somnus::config_error(fmt::format("{}: a checkpoint of other settings ({}), not of this run ({}); use another "
                                                "--checkpoints folder",
                                                path.string(), saved, config));
+    return r;
+}
+
+/// Refuses a member checkpoint of other data, naming the file and both.
+void require_same_data(const somnus::checkpoint_reader& r, const std::string& data_folder, const std::string& data)
+{
+    const std::string saved = r.read_text("data");
+    if (saved != data)
+        throw somnus::config_error(fmt::format("{}: a checkpoint of other data ({}), not of {} ({}); use another --checkpoints folder",
+                                               r.path(), saved, data_folder, data));
+}
+
+/// Doubles stored as their bits, each finite and at least 0.
+std::vector<double> read_non_negative(const somnus::checkpoint_reader& r, const std::string& name, std::size_t count)
+{
+    const auto bits = r.read_u64(name);
+    if (bits.size() != count) r.fail(fmt::format("'{}' holds {} values, expected {}", name, bits.size(), count));
+    std::vector<double> out;
+    for (std::size_t i = 0; i < bits.size(); ++i) {
+        const double v = std::bit_cast<double>(bits[i]);
+        if (!std::isfinite(v) || v < 0.0) r.fail(fmt::format("'{}' holds {} at {}: not a finite value >= 0", name, v, i));
+        out.push_back(v);
+    }
+    return out;
 }
 
 /// A finished member from its checkpoint, or nothing if there is none; a
-/// checkpoint of other settings is refused.
-std::optional<member_result> load_member(const options& o, const std::string& config, std::size_t m, std::size_t params,
-                                         std::size_t test_n)
+/// checkpoint of another version, other settings or other data is refused,
+/// and every value is checked before it is used.
+std::optional<member_result> load_member(const options& o, const std::string& config, const std::string& data, std::size_t m,
+                                         std::size_t params, std::size_t train_n, std::size_t test_n)
 {
     if (o.checkpoints.empty()) return std::nullopt;
     const auto path = checkpoint_path(o, m);
     if (!somnus::file_exists(path)) return std::nullopt;
-    somnus::checkpoint_reader r(path);
-    require_same_settings(r, path, config);
+    const auto r = open_member(path, config, member_checkpoint_max_bytes(o, params, train_n, test_n));
+    require_same_data(r, o.data, data);
     member_result res;
     res.index = m;
     res.resumed = true;
     res.params.resize(params);
     r.read("params", std::span<float>(res.params));
+    for (std::size_t i = 0; i < params; ++i)
+        if (!std::isfinite(res.params[i])) r.fail(fmt::format("'params' holds {} at {}: not finite", res.params[i], i));
     res.predictions = r.read_u64("predictions");
     if (res.predictions.size() != test_n) r.fail(fmt::format("'predictions' holds {} values for {} test recordings", res.predictions.size(), test_n));
-    std::vector<float> timing(2);
-    r.read("seconds", std::span<float>(timing));
+    for (std::size_t k = 0; k < test_n; ++k)
+        if (res.predictions[k] >= classes)
+            r.fail(fmt::format("'predictions' holds class {} for test recording {}: not a class of 0..{}", res.predictions[k], k, classes - 1));
+    res.losses = read_non_negative(r, "losses", o.epochs * ((train_n + o.batch - 1) / o.batch));
+    res.final_loss = res.losses.empty() ? 0.0 : res.losses.back();
+    res.epoch_hits = r.read_u64("epoch_hits");
+    const std::size_t curve = o.epoch_tests ? o.epochs - 1 : 0;
+    if (res.epoch_hits.size() != curve) r.fail(fmt::format("'epoch_hits' holds {} values, expected {}", res.epoch_hits.size(), curve));
+    for (std::size_t e = 0; e < curve; ++e) {
+        if (res.epoch_hits[e] > test_n)
+            r.fail(fmt::format("'epoch_hits' holds {} correct after epoch {}, of {} test recordings", res.epoch_hits[e], e + 1, test_n));
+        res.epoch_accuracy.push_back(double(res.epoch_hits[e]) / double(test_n));
+    }
+    const auto timing = read_non_negative(r, "seconds", 2);
     res.train_seconds = timing[0];
     res.test_seconds = timing[1];
     return res;
@@ -256,16 +417,32 @@ int run(const options& o, const ex::mpi_session& mpi)
     const auto net = sg::make_gupta_member();
     const std::string config = config_text(o, train_n, test_n);
     const auto perm = permutation(train_folder.size(), o.seed, 0xe75e);
-    // Checkpoints of other settings are refused before any work.
-    for (std::size_t m = 0; m < o.members && !o.checkpoints.empty(); ++m)
-        if (const auto path = checkpoint_path(o, m); somnus::file_exists(path)) require_same_settings(somnus::checkpoint_reader(path), path, config);
+    const std::uint64_t checkpoint_max_bytes = member_checkpoint_max_bytes(o, net.parameter_count(), train_n, test_n);
+    const auto has_checkpoint = [&](std::size_t m) { return !o.checkpoints.empty() && somnus::file_exists(checkpoint_path(o, m)); };
+    // Checkpoints of another version or other settings are refused before any work.
+    for (std::size_t m = 0; m < o.members; ++m)
+        if (has_checkpoint(m)) open_member(checkpoint_path(o, m), config, checkpoint_max_bytes);
 
+    // Every recording this process will use is read before any work (progress
+    // only every 2 s, so that on a small set a bad file's message is one line).
     std::vector<std::size_t> test_which(test_n);
     std::iota(test_which.begin(), test_which.end(), std::size_t{0});
-    const auto test = load(test_folder, test_which, o.frames, o.threads, "test frames");
+    const auto test = load(test_folder, test_which, o.frames, o.max_frames, o.threads, "test frames", false);
     std::vector<sg::frame_sample> test_views;
     for (const auto& s : test) test_views.push_back(s.view());
-    // (Printed once the test recordings are read: a corrupt file's message stays one line.)
+    std::vector<std::size_t> to_train;
+    for (std::size_t m = 0; m < o.members; ++m) {
+        const std::size_t first = o.shared_samples ? 0 : m * tenth;  // the part member m trains on
+        if (mpi.mine(m) && !has_checkpoint(m))
+            to_train.insert(to_train.end(), perm.begin() + std::ptrdiff_t(first), perm.begin() + std::ptrdiff_t(first + train_n));
+    }
+    check_recordings(train_folder, to_train, o.frames, o.max_frames, o.threads);
+    // Checkpoints of other data (the test frames and the training listing
+    // identify it) and impossible values are refused before any training too.
+    const std::string data = data_identity(train_folder, test);
+    std::vector<std::optional<member_result>> finished(o.members);
+    for (std::size_t m = 0; m < o.members; ++m)
+        if (mpi.mine(m)) finished[m] = load_member(o, config, data, m, net.parameter_count(), train_n, test_n);
     fmt::print(stderr, "{}: {} training and {} test recordings; {} members x {} recordings, {} epoch(s), batch {}, frames {}; SIMD {}\n",
                o.data, train_folder.size(), test_folder.size(), o.members, train_n, o.epochs, o.batch, o.frames, somnus::simd::arch_name());
 
@@ -278,10 +455,11 @@ int run(const options& o, const ex::mpi_session& mpi)
     std::vector<member_result> results;
     for (std::size_t m = 0; m < o.members; ++m) {
         if (!mpi.mine(m)) continue;  // another process's member
-        if (auto done = load_member(o, config, m, net.parameter_count(), test_n)) {
+        if (auto& done = finished[m]) {
             std::size_t hit = 0;
             for (std::size_t k = 0; k < test_n; ++k) hit += done->predictions[k] == test[k].label;
             done->accuracy = double(hit) / double(test_n);
+            if (o.epoch_tests) done->epoch_accuracy.push_back(done->accuracy);
             fmt::print(stderr, "member {}: resumed from {} (test accuracy {:.2f}%)\n", m, checkpoint_path(o, m).string(), 100 * done->accuracy);
             results.push_back(std::move(*done));
             continue;
@@ -289,7 +467,7 @@ int run(const options& o, const ex::mpi_session& mpi)
         member_result r;
         r.index = m;
         const std::span<const std::size_t> part(perm.data() + (o.shared_samples ? 0 : m * tenth), train_n);
-        const auto train = load(train_folder, part, o.frames, o.threads, fmt::format("member {} frames", m));
+        const auto train = load(train_folder, part, o.frames, o.max_frames, o.threads, fmt::format("member {} frames", m));
         r.params.resize(net.parameter_count());
         net.init(r.params, o.seed, m);
         sg::adam opt(r.params.size(), {o.lr, 0.9, 0.999, 1e-8});
@@ -327,6 +505,7 @@ int run(const options& o, const ex::mpi_session& mpi)
                 const auto pred = test_member(r.params, fmt::format("member {} epoch {} test", m, e + 1));
                 std::size_t hit = 0;
                 for (std::size_t k = 0; k < test_n; ++k) hit += pred[k] == test[k].label;
+                r.epoch_hits.push_back(hit);
                 r.epoch_accuracy.push_back(double(hit) / double(test_n));
                 fmt::print(stderr, "member {} after epoch {}: test accuracy {:.2f}%\n", m, e + 1, 100 * r.epoch_accuracy.back());
                 epoch_test_seconds += ex::seconds_since(te);
@@ -343,7 +522,7 @@ int run(const options& o, const ex::mpi_session& mpi)
         if (o.epoch_tests) r.epoch_accuracy.push_back(r.accuracy);
         fmt::print(stderr, "member {}: test accuracy {:.2f}% (train {:.0f} s, {:.1f} samples/s; test {:.0f} s)\n", m, 100 * r.accuracy,
                    r.train_seconds, double(train_n * o.epochs) / r.train_seconds, r.test_seconds);
-        if (!o.checkpoints.empty()) save_member(o, config, r);
+        if (!o.checkpoints.empty()) save_member(o, config, data, r);
         results.push_back(std::move(r));
     }
 
@@ -529,10 +708,13 @@ int main(int argc, char** argv)
     app.add_option("--frames", o.frames, "tonic (the paper's transforms) or somnus (the library's own)")
         ->check(CLI::IsMember({"tonic", "somnus"}))
         ->capture_default_str();
+    app.add_option("--max-frames", o.max_frames, "1 ms frames a recording may make (a longer one is refused, naming it; real ones make about 310)")
+        ->check(ex::integer_in(1, somnus::nmnist_max_frames_limit))
+        ->capture_default_str();
     app.add_option("--lr", o.lr, "Adam learning rate")->check(ex::positive_number(10))->capture_default_str();
     app.add_option("--seed", o.seed, "random seed (permutations and initial weights)")->check(ex::integer_at_least<std::uint64_t>(0))->capture_default_str();
     app.add_option("--threads", o.threads, "threads (results do not depend on it)")->check(ex::integer_in(1, 1024))->capture_default_str();
-    app.add_option("--checkpoints", o.checkpoints, "folder for a checkpoint per finished member; a run with the same settings resumes from it");
+    app.add_option("--checkpoints", o.checkpoints, "folder for a checkpoint per finished member; a run with the same settings and data resumes from it");
     app.add_option("--json", o.json, "write every figure as one JSON object to this file");
     app.add_option("--png", o.png, "write the pictures into this folder");
     ex::mpi_session mpi(argc, argv);

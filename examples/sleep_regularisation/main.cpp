@@ -504,6 +504,8 @@ int main_ours(int argc, char** argv, ex::mpi_session& mpi)
     app.add_option("--sg-train", o.sg.train_per_member, "SG: training recordings per member")->check(ex::integer_in(1, 60000))->capture_default_str();
     app.add_option("--sg-test", o.sg.test, "SG: test recordings (the first)")->check(ex::integer_in(1, 10000))->capture_default_str();
     app.add_option("--sg-epochs", o.sg.epochs, "SG: epochs (each followed by sleep)")->check(ex::integer_in(1, 1000))->capture_default_str();
+    app.add_option("--max-frames", o.sg.max_frames, "SG: 1 ms frames a recording may make (a longer one is refused, naming it)")
+        ->check(ex::integer_in(1, somnus::nmnist_max_frames_limit))->capture_default_str();
     bool no_forgetting = false;
     app.add_flag("--no-forgetting", no_forgetting, "skip the two-halves (classes 0-4 then 5-9) runs");
     app.add_flag("--quick", o.quick, "a small setting that finishes in minutes (explicit flags still apply)");

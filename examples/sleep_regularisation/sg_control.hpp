@@ -104,6 +104,7 @@
 #include <somnus/core/random.hpp>
 #include <somnus/data/mnist.hpp>
 #include <somnus/data/nmnist.hpp>
+#include <somnus/data/nmnist_frames.hpp>
 #include <somnus/data/tonic.hpp>
 #include <somnus/entropy/function_space.hpp>
 #include <somnus/entropy/histogram.hpp>
@@ -140,6 +141,7 @@ struct sg_control_options {
     bool forgetting_epoch_tests = false;    ///< test every epoch of the forgetting runs, not only each phase's last
     unsigned threads = 2;                   ///< results do not depend on it
     std::uint64_t seed = 0;
+    std::size_t max_frames = nmnist_default_max_frames;  ///< per recording, at most nmnist_max_frames_limit
 };
 
 /// A setting for a smoke run in under a minute on 2 threads: 2 fractions
@@ -178,6 +180,8 @@ inline void validate(const sg_control_options& o)
     require(o.batch >= 1 && o.batch <= 100000, "sg control: batch must be in [1, 100000], got {}", o.batch);
     require(std::isfinite(o.lr) && o.lr > 0.0f, "sg control: lr must be finite and > 0, got {}", o.lr);
     require(o.threads >= 1 && o.threads <= 1024, "sg control: threads must be in [1, 1024], got {}", o.threads);
+    require(o.max_frames >= 1 && o.max_frames <= nmnist_max_frames_limit, "sg control: max_frames must be in [1, {}], got {}",
+            nmnist_max_frames_limit, o.max_frames);
     require(std::isfinite(o.noise_rate_hz) && o.noise_rate_hz >= 0.0f && o.noise_rate_hz <= 1000.0f,
             "sg control: noise_rate_hz must be in [0, 1000] (at most a spike per 1 ms step), got {}", o.noise_rate_hz);
     const auto& d = o.decay;
@@ -280,23 +284,24 @@ struct frames {
     std::size_t count() const { return offsets.empty() ? 0 : offsets.size() - 1; }
 };
 
-/// tonic's Denoise(10 ms) then ToFrame(1 ms), channels-last (as nmnist_ensemble --frames tonic).
-inline frames make_frames(const std::vector<event>& events, sensor_size sensor)
+/// tonic's Denoise(10 ms) then ToFrame(1 ms), channels-last (as nmnist_ensemble --frames tonic);
+/// a recording of more than max_frames frames is refused, naming it (data/nmnist_frames.hpp).
+inline frames make_frames(const nmnist_folder& folder, std::size_t i, std::size_t max_frames)
 {
-    const sparse_frames f = tonic_to_sparse_frames(tonic_denoise(events, sensor, 10000), sensor, 1000);
+    const sparse_frames f = nmnist_recording_frames(folder, i, nmnist_frame_kind::tonic, max_frames, "--max-frames");
     frames s;
     s.offsets = f.offsets;
     sg::channels_last(f.offsets, f.index, f.value, {f.channels, f.height, f.width}, s.index, s.value);
     return s;
 }
 
-inline std::vector<frames> load(const nmnist_folder& folder, std::span<const std::size_t> which, unsigned threads,
+inline std::vector<frames> load(const nmnist_folder& folder, std::span<const std::size_t> which, unsigned threads, std::size_t max_frames,
                                 const std::function<void(std::size_t)>& tick)
 {
     std::vector<frames> out(which.size());
     parallel_blocks(which.size(), threads, [&](unsigned worker, std::size_t begin, std::size_t end) {
         for (std::size_t k = begin; k < end; ++k) {
-            out[k] = make_frames(folder.events(which[k]), folder.sensor());
+            out[k] = make_frames(folder, which[k], max_frames);
             out[k].label = folder.label(which[k]);
             if (worker == 0 && tick && (k - begin) % 64 == 0) tick(k);
         }
@@ -463,7 +468,7 @@ public:
         label_perm_ = sg_detail::permutation(10, o.seed, 0x1abe1);
         std::vector<std::size_t> which(o.test);
         std::iota(which.begin(), which.end(), std::size_t{0});
-        test_ = sg_detail::load(test_folder_, which, o.threads, [&](std::size_t k) {
+        test_ = sg_detail::load(test_folder_, which, o.threads, o.max_frames, [&](std::size_t k) {
             if (progress) progress({0, unit_count(o_), "test frames", k, o_.test});
         });
         if (o.forgetting) {
@@ -610,7 +615,7 @@ private:
         if (it != train_.end()) return it->second;
         const std::size_t n = o_.train_per_member;
         const std::span<const std::size_t> which(perm_.data() + s * n, n);
-        auto loaded = sg_detail::load(train_folder_, which, o_.threads, [&](std::size_t k) { report("training frames", k, n); });
+        auto loaded = sg_detail::load(train_folder_, which, o_.threads, o_.max_frames, [&](std::size_t k) { report("training frames", k, n); });
         return train_.emplace(s, std::move(loaded)).first->second;
     }
 

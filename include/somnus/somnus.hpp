@@ -65,6 +65,7 @@
 #include "data/idx.hpp"
 #include "data/mnist.hpp"
 #include "data/nmnist.hpp"
+#include "data/nmnist_frames.hpp"
 #include "data/perturb.hpp"
 #include "data/resize.hpp"
 #include "data/saccade.hpp"

@@ -352,3 +352,21 @@ TEST_CASE("regression: read_nmnist does not allocate for the whole file before d
 }
 
 }
+
+TEST_CASE("regression: nmnist_folder reports class folders other than 0-9 (07, 10), naming them, not skipping them")
+{
+    somnus_test::scratch_dir dir("nmnist-class-folders");
+    const auto root = dir.path();
+    std::filesystem::create_directories(root / "Train/3");
+    somnus::write_nmnist(root / "Train/3/00001.bin", std::vector<event>{{1, 1, 1, true}});
+    somnus_test::write_bytes(root / "Train/README", somnus_test::to_bytes("a file beside the class folders is left alone"));
+    CHECK(somnus::nmnist_folder(root, somnus::mnist_split::train).size() == 1);
+    for (const char* bad : {"07", "10", "seven"}) {
+        const auto sub = root / "Train" / bad;
+        std::filesystem::create_directories(sub);
+        somnus::write_nmnist(sub / "00002.bin", std::vector<event>{{1, 1, 1, true}});
+        CHECK(thrown<data_error>([&] { somnus::nmnist_folder(root, somnus::mnist_split::train); }) ==
+              sub.string() + ": not a class folder (N-MNIST class folders are named 0 to 9)");
+        std::filesystem::remove_all(sub);
+    }
+}

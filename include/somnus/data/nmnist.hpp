@@ -348,7 +348,8 @@ struct nmnist_sample {
 };
 
 /// The published layout: <root>/Train and <root>/Test, one folder per digit
-/// 0..9, one .bin file per recording. Samples are ordered by file name
+/// 0..9 (any other folder there is refused, naming it), one .bin file per
+/// recording. Samples are ordered by file name
 /// (numerically when the name is a number), then label; files are opened
 /// only when read, so a corrupt one is reported then, by path. A .bin entry
 /// that is not a regular file (a FIFO, a folder, a dangling link) is refused
@@ -371,6 +372,16 @@ public:
             std::string name;
             nmnist_sample sample;
         };
+        // A folder other than 0..9 (07, 10, seven) would hold recordings
+        // that silently go missing: it is refused, naming it.
+        for (const auto& f : std::filesystem::directory_iterator(dir, ec)) {
+            std::error_code st_ec;
+            if (!f.is_directory(st_ec)) continue;
+            const std::string name = f.path().filename().string();
+            if (name.size() != 1 || name[0] < '0' || name[0] > '9')
+                throw data_error(fmt::format("{}: not a class folder (N-MNIST class folders are named 0 to 9)", f.path().string()));
+        }
+        if (ec) throw data_error(fmt::format("{}: cannot list: {}", dir.string(), ec.message()));
         std::vector<entry> found;
         for (int digit = 0; digit <= 9; ++digit) {
             const auto sub = dir / std::to_string(digit);

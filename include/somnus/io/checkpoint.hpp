@@ -176,6 +176,14 @@ public:
     const std::string& path() const { return path_; }
     bool has(const std::string& name) const { return entries_.count(name) != 0; }
 
+    /// The shape section `name` was stored with (u64 and text: their length).
+    const std::vector<std::uint64_t>& dims(const std::string& name) const
+    {
+        const auto it = entries_.find(name);
+        if (it == entries_.end()) fail(fmt::format("section '{}' is missing", name));
+        return it->second.dims;
+    }
+
     /// Copies section `name` into out, which must already have the shape stored.
     void read(const std::string& name, vector_f& out) const { read_f32(name, {out.size()}, out.data()); }
     void read(const std::string& name, matrix_f& out) const { read_f32(name, {out.shape()[0], out.shape()[1]}, out.data()); }

@@ -122,6 +122,10 @@ public:
         return run_static(params, batch, steps, false, predictions);
     }
 
+    /// Steps a new workspace's tapes are reserved for (a real N-MNIST
+    /// recording is about 310 frames); longer batches grow them.
+    static constexpr std::size_t workspace_reserve_steps = 1024;
+
     /// The summed gradient of the last train_step (before Adam used it).
     std::span<const float> last_gradient() const { return total_; }
     /// The tape of one sample of the last batch, in bytes, for one thread.
@@ -137,7 +141,9 @@ private:
         for (std::size_t b = 0; b < B; ++b) check_sample(batch[b], b, n_in, C);
         for (const auto& s : batch) stats.steps = std::max(stats.steps, s.frames());
         const std::size_t T = stats.steps;
-        if (workspaces_.size() < threads_) workspaces_.resize(threads_, model_.make_workspace(T));
+        // Reserved for at most workspace_reserve_steps: one long first batch
+        // must not size every thread's tapes (they grow if a batch needs it).
+        if (workspaces_.size() < threads_) workspaces_.resize(threads_, model_.make_workspace(std::min(T, workspace_reserve_steps)));
         std::vector<double> sq(B, 0.0);
         std::vector<std::uint8_t> hit(B, 0);
         std::vector<std::uint64_t> spikes(B, 0);
@@ -198,7 +204,7 @@ private:
             rest_blocks_.resize(B);
             first_grads_.assign(B * n1, 0.0f);
         }
-        if (workspaces_.size() < threads_) workspaces_.resize(threads_, model_.make_workspace(T));
+        if (workspaces_.size() < threads_) workspaces_.resize(threads_, model_.make_workspace(std::min(T, workspace_reserve_steps)));
         std::vector<double> losses(B, 0.0);
         std::vector<std::uint8_t> hit(B, 0);
         std::vector<std::uint64_t> spikes(B, 0);

@@ -41,6 +41,7 @@ struct conv2d {
     struct work {
         sparse_tape inputs;
         std::vector<float> acc;  ///< backward scratch, one row of output channels
+        std::size_t tape_bytes() const { return inputs.bytes(); }
     };
 
     shape3 configure(shape3 s)
@@ -238,6 +239,6 @@ private:
     }
 };
 
-static_assert(layer<conv2d>);
+static_assert(layer<conv2d> && layer_with_weight_count<conv2d> && work_with_tape_bytes<conv2d::work>);
 
 } // namespace somnus::sg

@@ -21,6 +21,18 @@
 //                                    step t (called for t = T-1 ... 0 in turn):
 //                                    g_in = d loss / d input (may be null: not
 //                                    needed), g_params += d loss / d params
+//
+// and may provide, each named by a concept below and used only through it:
+//   l.weight_count()                 the weights' share of its parameters,
+//                                    drawn before the biases (layer_with_weight_count)
+//   l.prepare(params, work)          derive what backward_steps needs once the
+//                                    parameters last changed (layer_with_prepare)
+//   l.backward_steps(params, g_outs, g_ins, g_params, work, T)
+//                                    all T steps at once, [t][value], the same
+//                                    bits as backward for t = T-1 ... 0
+//                                    (layer_with_backward_steps)
+//   work.tape_bytes()                bytes its tape holds, for the trainer's
+//                                    report (work_with_tape_bytes)
 #pragma once
 
 #include <algorithm>
@@ -147,6 +159,21 @@ concept layer = requires(L l, const L cl, shape3 s, std::span<float> p, random_s
     cl.begin(w);
     cl.forward(cp, in, out, w, true);
     cl.backward(cp, g_out, g_in, g_p, w, t);
+};
+
+/// Optional members of a layer (see the list at the top).
+template <class L>
+concept layer_with_weight_count = requires(const L l) {
+    { l.weight_count() } -> std::convertible_to<std::size_t>;
+};
+template <class L>
+concept layer_with_prepare = requires(const L l, const float* p, typename L::work& w) { l.prepare(p, w); };
+template <class L>
+concept layer_with_backward_steps = requires(const L l, const float* p, const float* g_out, float* g_in, float* g_p, typename L::work& w,
+                                             std::size_t T) { l.backward_steps(p, g_out, g_in, g_p, w, T); };
+template <class W>
+concept work_with_tape_bytes = requires(const W w) {
+    { w.tape_bytes() } -> std::convertible_to<std::size_t>;
 };
 
 } // namespace somnus::sg

@@ -54,6 +54,7 @@ struct leaky {
         std::vector<float> carry;       ///< backward: g_mem[t+1]
         std::vector<std::uint32_t> fired;  ///< forward scratch: this step's spiking neurons
         std::size_t steps = 0;
+        std::size_t tape_bytes() const { return history.capacity() * sizeof(float); }
     };
 
     shape3 configure(shape3 s)
@@ -166,6 +167,6 @@ struct leaky {
     }
 };
 
-static_assert(layer<leaky<arctan>>);
+static_assert(layer<leaky<arctan>> && work_with_tape_bytes<leaky<arctan>::work>);
 
 } // namespace somnus::sg

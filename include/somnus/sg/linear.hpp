@@ -44,6 +44,7 @@ struct linear {
         sparse_tape inputs;
         std::vector<float> weights_t;  ///< prepare(): w[o][i], for narrow layers
         const float* prepared = nullptr;
+        std::size_t tape_bytes() const { return inputs.bytes(); }
     };
 
     shape3 configure(shape3 s)
@@ -292,6 +293,7 @@ private:
     }
 };
 
-static_assert(layer<linear>);
+static_assert(layer<linear> && layer_with_weight_count<linear> && layer_with_prepare<linear> && layer_with_backward_steps<linear> &&
+              work_with_tape_bytes<linear::work>);
 
 } // namespace somnus::sg

@@ -34,6 +34,7 @@ struct max_pool2d {
     struct work {
         std::vector<std::uint8_t> arg;  ///< [step][output]: position of the maximum in its window
         std::size_t steps = 0;
+        std::size_t tape_bytes() const { return arg.capacity(); }
     };
 
     shape3 configure(shape3 s)
@@ -134,6 +135,6 @@ struct max_pool2d {
     }
 };
 
-static_assert(layer<max_pool2d>);
+static_assert(layer<max_pool2d> && work_with_tape_bytes<max_pool2d::work>);
 
 } // namespace somnus::sg

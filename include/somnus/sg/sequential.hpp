@@ -26,6 +26,7 @@
 #include <cstddef>
 #include <span>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -170,7 +171,7 @@ private:
     void init_one(std::span<float> params, random_stream& rng) const
     {
         const auto& l = std::get<K>(layers_);
-        if constexpr (requires { l.weight_count(); }) {
+        if constexpr (layer_with_weight_count<std::remove_cvref_t<decltype(l)>>) {
             // Weights and biases are two tensors in PyTorch, drawn one after the other.
             l.init(params.subspan(offsets_[K], l.weight_count()), rng);
             l.init(params.subspan(offsets_[K] + l.weight_count(), l.parameter_count() - l.weight_count()), rng);
@@ -207,7 +208,7 @@ private:
         (
             [&] {
                 const auto& l = std::get<K>(layers_);
-                if constexpr (requires { l.prepare(params, std::get<K>(ws.work)); }) l.prepare(params + offsets_[K], std::get<K>(ws.work));
+                if constexpr (layer_with_prepare<std::remove_cvref_t<decltype(l)>>) l.prepare(params + offsets_[K], std::get<K>(ws.work));
             }(),
             ...);
     }
@@ -222,7 +223,7 @@ private:
             const float* g_out = K == depth ? g_outputs : ws.step_grads[K].data();
             float* g_in = K > 1 ? ws.step_grads[K - 1].data() : nullptr;
             float* g_p = g_params + (offsets_[K - 1] - offsets_[until]);
-            if constexpr (requires { l.backward_steps(params, g_out, g_in, g_p, w, T); }) {
+            if constexpr (layer_with_backward_steps<std::remove_cvref_t<decltype(l)>>) {
                 l.backward_steps(params + offsets_[K - 1], g_out, g_in, g_p, w, T);
             } else {
                 const std::size_t n_out = shapes_[K].size(), n_in = shapes_[K - 1].size();

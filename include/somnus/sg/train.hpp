@@ -454,9 +454,7 @@ private:
             [&](const auto&... w) {
                 (
                     [&](const auto& x) {
-                        if constexpr (requires { x.inputs.bytes(); }) bytes += x.inputs.bytes();
-                        if constexpr (requires { x.history.capacity(); }) bytes += x.history.capacity() * sizeof(float);
-                        if constexpr (requires { x.arg.capacity(); }) bytes += x.arg.capacity();
+                        if constexpr (work_with_tape_bytes<std::remove_cvref_t<decltype(x)>>) bytes += x.tape_bytes();
                     }(w),
                     ...);
             },

@@ -33,6 +33,7 @@ struct program_options {
     bool quick = false;
     unsigned threads = 2;
     std::string json;
+    bool zero_added = false;  ///< r = 0 was not asked for (said once the inputs are checked)
 };
 
 /// One distinct STDP protocol: data set, pause, seed.
@@ -263,7 +264,14 @@ inline int run_program(program_options& o, const mpi_session& mpi)
     for (const auto& d : o.stdp.datasets) {
         sets.push_back(load(d, folder(d), o.threads));
         make_pools(o.stdp, sets.back(), o.stdp.seed);  // enough images for the pools
+        if (do_sg) {
+            // The SG control's class-balanced subsets: a class with too few
+            // images fails now, not after the STDP part.
+            (void)massey::balanced_subset(sets.back().train15, o.sg.train_per_class, o.sg.subset_seed, 0);
+            (void)massey::balanced_subset(sets.back().test15, o.sg.test_per_class, o.sg.subset_seed, 1);
+        }
     }
+    if (o.zero_added) fmt::print(stderr, "sleep_regularisation: r = 0 added, the reference every figure is compared against\n");
 
     // A failure after this point (after hours of work) still writes what was
     // computed: the JSON marked partial, with the error, and exit status 2
@@ -433,7 +441,7 @@ inline int main_massey(int argc, char** argv, mpi_session& mpi)
         std::sort(ratios.begin(), ratios.end());
         if (ratios.front() != 0.0) {
             ratios.insert(ratios.begin(), 0.0);
-            fmt::print(stderr, "sleep_regularisation: r = 0 added, the reference every figure is compared against\n");
+            o.zero_added = true;
         }
         o.stdp.ratios = ratios;
     }

@@ -499,7 +499,8 @@ int main_ours(int argc, char** argv, ex::mpi_session& mpi)
 {
     options o;
     CLI::App app{"Periodic sleep as a regulariser of a recurrent STDP network and of a surrogate-gradient network\n"
-                 "(--protocol ours: our reading of the abstract of Massey et al. 2026; DESIGN.md section 9)"};
+                 "(--protocol ours: our reading of the abstract of Massey et al. 2026; DESIGN.md section 9)",
+                 "sleep_regularisation"};
     std::string protocol;
     app.add_option("--protocol", protocol, "massey2026 (the default) or ours (this protocol)")->check(CLI::IsMember({"massey2026", "ours"}));
     std::vector<double> fractions;

@@ -373,7 +373,8 @@ inline int main_massey(int argc, char** argv, mpi_session& mpi)
     program_options o;
     CLI::App app{"Massey et al. 2026 as the authors ran it: their recurrent STDP network with periodic sleep, every data set x\n"
                  "sleep ratio x seed beside their per-run results, and their surrogate-gradient control (DESIGN.md section 9a).\n"
-                 "--protocol ours runs our earlier reading of the abstract instead."};
+                 "--protocol ours runs our earlier reading of the abstract instead.",
+                 "sleep_regularisation"};
     std::string protocol = "massey2026";
     app.add_option("--protocol", protocol, "massey2026 (default) or ours")->check(CLI::IsMember({"massey2026", "ours"}));
     std::vector<double> ratios;

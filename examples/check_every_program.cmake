@@ -6,7 +6,7 @@ file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 include(${CMAKE_CURRENT_LIST_DIR}/expect_exit.cmake)
 
-set(programs diehl_cook information make_nmnist sleep nmnist_ensemble sleep_regularisation)
+set(programs diehl_cook information make_nmnist sleep nmnist_ensemble sleep_regularisation massey_sg)
 # Flags that read a file or a folder, per program, beyond --json.
 set(paths_diehl_cook --data --save --load --png)
 set(paths_information --data --fashion-data --markdown --png)
@@ -14,6 +14,7 @@ set(paths_make_nmnist --data --out --png)
 set(paths_sleep --data --png)
 set(paths_nmnist_ensemble --data --checkpoints --png)
 set(paths_sleep_regularisation --data --fashion-data)
+set(paths_massey_sg --data)
 
 if(CASE STREQUAL "refuse_empty_paths")
   # --json '' (and every other path flag given '') read as "not given": the

@@ -19,6 +19,7 @@
 #include <fstream>
 #include <limits>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -39,17 +40,32 @@ namespace somnus::example {
 
 inline constexpr int exit_bad_input = 2;
 
+/// The program's name as messages print it: the last component of a path
+/// (CLI11 names an unnamed App after argv[0], which may be a full path).
+inline std::string program_name(const std::string& name)
+{
+    const auto slash = name.find_last_of('/');
+    return slash == std::string::npos ? name : name.substr(slash + 1);
+}
+
 /// Parses; returns an exit status if the program should stop now (help
-/// printed: 0; bad arguments: 2 after a one-line message).
+/// printed: 0; bad arguments: 2 after a one-line message). An option given
+/// an empty value (--json '', --data '') is refused: every option of these
+/// programs names a file, a folder or a choice, and an empty one would
+/// otherwise read as "not given".
 inline std::optional<int> parse(CLI::App& app, int argc, char** argv)
 {
     try {
         app.parse(argc, argv);
+        for (const CLI::Option* opt : app.get_options())
+            for (const auto& value : opt->results())
+                if (value.empty())
+                    throw CLI::ValidationError(opt->get_name(), "empty value (give a path, or leave the option out)");
     } catch (const CLI::CallForHelp&) {
         std::fputs(app.help().c_str(), stdout);
         return 0;
     } catch (const CLI::ParseError& e) {
-        fmt::print(stderr, "{}: {}\n", app.get_name(), e.what());
+        fmt::print(stderr, "{}: {}\n", program_name(app.get_name()), e.what());
         return exit_bad_input;
     }
     return std::nullopt;
@@ -151,16 +167,25 @@ inline CLI::Validator positive_or_infinite() { return detail::number_check(0.0, 
 
 /// Runs body, turning somnus' bad-input errors into exit status 2 with a
 /// one-line message, and anything else into status 1.
+/// A message prefixed with the program's name once: a message that already
+/// starts with it (thrown by code that names the program) is not prefixed
+/// again.
+inline std::string with_program(const std::string& program, const std::string& message)
+{
+    const std::string prefix = program + ": ";
+    return message.rfind(prefix, 0) == 0 ? message : prefix + message;
+}
+
 template <class Body>
 int guarded(const std::string& program, Body&& body)
 {
     try {
         return body();
     } catch (const somnus::data_error& e) {
-        fmt::print(stderr, "{}: {}\n", program, e.what());
+        fmt::print(stderr, "{}\n", with_program(program, e.what()));
         return exit_bad_input;
     } catch (const somnus::config_error& e) {
-        fmt::print(stderr, "{}: {}\n", program, e.what());
+        fmt::print(stderr, "{}\n", with_program(program, e.what()));
         return exit_bad_input;
     } catch (const std::exception& e) {
         fmt::print(stderr, "{}: error: {}\n", program, e.what());
@@ -255,6 +280,30 @@ private:
     std::string program_;
     std::vector<std::string> errors_;
 };
+
+/// Throws where the environment variable SOMNUS_INJECT_FAILURE equals
+/// `point`: the tests' way to make a long run fail late (as a full disk or a
+/// lost node would) and check that what was computed is still written.
+inline void injected_failure(const std::string& point)
+{
+    const char* at = std::getenv("SOMNUS_INJECT_FAILURE");
+    if (at != nullptr && point == at) throw std::runtime_error(fmt::format("failure injected at {} (SOMNUS_INJECT_FAILURE)", point));
+}
+
+/// Does v hold a value twice?
+template <class T>
+bool repeats(std::vector<T> v)
+{
+    std::sort(v.begin(), v.end());
+    return std::adjacent_find(v.begin(), v.end()) != v.end();
+}
+
+/// A one-line message for a bad combination of flags; returns exit status 2.
+inline int fail_with(const std::string& program, const std::string& message)
+{
+    fmt::print(stderr, "{}: {}\n", program, message);
+    return exit_bad_input;
+}
 
 /// Where a dataset's IDX files are when --data is not given.
 inline std::string default_data_folder(const std::string& dataset)

@@ -72,4 +72,79 @@ inline std::vector<nlohmann::json> gather_units(const mpi_session& mpi, const st
     return all;
 }
 
+/// The first failure among a long run's parts (the STDP runs, the SG runs),
+/// kept instead of ending the program, so that the units already computed
+/// are still gathered and written: the JSON marked "partial" with the
+/// error, and exit status 2 (bad input) or 1. Parts after a failure do not
+/// run.
+class late_failure {
+public:
+    template <class Body>
+    void attempt(const std::string& part, Body&& body)
+    {
+        if (!failed_.empty()) return;
+        try {
+            body();
+        } catch (const somnus::data_error& e) {
+            fail(part, e.what(), exit_bad_input);
+        } catch (const somnus::config_error& e) {
+            fail(part, e.what(), exit_bad_input);
+        } catch (const std::exception& e) {
+            fail(part, e.what(), 1);
+        }
+    }
+
+    /// At rank 0, every rank's failures (the first message in rank order
+    /// kept); collective, so every rank calls it.
+    void gather(const mpi_session& mpi)
+    {
+        const nlohmann::json mine{{"parts", failed_}, {"error", error_}, {"status", status_}};
+        const auto all = mpi.gather(mine.dump());
+        for (std::size_t r = 1; r < all.size(); ++r) {
+            const auto j = nlohmann::json::parse(all[r]);
+            for (const auto& p : j["parts"]) {
+                const auto part = p.get<std::string>();
+                if (!failed(part)) failed_.push_back(part);
+            }
+            if (error_.empty() && !j["error"].get<std::string>().empty()) {
+                error_ = j["error"].get<std::string>();
+                status_ = j["status"].get<int>();
+            }
+        }
+    }
+
+    explicit operator bool() const { return !failed_.empty(); }
+    bool failed(const std::string& part) const { return std::find(failed_.begin(), failed_.end(), part) != failed_.end(); }
+    int status() const { return failed_.empty() ? 0 : status_; }
+
+    /// "partial" (always), and when true "error" and "failed_parts".
+    void record(nlohmann::json& j) const
+    {
+        j["partial"] = !failed_.empty();
+        if (failed_.empty()) return;
+        j["error"] = error_;
+        j["failed_parts"] = failed_;
+    }
+
+    /// The one-line message; returns the exit status.
+    int report(const std::string& program, const std::string& json) const
+    {
+        fmt::print(stderr, "{}: {}; {}\n", program, error_,
+                   json.empty() ? "no --json given, nothing written" : fmt::format("partial results written to {}", json));
+        return status();
+    }
+
+private:
+    void fail(const std::string& part, const std::string& message, int status)
+    {
+        failed_.push_back(part);
+        error_ = fmt::format("{} failed: {}", part, message);
+        status_ = status;
+    }
+
+    std::vector<std::string> failed_;
+    std::string error_;
+    int status_ = 0;
+};
+
 } // namespace somnus::example

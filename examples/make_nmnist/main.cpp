@@ -3,12 +3,17 @@
 // the saccade recording of Orchard et al. 2015 (somnus/data/saccade.hpp):
 // <out>/Train/<digit>/<index>.bin and <out>/Test/..., readable by any
 // N-MNIST reader. Deterministic by seed, whatever the thread count.
+// The tree is written into a temporary folder beside --out and renamed into
+// place when complete, so a reader never sees a half-written or mixed tree:
+// a non-empty --out is refused unless --replace is given.
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <vector>
+
+#include <unistd.h>
 
 #include <somnus/core/parallel.hpp>
 #include <somnus/data/events.hpp>
@@ -28,6 +33,7 @@ struct options {
     std::string out = "data/nmnist-synth";
     std::string split = "both";
     std::size_t limit = 0;  // 0: all
+    bool replace = false;   // replace a non-empty --out
     unsigned threads = 2;
     std::uint64_t seed = 0;
     std::string json, png;
@@ -131,6 +137,63 @@ nlohmann::json stats_json(const totals& t)
             {"max_duration_ms", t.max_duration_us / 1000.0}};
 }
 
+/// --out as an absolute path without a trailing separator (so that it has a
+/// parent folder to write the temporary tree in).
+std::filesystem::path output_root(const std::string& out)
+{
+    auto root = std::filesystem::absolute(out).lexically_normal();
+    if (!root.has_filename() && root.has_parent_path() && root != root.root_path()) root = root.parent_path();
+    if (root == root.root_path()) throw somnus::config_error(fmt::format("--out {}: cannot write into the file system's root", out));
+    return root;
+}
+
+/// A folder beside --out that the tree is written into, removed unless
+/// commit() moved it into place.
+class staging_folder {
+public:
+    explicit staging_folder(const std::filesystem::path& root, const std::string& flag)
+        : root_(root), path_(root.parent_path() / fmt::format(".{}.make_nmnist-{}", root.filename().string(), ::getpid()))
+    {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+        std::filesystem::create_directories(path_, ec);
+        if (ec)
+            throw somnus::config_error(fmt::format("{} {}: cannot create the temporary folder {} beside it: {}", flag, root.string(),
+                                                   path_.string(), ec.message()));
+    }
+    staging_folder(const staging_folder&) = delete;
+    staging_folder& operator=(const staging_folder&) = delete;
+    ~staging_folder()
+    {
+        std::error_code ec;
+        if (!committed_) std::filesystem::remove_all(path_, ec);
+    }
+    const std::filesystem::path& path() const { return path_; }
+
+    /// Moves the finished tree to root: an empty or missing root is replaced
+    /// by one rename; a non-empty one (--replace) is first moved aside, then
+    /// removed once the new tree is in place.
+    void commit()
+    {
+        namespace fs = std::filesystem;
+        if (fs::exists(root_) && !fs::is_empty(root_)) {
+            const fs::path old = root_.parent_path() / fmt::format(".{}.replaced-{}", root_.filename().string(), ::getpid());
+            fs::rename(root_, old);
+            fs::rename(path_, root_);
+            committed_ = true;
+            fs::remove_all(old);
+        } else {
+            if (fs::exists(root_)) fs::remove(root_);
+            fs::rename(path_, root_);
+            committed_ = true;
+        }
+    }
+
+private:
+    std::filesystem::path root_, path_;
+    bool committed_ = false;
+};
+
 /// The images the saccade parameters are made for: N-MNIST's 28x28 digits
 /// on a 34x34 sensor.
 constexpr std::size_t image_rows = 28, image_cols = 28;
@@ -142,6 +205,11 @@ int run(const options& o)
     ex::require_output_folder(o.out, "--out");
     ex::require_output_file(o.json, "--json");
     ex::require_output_file(o.png, "--png");
+    const std::filesystem::path root = output_root(o.out);
+    if (std::filesystem::exists(root) && !std::filesystem::is_empty(root) && !o.replace)
+        throw somnus::config_error(fmt::format("--out {}: folder is not empty (recordings of another run would mix with these); "
+                                               "give --replace to replace it, or an empty or new folder", o.out));
+    staging_folder staging(root, "--out");
     const std::string dir = ex::data_folder(o.dataset, o.data);
     const std::size_t limit = o.limit ? o.limit : std::numeric_limits<std::size_t>::max();
     const bool do_train = o.split != "test", do_test = o.split != "train";
@@ -151,14 +219,14 @@ int run(const options& o)
     if (do_train) train = somnus::load_mnist(dir, somnus::mnist_split::train, limit, geometry);
     if (do_test) test = somnus::load_mnist(dir, somnus::mnist_split::test, limit, geometry);
     const somnus::saccade_synthesizer syn(o.params, o.seed);
-    const std::filesystem::path root(o.out);
     fmt::print(stderr, "{}: {} training and {} test images from {} -> {} (seed {}, {} threads)\n", o.dataset, train.size(),
                test.size(), dir, root.string(), o.seed, o.threads);
 
     const auto t_convert = ex::clock::now();
     totals tr, te;
-    if (do_train) tr = convert(o, syn, train, somnus::mnist_split::train, root);
-    if (do_test) te = convert(o, syn, test, somnus::mnist_split::test, root);
+    if (do_train) tr = convert(o, syn, train, somnus::mnist_split::train, staging.path());
+    if (do_test) te = convert(o, syn, test, somnus::mnist_split::test, staging.path());
+    staging.commit();
     const double convert_seconds = ex::seconds_since(t_convert);
     totals all = tr;
     all.add(te);
@@ -194,7 +262,7 @@ int run(const options& o)
         j["dataset"] = o.dataset;
         j["seed"] = o.seed;
         j["threads"] = o.threads;
-        j["out"] = root.string();
+        j["out"] = o.out;
         j["samples"] = all.samples;
         j["mean_events"] = all.mean_events();
         j["on_off_ratio"] = all.on_off_ratio();
@@ -236,7 +304,9 @@ int main(int argc, char** argv)
     CLI::App app("Synthesise an N-MNIST-format dataset from MNIST by simulating saccades (Orchard et al. 2015)",
                  "make_nmnist");
     ex::add_dataset_options(app, o.dataset, o.data);
-    app.add_option("--out", o.out, "output folder (Train/<digit>/*.bin, Test/<digit>/*.bin)")->capture_default_str();
+    app.add_option("--out", o.out, "output folder (Train/<digit>/*.bin, Test/<digit>/*.bin); empty or new unless --replace")
+        ->capture_default_str();
+    app.add_flag("--replace", o.replace, "replace a non-empty --out (the new tree is written beside it, then renamed into place)");
     app.add_option("--split", o.split, "train, test or both")->check(CLI::IsMember({"train", "test", "both"}))->capture_default_str();
     app.add_option("--limit", o.limit, "at most this many images of each split, the first of each file (0: all)")
         ->check(ex::integer_at_least<std::size_t>(0))

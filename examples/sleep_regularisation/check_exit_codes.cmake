@@ -13,7 +13,7 @@ expect(0 "" --protocol ours --help)
 expect(2 "--protocol" --protocol theirs)
 
 # --protocol massey2026 (the default).
-set(missing --mnist-data ${WORK}/no-such-dir --fashion-data ${WORK}/no-such-dir)
+set(missing --data ${WORK}/no-such-dir --fashion-data ${WORK}/no-such-dir)
 expect(2 "--ratios" --ratios -0.1 ${missing})
 expect(2 "--ratios;nan" --ratios nan ${missing})
 expect(2 "--ratios;twice" --ratios 0 0.2 0.2 ${missing})
@@ -33,7 +33,7 @@ expect(2 "no-such-dir" --datasets mnist ${missing})
 expect(2 "--json;does not exist" --json ${WORK}/missing/out.json --datasets mnist ${missing})
 
 # --protocol ours.
-set(none --protocol ours --mnist-data ${WORK}/no-such-dir --nmnist ${WORK}/no-such-nm)
+set(none --protocol ours --data ${WORK}/no-such-dir --nmnist ${WORK}/no-such-nm)
 expect(2 "frobnicate" --frobnicate)
 expect(2 "--part" --part all ${none})
 expect(2 "--fractions" --fractions 1 ${none})
@@ -63,7 +63,7 @@ if(NOT rc EQUAL 0)
 endif()
 # massey2026 on the tiny set (one class: their readout predicts it), STDP part, 1 and 2 threads.
 set(EXPECT_TIMEOUT 300)
-set(tiny_base --mnist-data ${WORK}/mnist --datasets mnist --part stdp --ratios 0 0.05 --seeds 2 --batches 2 --batch-images 6
+set(tiny_base --data ${WORK}/mnist --datasets mnist --part stdp --ratios 0 0.05 --seeds 2 --batches 2 --batch-images 6
               --val-images 6 --test-images 12 --fit-images 12)
 expect(2 "the pools need" ${tiny_base} --train-pool 40)
 set(tiny ${tiny_base} --train-pool 12)
@@ -97,7 +97,7 @@ foreach(key "\"published\"" "\"accuracy_ours\"" "\"at_upper\"" "\"sleep_steps\""
   endif()
 endforeach()
 
-set(data --protocol ours --mnist-data ${WORK}/mnist --datasets mnist --nmnist ${WORK}/nm)
+set(data --protocol ours --data ${WORK}/mnist --datasets mnist --nmnist ${WORK}/nm)
 # Every label is 3: the forgetting runs' second half (classes 5-9) has no images, said before any work.
 expect(2 "classes 5-9" ${data} --part stdp --neurons 4 --train 10 --label 10 --test 12 --seeds 1 --fractions 0)
 

@@ -10,6 +10,10 @@
 // function-space entropy S0 of the SG members with and without sleep.
 // Units (a dataset, fraction, seed and kind each) are spread over threads
 // and, built with MPI, over processes; the results depend on neither.
+// As in massey2026: each fraction and data set once, the fractions ascending
+// with f = 0 (the reference of every comparison) run whether asked or not;
+// every input read and checked before any work; a late failure still
+// writes the JSON, marked partial.
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -47,6 +51,7 @@ struct options {
     unsigned threads = 2;
     std::uint64_t seed = 0;
     std::string json, png;
+    bool zero_added = false;  ///< f = 0 was not asked for (said once the inputs are checked)
 };
 
 struct summary {
@@ -110,11 +115,11 @@ std::vector<std::string> run_stdp(const options& o, const ex::mpi_session& mpi, 
         });
 }
 
-std::vector<std::string> run_sg(const options& o, const ex::mpi_session& mpi)
+/// This process's SG units, appended to `out` as each finishes (so that a
+/// failure keeps the finished ones), with the session made before any work.
+void run_sg(ex::sg_control_session& session, const ex::mpi_session& mpi, std::vector<std::string>& out)
 {
-    ex::sg_control_session session(o.sg);
-    std::vector<std::string> out;
-    const std::size_t units = ex::unit_count(o.sg);
+    const std::size_t units = session.units();
     for (std::size_t u = 0; u < units; ++u) {
         if (!mpi.mine(u)) continue;
         const auto r = session.run_unit(u);
@@ -122,7 +127,6 @@ std::vector<std::string> run_sg(const options& o, const ex::mpi_session& mpi)
                    r.fraction, r.seed_index, r.seconds);
         out.push_back(ex::to_json(r).dump());
     }
-    return out;
 }
 
 /// Means over seeds, per dataset and fraction, of every STDP measure at
@@ -183,7 +187,7 @@ nlohmann::json aggregate_stdp(const ms::stdp_options& s, const std::vector<nlohm
                     std::vector<double> x;
                     for (const auto* u : main) x.push_back(value((*u)["points"].back(), path));
                     fj["final"][name] = to_json(summarize(x));
-                    if (i == 0) final_at_zero[name] = x;
+                    if (s.fractions[i] == 0.0) final_at_zero[name] = x;
                     else if (final_at_zero.count(name) && final_at_zero[name].size() == x.size())
                         fj["final_vs_no_sleep"][name] = paired(x, final_at_zero[name]);
                 }
@@ -201,7 +205,7 @@ nlohmann::json aggregate_stdp(const ms::stdp_options& s, const std::vector<nlohm
                                     {"classes_0_4_after_second_half", to_json(summarize(after_second))},
                                     {"classes_5_9_after_second_half", to_json(summarize(second))},
                                     {"drop", to_json(summarize(drop))}};
-                if (i == 0) forgetting_at_zero = drop;
+                if (s.fractions[i] == 0.0) forgetting_at_zero = drop;
                 else if (forgetting_at_zero.size() == drop.size()) fj["forgetting"]["drop_vs_no_sleep"] = paired(drop, forgetting_at_zero);
             }
             ds["fractions"].push_back(fj);
@@ -305,14 +309,14 @@ nlohmann::json aggregate_sg(const ex::sg_control_options& o, const std::vector<n
             std::vector<double> final;
             for (const auto* r : main) final.push_back(r->epochs.back().accuracy);
             fj["final_accuracy"] = to_json(summarize(final));
-            if (i == 0) final_zero = final;
+            if (o.fractions[i] == 0.0) final_zero = final;
             else if (final_zero.size() == final.size()) fj["final_accuracy_vs_no_sleep"] = paired(final, final_zero);
         }
         if (!forget.empty()) {
             std::vector<double> drop;
             for (const auto* r : forget) drop.push_back(r->forgetting->forgetting);
             fj["forgetting"] = {{"drop", to_json(summarize(drop))}};
-            if (i == 0) drop_zero = drop;
+            if (o.fractions[i] == 0.0) drop_zero = drop;
             else if (drop_zero.size() == drop.size()) fj["forgetting"]["drop_vs_no_sleep"] = paired(drop, drop_zero);
         }
         out["fractions"].push_back(fj);
@@ -408,16 +412,35 @@ int run(options& o, const ex::mpi_session& mpi)
                             &cached(cache, dir, somnus::mnist_split::test, o.stdp.test)});
             ms::check_data(o.stdp, *data.back().train, d);
         }
-    if (do_sg) ex::sg_control_session check(o.sg);  // reads the folder listing: a bad --nmnist fails here, not after the STDP runs
+    // The SG data too: the folder listings, the test recordings and the
+    // training recordings of this process's units, read and checked here, so
+    // that a bad recording fails now and not after the STDP part.
+    std::optional<ex::sg_control_session> session;
+    if (do_sg) {
+        session.emplace(o.sg);
+        std::vector<std::size_t> mine;
+        for (std::size_t u = 0; u < session->units(); ++u)
+            if (mpi.mine(u)) mine.push_back(u);
+        session->prepare(mine);
+    }
+    if (o.zero_added) fmt::print(stderr, "sleep_regularisation: f = 0 added, the reference every figure is compared against\n");
 
+    // A failure after this point (after hours of work) still writes what was
+    // computed: the JSON marked partial, with the error, and exit status 2
+    // (bad input) or 1.
+    ex::late_failure failure;
     std::vector<std::string> stdp_mine, sg_mine;
-    if (do_stdp) stdp_mine = run_stdp(o, mpi, data);
-    if (do_sg) sg_mine = run_sg(o, mpi);
+    if (do_stdp) failure.attempt("the STDP part", [&] { stdp_mine = run_stdp(o, mpi, data); });
+    if (do_sg) failure.attempt("the SG part", [] { ex::injected_failure("sg_part"); });
+    if (do_sg) failure.attempt("the SG part", [&] { run_sg(*session, mpi, sg_mine); });
     const auto stdp_units = ex::gather_units(mpi, stdp_mine);
     const auto sg_units = ex::gather_units(mpi, sg_mine);
-    if (!mpi.root()) return 0;
+    failure.gather(mpi);
+    if (!mpi.root()) return failure.status();
     fmt::print(stderr, "sleep_regularisation: gathered {} units from {} process{}\n", stdp_units.size() + sg_units.size(), mpi.size(),
                mpi.size() == 1 ? "" : "es");
+    const bool stdp_done = do_stdp && !failure.failed("the STDP part");
+    const bool sg_done = do_sg && !failure.failed("the STDP part") && !failure.failed("the SG part");
 
     nlohmann::json j;
     j["experiment"] = "sleep_regularisation";
@@ -440,7 +463,7 @@ int run(options& o, const ex::mpi_session& mpi)
                                  {"sleep", {{"decay_baseline", s.decay.baseline}, {"decay_tau_ms", s.decay.tau_ms},
                                             {"decay_sigma", s.decay.sigma}, {"decay_every_ms", s.decay.every_ms},
                                             {"kick_rate_hz", s.kick_rate_hz}, {"kick", s.kick}}}};
-        j["stdp"]["summary"] = aggregate_stdp(s, stdp_units);
+        if (stdp_done) j["stdp"]["summary"] = aggregate_stdp(s, stdp_units);
         j["stdp"]["units"] = stdp_units;
     }
     if (do_sg) {
@@ -448,22 +471,25 @@ int run(options& o, const ex::mpi_session& mpi)
                                {"seeds", o.sg.seeds}, {"fractions", o.sg.fractions}, {"noise_rate_hz", o.sg.noise_rate_hz},
                                {"decay_baseline", o.sg.decay.baseline}, {"decay_tau_ms", o.sg.decay.tau_ms},
                                {"decay_sigma", o.sg.decay.sigma}, {"decay_every_ms", o.sg.decay.every_ms}, {"data", o.sg.data.string()}};
-        j["sg"]["summary"] = aggregate_sg(o.sg, sg_units);
+        if (sg_done) j["sg"]["summary"] = aggregate_sg(o.sg, sg_units);
         j["sg"]["units"] = sg_units;
     }
+    failure.record(j);
     j["wall_seconds"] = ex::seconds_since(t0);
-    if (do_stdp && !o.stdp.datasets.empty()) {
-        const auto& first = j["stdp"]["summary"][o.stdp.datasets[0]]["fractions"];
-        j["accuracy"] = first[0]["final"]["accuracy"]["mean"];  // headline: the first dataset without sleep
+    if (stdp_done && !o.stdp.datasets.empty()) {
+        // Headline: the first dataset without sleep (f = 0 always runs, first).
+        for (const auto& fj : j["stdp"]["summary"][o.stdp.datasets[0]]["fractions"])
+            if (fj["fraction"].get<double>() == 0.0 && fj.contains("final")) j["accuracy"] = fj["final"]["accuracy"]["mean"];
     }
     ex::late_outputs outputs("sleep_regularisation");
-    if (!o.png.empty())
+    if (!o.png.empty() && !failure)
         outputs.attempt("--png", [&] {
             std::filesystem::create_directories(o.png);
             if (do_stdp) stdp_pictures(o.png, j["stdp"]["summary"], o.stdp);
             if (do_sg) sg_pictures(o.png, j["sg"]["summary"]);
         });
     if (!o.json.empty()) outputs.attempt("--json", [&] { ex::write_json(o.json, j); });
+    if (failure) return failure.report("sleep_regularisation", o.json);
     fmt::print(stderr, "sleep_regularisation: done in {:.0f} s\n", j["wall_seconds"].get<double>());
     return outputs.status();
 }
@@ -473,7 +499,8 @@ int main_ours(int argc, char** argv, ex::mpi_session& mpi)
 {
     options o;
     CLI::App app{"Periodic sleep as a regulariser of a recurrent STDP network and of a surrogate-gradient network\n"
-                 "(--protocol ours: our reading of the abstract of Massey et al. 2026; DESIGN.md section 9)"};
+                 "(--protocol ours: our reading of the abstract of Massey et al. 2026; DESIGN.md section 9)",
+                 "sleep_regularisation"};
     std::string protocol;
     app.add_option("--protocol", protocol, "massey2026 (the default) or ours (this protocol)")->check(CLI::IsMember({"massey2026", "ours"}));
     std::vector<double> fractions;
@@ -481,9 +508,10 @@ int main_ours(int argc, char** argv, ex::mpi_session& mpi)
     app.add_option("--part", o.part, "both, stdp (the recurrent STDP network) or sg (the surrogate-gradient control)")
         ->check(CLI::IsMember({"both", "stdp", "sg"}))
         ->capture_default_str();
-    app.add_option("--fractions", fractions, "sleep fractions of training time, each in [0, 1) (default 0 0.05 0.1 0.2 0.3 0.5)")
+    app.add_option("--fractions", fractions,
+                   "sleep fractions of training time, each in [0, 1) and once (default 0 0.05 0.1 0.2 0.3 0.5); f = 0 always runs")
         ->check(ex::number_in(0.0, 0.999));
-    app.add_option("--datasets", datasets, "STDP datasets: mnist and/or fashion (default both)")->check(CLI::IsMember({"mnist", "fashion"}));
+    app.add_option("--datasets", datasets, "STDP datasets: mnist and/or fashion, each once (default both)")->check(CLI::IsMember({"mnist", "fashion"}));
     app.add_option("--seeds", o.stdp.seeds, "seeds per setting (both parts)")->check(ex::integer_in(1, 100))->capture_default_str();
     app.add_option("--neurons", o.stdp.neurons, "STDP: excitatory neurons")->check(ex::integer_in(1, 100000))->capture_default_str();
     app.add_option("--train", o.stdp.train_images, "STDP: training images per run")->check(ex::integer_in(2, 60000))->capture_default_str();
@@ -497,7 +525,7 @@ int main_ours(int argc, char** argv, ex::mpi_session& mpi)
     app.add_option("--kick-rate", o.stdp.kick_rate_hz, "STDP sleep: spontaneous kicks per excitatory neuron per second")
         ->check(ex::non_negative_number(10000))
         ->capture_default_str();
-    app.add_option("--mnist-data", o.mnist_dir, "MNIST folder (default data/mnist)");
+    app.add_option("--data", o.mnist_dir, "MNIST folder (default data/mnist)");
     app.add_option("--fashion-data", o.fashion_dir, "Fashion-MNIST folder (default /usr/share/datasets/fashion-mnist)");
     app.add_option("--nmnist", o.sg.data, "SG: N-MNIST folder (Train/<digit>/*.bin, Test/...): real files or examples/make_nmnist's")
         ->capture_default_str();
@@ -531,7 +559,20 @@ int main_ours(int argc, char** argv, ex::mpi_session& mpi)
         o.sg.batch = quick_sg.batch;
     }
     o.sg.seeds = o.stdp.seeds;
-    if (!fractions.empty()) o.stdp.fractions = o.sg.fractions = fractions;
+    // As --protocol massey2026: each value once (a repeated one would pool
+    // its runs, "seeds": 4 for --seeds 2); the fractions ascending, with f = 0
+    // (every "vs no sleep" figure is against it, and the headline accuracy
+    // is its) run whether asked or not.
+    if (ex::repeats(fractions)) return ex::fail_with("sleep_regularisation", "--fractions lists a value twice");
+    if (ex::repeats(datasets)) return ex::fail_with("sleep_regularisation", "--datasets lists a data set twice");
+    if (!fractions.empty()) {
+        std::sort(fractions.begin(), fractions.end());
+        if (fractions.front() != 0.0) {
+            fractions.insert(fractions.begin(), 0.0);
+            o.zero_added = true;
+        }
+        o.stdp.fractions = o.sg.fractions = fractions;
+    }
     if (!datasets.empty()) o.stdp.datasets = datasets;
     if (no_forgetting) o.stdp.forgetting = o.sg.forgetting = false;
     o.mnist_dir = ex::data_folder("mnist", o.mnist_dir);

@@ -33,6 +33,7 @@ struct program_options {
     bool quick = false;
     unsigned threads = 2;
     std::string json;
+    bool zero_added = false;  ///< r = 0 was not asked for (said once the inputs are checked)
 };
 
 /// One distinct STDP protocol: data set, pause, seed.
@@ -263,11 +264,22 @@ inline int run_program(program_options& o, const mpi_session& mpi)
     for (const auto& d : o.stdp.datasets) {
         sets.push_back(load(d, folder(d), o.threads));
         make_pools(o.stdp, sets.back(), o.stdp.seed);  // enough images for the pools
+        if (do_sg) {
+            // The SG control's class-balanced subsets: a class with too few
+            // images fails now, not after the STDP part.
+            (void)massey::balanced_subset(sets.back().train15, o.sg.train_per_class, o.sg.subset_seed, 0);
+            (void)massey::balanced_subset(sets.back().test15, o.sg.test_per_class, o.sg.subset_seed, 1);
+        }
     }
+    if (o.zero_added) fmt::print(stderr, "sleep_regularisation: r = 0 added, the reference every figure is compared against\n");
 
+    // A failure after this point (after hours of work) still writes what was
+    // computed: the JSON marked partial, with the error, and exit status 2
+    // (bad input) or 1.
+    late_failure failure;
     std::vector<std::string> stdp_mine, sg_mine;
     std::vector<unit> units;
-    if (do_stdp) {
+    if (do_stdp) failure.attempt("the STDP part", [&] {
         units = stdp_units(o.stdp);
         stdp_mine = run_units(
             units, mpi, o.threads, "massey2026 stdp runs",
@@ -277,8 +289,9 @@ inline int run_program(program_options& o, const mpi_session& mpi)
                                    o.stdp.datasets[u.dataset], u.ratio, u.pause_ms, u.seed, j["accuracy"].get<double>(),
                                    j["accuracy_ours"].get<double>(), j["batches_run"].get<std::size_t>(), j["seconds"].get<double>());
             });
-    }
-    if (do_sg) {
+    });
+    if (do_sg) failure.attempt("the SG part", [] { injected_failure("sg_part"); });
+    if (do_sg) failure.attempt("the SG part", [&] {
         const auto sgu = sg_units(o.stdp.ratios, o.stdp.datasets.size(), o.stdp.seeds);
         sg_mine = run_units(
             sgu, mpi, o.threads, "massey2026 sg runs",
@@ -293,10 +306,11 @@ inline int run_program(program_options& o, const mpi_session& mpi)
                 return fmt::format("sg {} p={:g} (every {}) seed {}: {:.1f}% ({:.1f} s)", o.stdp.datasets[u.dataset], u.ratio, u.every,
                                    u.seed, 100.0 * j["final_test_accuracy"].get<double>(), j["seconds"].get<double>());
             });
-    }
+    });
     const auto stdp_all = gather_units(mpi, stdp_mine);
     const auto sg_all = gather_units(mpi, sg_mine);
-    if (!mpi.root()) return 0;
+    failure.gather(mpi);
+    if (!mpi.root()) return failure.status();
     fmt::print(stderr, "sleep_regularisation: gathered {} units from {} process{}\n", stdp_all.size() + sg_all.size(), mpi.size(),
                mpi.size() == 1 ? "" : "es");
 
@@ -319,7 +333,8 @@ inline int run_program(program_options& o, const mpi_session& mpi)
                                  {"forgetting", s.forgetting}};
         std::vector<run_result> runs;
         for (const auto& u : stdp_all) runs.push_back(u.get<run_result>());
-        for (const auto& d : s.datasets) j["stdp"]["table"][d] = stdp_table(s, d, runs);
+        if (!failure.failed("the STDP part"))
+            for (const auto& d : s.datasets) j["stdp"]["table"][d] = stdp_table(s, d, runs);
         j["stdp"]["runs"] = runs;
     }
     if (do_sg) {
@@ -333,23 +348,24 @@ inline int run_program(program_options& o, const mpi_session& mpi)
                                {"hidden", o.sg.hidden},
                                {"beta", o.sg.beta},
                                {"learning_rate", o.sg.learning_rate}};
-        for (const auto& d : o.stdp.datasets) j["sg"]["table"][d] = sg_table(o.stdp.ratios, d, runs);
+        if (!failure)
+            for (const auto& d : o.stdp.datasets) j["sg"]["table"][d] = sg_table(o.stdp.ratios, d, runs);
         j["sg"]["runs"] = runs;
     }
+    failure.record(j);
     j["wall_seconds"] = seconds_since(t0);
-    if (do_stdp && !o.stdp.datasets.empty()) j["accuracy"] = j["stdp"]["table"][o.stdp.datasets[0]][0]["accuracy"]["mean"];
+    // Headline: r = 0 (always run, first) on the first data set.
+    if (do_stdp && !failure.failed("the STDP part") && !o.stdp.datasets.empty())
+        j["accuracy"] = j["stdp"]["table"][o.stdp.datasets[0]][0]["accuracy"]["mean"];
     late_outputs outputs("sleep_regularisation");
     if (!o.json.empty()) outputs.attempt("--json", [&] { write_json(o.json, j); });
+    if (failure) return failure.report("sleep_regularisation", o.json);
     fmt::print(stderr, "sleep_regularisation: done in {:.0f} s\n", j["wall_seconds"].get<double>());
     return outputs.status();
 }
 
 /// A one-line message for a bad combination of flags, exit status 2.
-inline int fail_with(const std::string& message)
-{
-    fmt::print(stderr, "sleep_regularisation: {}\n", message);
-    return exit_bad_input;
-}
+inline int fail_with(const std::string& message) { return example::fail_with("sleep_regularisation", message); }
 
 /// Parses the massey2026 protocol's flags and runs it.
 inline int main_massey(int argc, char** argv, mpi_session& mpi)
@@ -357,7 +373,8 @@ inline int main_massey(int argc, char** argv, mpi_session& mpi)
     program_options o;
     CLI::App app{"Massey et al. 2026 as the authors ran it: their recurrent STDP network with periodic sleep, every data set x\n"
                  "sleep ratio x seed beside their per-run results, and their surrogate-gradient control (DESIGN.md section 9a).\n"
-                 "--protocol ours runs our earlier reading of the abstract instead."};
+                 "--protocol ours runs our earlier reading of the abstract instead.",
+                 "sleep_regularisation"};
     std::string protocol = "massey2026";
     app.add_option("--protocol", protocol, "massey2026 (default) or ours")->check(CLI::IsMember({"massey2026", "ours"}));
     std::vector<double> ratios;
@@ -369,7 +386,7 @@ inline int main_massey(int argc, char** argv, mpi_session& mpi)
     app.add_option("--ratios", ratios,
                    "sleep ratios r (pause = round(35 000 r) steps, at most 10 000), default 0 0.1 ... 1.0; r = 0 always runs")
         ->check(number_in(0.0, 100.0));
-    app.add_option("--datasets", datasets, "mnist and/or fashion (default both)")->check(CLI::IsMember({"mnist", "fashion"}));
+    app.add_option("--datasets", datasets, "mnist and/or fashion, each once (default both)")->check(CLI::IsMember({"mnist", "fashion"}));
     app.add_option("--seeds", o.stdp.seeds, "runs per setting (seeds seed, seed + 1, ...)")->check(integer_in(1, 100))->capture_default_str();
     app.add_option("--batches", o.stdp.batches, "training batches (theirs: 20)")->check(integer_in(1, 1000))->capture_default_str();
     app.add_option("--batch-images", o.stdp.batch_images, "images per batch (theirs: 300)")->check(integer_in(2, 6000))->capture_default_str();
@@ -396,7 +413,7 @@ inline int main_massey(int argc, char** argv, mpi_session& mpi)
         ->check(integer_in(1, 6000))
         ->capture_default_str();
     app.add_option("--sg-test-per-class", o.sg.test_per_class, "SG: test images per class (theirs: 200)")->check(integer_in(1, 1000))->capture_default_str();
-    app.add_option("--mnist-data", o.mnist_dir, "MNIST folder (default data/mnist)");
+    app.add_option("--data", o.mnist_dir, "MNIST folder (default data/mnist)");
     app.add_option("--fashion-data", o.fashion_dir, "Fashion-MNIST folder (default /usr/share/datasets/fashion-mnist)");
     app.add_flag("--quick", o.quick, "a small setting that finishes in about a minute (explicit flags still apply)");
     app.add_option("--seed", o.stdp.seed, "first seed (theirs: 42)")->check(integer_at_least<std::uint64_t>(0))->capture_default_str();
@@ -419,17 +436,13 @@ inline int main_massey(int argc, char** argv, mpi_session& mpi)
     }
     // Each value once; the ratios ascending, with r = 0 (every comparison is
     // against it, and the headline is its accuracy) run whether asked or not.
-    const auto repeated = [](auto v) {
-        std::sort(v.begin(), v.end());
-        return std::adjacent_find(v.begin(), v.end()) != v.end();
-    };
-    if (repeated(ratios)) return fail_with("--ratios lists a value twice");
-    if (repeated(datasets)) return fail_with("--datasets lists a data set twice");
+    if (repeats(ratios)) return fail_with("--ratios lists a value twice");
+    if (repeats(datasets)) return fail_with("--datasets lists a data set twice");
     if (!ratios.empty()) {
         std::sort(ratios.begin(), ratios.end());
         if (ratios.front() != 0.0) {
             ratios.insert(ratios.begin(), 0.0);
-            fmt::print(stderr, "sleep_regularisation: r = 0 added, the reference every figure is compared against\n");
+            o.zero_added = true;
         }
         o.stdp.ratios = ratios;
     }

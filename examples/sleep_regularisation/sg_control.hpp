@@ -486,6 +486,20 @@ public:
     std::span<const std::size_t> train_permutation() const { return perm_; }
     const sg::gupta_member& network() const { return net_; }
 
+    /// Reads, before any work, the training recordings of every seed that
+    /// `units` use and checks them (a missing or corrupt recording, a part
+    /// without both halves of the classes for a forgetting run), so that a
+    /// bad training file fails the program at its start, not after hours of
+    /// other work; run_unit then finds them read.
+    void prepare(std::span<const std::size_t> units)
+    {
+        for (const std::size_t u : units) {
+            const sg_unit unit = unit_at(o_, u);
+            const auto& part = train_frames(unit.seed_index, [](const std::string&, std::size_t, std::size_t) {});
+            if (unit.forgetting) check_halves(unit.seed_index, part);
+        }
+    }
+
     /// Unit u on its own (see the top of the file).
     sg_run run_unit(std::size_t u, const sg_progress_fn& progress = {})
     {
@@ -508,11 +522,9 @@ public:
             phases.emplace_back();
             for (const auto& s : part) phases[0].push_back(&s);
         } else {
+            check_halves(unit.seed_index, part);
             phases.resize(2);
             for (const auto& s : part) phases[s.label < 5 ? 0 : 1].push_back(&s);
-            somnus::detail::require(!phases[0].empty() && !phases[1].empty(),
-                                    "sg control: seed {}'s {} training recordings lack classes {} for the forgetting run",
-                                    unit.seed_index, part.size(), phases[0].empty() ? "0-4" : "5-9");
         }
         for (const auto& ph : phases) run.train_samples += ph.size();
 
@@ -608,6 +620,14 @@ public:
     }
 
 private:
+    static void check_halves(std::size_t seed_index, const std::vector<sg_detail::frames>& part)
+    {
+        bool low = false, high = false;
+        for (const auto& s : part) (s.label < 5 ? low : high) = true;
+        somnus::detail::require(low && high, "sg control: seed {}'s {} training recordings lack classes {} for the forgetting run",
+                                seed_index, part.size(), low ? "5-9" : "0-4");
+    }
+
     template <class Report>
     const std::vector<sg_detail::frames>& train_frames(std::size_t s, const Report& report)
     {

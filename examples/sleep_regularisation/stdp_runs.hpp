@@ -83,14 +83,20 @@ struct stdp_options {
 
     void validate() const
     {
-        somnus::detail::require(!fractions.empty() && !datasets.empty(), "sleep_regularisation: no fractions or datasets");
-        for (const double f : fractions)
-            somnus::detail::require(std::isfinite(f) && f >= 0.0 && f < 1.0, "sleep_regularisation: sleep fraction {} outside [0, 1)", f);
+        somnus::detail::require(!fractions.empty() && !datasets.empty(), "no fractions or datasets");
+        for (std::size_t i = 0; i < fractions.size(); ++i) {
+            const double f = fractions[i];
+            somnus::detail::require(std::isfinite(f) && f >= 0.0 && f < 1.0, "sleep fraction {} outside [0, 1)", f);
+            for (std::size_t k = 0; k < i; ++k) somnus::detail::require(fractions[k] != f, "sleep fraction {} given twice", f);
+        }
+        for (std::size_t i = 0; i < datasets.size(); ++i)
+            for (std::size_t k = 0; k < i; ++k)
+                somnus::detail::require(datasets[k] != datasets[i], "data set {} given twice", datasets[i]);
         somnus::detail::require(seeds >= 1 && neurons >= 1 && train_images >= 2 && blocks >= 2 && label >= 1 && test >= 1,
-                        "sleep_regularisation: seeds, neurons, images, blocks (>= 2), label and test images must be positive");
-        somnus::detail::require(blocks <= train_images, "sleep_regularisation: {} blocks of {} images", blocks, train_images);
+                        "seeds, neurons, images, blocks (>= 2), label and test images must be positive");
+        somnus::detail::require(blocks <= train_images, "--blocks {} is more than the {} training images (--train)", blocks, train_images);
         somnus::detail::require(std::isfinite(kick_rate_hz) && kick_rate_hz >= 0.0f && std::isfinite(kick) && kick >= 0.0f,
-                        "sleep_regularisation: kick rate and size must be finite and >= 0");
+                        "kick rate and size must be finite and >= 0");
         recurrent.validate();
     }
     std::size_t units_per_kind() const { return datasets.size() * fractions.size() * seeds; }
@@ -255,7 +261,7 @@ inline std::vector<std::size_t> pick(std::span<const std::size_t> perm, const im
         const int c = set.labels[perm[k]];
         if (c >= lo && c <= hi) out.push_back(perm[k]);
     }
-    somnus::detail::require(out.size() == n, "sleep_regularisation: {} images of classes {}-{} asked, the training set has {}", n, lo, hi,
+    somnus::detail::require(out.size() == n, "{} images of classes {}-{} asked, the training set has {}", n, lo, hi,
                     out.size());
     return out;
 }
@@ -284,11 +290,11 @@ inline void check_data(const stdp_options& o, const image_dataset& train, const 
     for (const auto c : train.labels) low += c <= 4;
     const std::size_t high = train.size() - low;
     somnus::detail::require(train.size() >= o.train_images + o.label,
-                            "sleep_regularisation: {} ({}) holds {} training images, {} to train on and {} to label asked",
+                            "{} ({}) holds {} training images, {} to train on and {} to label asked",
                             dataset, train.images_path.string(), train.size(), o.train_images, o.label);
     if (o.forgetting)
         somnus::detail::require(low >= o.train_images / 2 && high >= o.train_images / 2,
-                                "sleep_regularisation: {} ({}) holds {} training images of classes 0-4 and {} of classes 5-9, the "
+                                "{} ({}) holds {} training images of classes 0-4 and {} of classes 5-9, the "
                                 "forgetting runs need {} of each",
                                 dataset, train.images_path.string(), low, high, o.train_images / 2);
 }

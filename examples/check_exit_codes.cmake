@@ -111,6 +111,17 @@ foreach(f short.ckpt short-pictures/receptive_fields.png)
     message(FATAL_ERROR "diehl_cook did not write ${f}")
   endif()
 endforeach()
+# The checkpoint carries its label readout: loaded without training and
+# without --label, it predicts with it (no relabelling) and scores exactly
+# the accuracy the run that saved it scored.
+expect(0 "" ${short} --epochs 0 --load ${WORK}/short.ckpt --json ${WORK}/reloaded.json)
+file(READ ${WORK}/reloaded.json reloaded)
+string(JSON source GET "${reloaded}" readout_source)
+string(JSON acc_saved GET "${json}" accuracy)
+string(JSON acc_loaded GET "${reloaded}" accuracy)
+if(NOT source MATCHES "^saved with" OR NOT acc_saved STREQUAL acc_loaded)
+  message(FATAL_ERROR "reloaded checkpoint: readout '${source}', accuracy ${acc_loaded} against ${acc_saved} when saved")
+endif()
 # --test 0: no test (benchmarks/peers/compare.sh times training so).
 expect(0 "" ${short} --label 10 --test 0)
 # regression (defect 9): a --save failing late (its temporary file cannot be

@@ -210,6 +210,25 @@ struct evaluation {
     }
 };
 
+/// Tests net with a readout it already has (one saved with its checkpoint:
+/// no relabelling), as label_and_test does after labelling.
+template <class Network>
+evaluation test_with_readout(const Network& net, somnus::label_readout readout, const somnus::image_dataset& test, unsigned threads,
+                             const std::string& run = "")
+{
+    const std::size_t n = net.n_readout();
+    somnus::detail::require(readout.assignment().size() == n, "a readout of {} neurons for a network of {}", readout.assignment().size(), n);
+    progress test_progress(detail::step_name(run, "test"), test.size());
+    auto test_counts = somnus::evaluate_counts(net, test.pixels, 0, test.size(), somnus::image_set::test, threads,
+                                               [&](std::size_t d) { test_progress.update(d, {}, d == test.size()); });
+    somnus::confusion_matrix cm(10);
+    for (std::size_t k = 0; k < test.size(); ++k) cm.add(test.labels[k], readout.classify(std::span(test_counts).subspan(k * n, n)));
+    const double test_seconds = test_progress.elapsed();
+    fmt::print(stderr, "{}test accuracy {:.2f}% ({} of {})\n", run.empty() ? "" : run + ": ", 100.0 * cm.accuracy(), cm.correct(),
+               cm.total());
+    return {std::move(readout), {}, std::move(test_counts), cm, 0.0, test_seconds};
+}
+
 /// Labels net's neurons on the first label_n images of train, then tests it
 /// on every image of test, each image from rest on `threads` threads (the
 /// results do not depend on their number); progress lines "<run> label ...",
@@ -226,16 +245,10 @@ evaluation label_and_test(const Network& net, const somnus::image_dataset& train
                                                 [&](std::size_t d) { label_progress.update(d, {}, d == label_n); });
     somnus::label_readout readout(label_counts, std::span(train.labels).first(label_n), n);
     const double label_seconds = label_progress.elapsed();
-
-    progress test_progress(detail::step_name(run, "test"), test.size());
-    auto test_counts = somnus::evaluate_counts(net, test.pixels, 0, test.size(), somnus::image_set::test, threads,
-                                               [&](std::size_t d) { test_progress.update(d, {}, d == test.size()); });
-    somnus::confusion_matrix cm(10);
-    for (std::size_t k = 0; k < test.size(); ++k) cm.add(test.labels[k], readout.classify(std::span(test_counts).subspan(k * n, n)));
-    const double test_seconds = test_progress.elapsed();
-    fmt::print(stderr, "{}test accuracy {:.2f}% ({} of {})\n", run.empty() ? "" : run + ": ", 100.0 * cm.accuracy(), cm.correct(),
-               cm.total());
-    return {std::move(readout), std::move(label_counts), std::move(test_counts), cm, label_seconds, test_seconds};
+    auto e = test_with_readout(net, std::move(readout), test, threads, run);
+    e.label_counts = std::move(label_counts);
+    e.label_seconds = label_seconds;
+    return e;
 }
 
 /// The fields every pipeline example's JSON opens with: experiment, seed,

@@ -164,18 +164,25 @@ int run(const options& o)
         return monitor.last() >= 0 ? fmt::format("accuracy(last {}) {:.1f}%", o.monitor, 100 * monitor.last()) : std::string();
     };
     const auto trained = ex::train_network(net, sets.train, sets.train_n, o.epochs, hooks);
-    // A checkpoint, pictures: a failure is reported and the run goes on to
-    // write the JSON, then exits 1.
-    ex::late_outputs late("diehl_cook");
-    if (!o.save.empty() && late.attempt("--save " + o.save, [&] { net.save(o.save); })) fmt::print(stderr, "saved {}\n", o.save);
 
-    // Labelling (frozen network, training images again), then the test.
-    const auto tested = ex::label_and_test(net, sets.train, sets.label_n, sets.test, o.threads);
+    // Labelling (frozen network, training images again), then the test; a
+    // checkpoint saved with its readout and loaded without training (--epochs
+    // 0, no --label) predicts with that readout, without relabelling.
+    const bool saved_readout = !loaded.assignment.empty() && o.epochs == 0 && !o.label;
+    if (saved_readout) fmt::print(stderr, "testing with the label readout saved in {} (no relabelling)\n", o.load);
+    const auto tested = saved_readout ? ex::test_with_readout(net, somnus::label_readout(loaded.assignment, loaded.classes), sets.test, o.threads)
+                                      : ex::label_and_test(net, sets.train, sets.label_n, sets.test, o.threads);
+    // A checkpoint (with its readout), pictures: a failure is reported and the
+    // run goes on to write the JSON, then exits 1.
+    ex::late_outputs late("diehl_cook");
+    if (!o.save.empty() && late.attempt("--save " + o.save, [&] { net.save(o.save, tested.readout.assignment(), 10); }))
+        fmt::print(stderr, "saved {} with its label readout\n", o.save);
     const auto& cm = tested.confusion;
     const auto& assignment = tested.readout.assignment();
     const auto& test_counts = tested.test_counts;
     const double wall = ex::seconds_since(t_start);
-    const auto others = other_readouts(tested.readout, test_counts, sets.test.labels, o.neurons);
+    // (Not for a saved readout: the sum and proportion votes need the labelling responses.)
+    const auto others = saved_readout ? std::vector<other_readout>{} : other_readouts(tested.readout, test_counts, sets.test.labels, o.neurons);
     for (const auto& r : others)
         fmt::print(stderr, "  other readout, not the paper's: {} {:.2f}%\n", r.name, 100.0 * r.cm.accuracy());
 
@@ -217,6 +224,7 @@ int run(const options& o)
         j["presentations"] = trained.presentations;
         j["images_per_second"] = trained.images_per_second();
         j["label_seconds"] = tested.label_seconds;
+        j["readout_source"] = saved_readout ? "saved with --load's checkpoint (no relabelling)" : "labelled on the training images";
         j["loaded_checkpoint"] = o.load;
         // How the checkpoint's recorded configuration differs from this
         // run's in protocol settings (state-shaping differences are refused).
@@ -284,8 +292,8 @@ int main(int argc, char** argv)
     CLI::App app("Diehl & Cook 2015: unsupervised digit recognition with STDP", "diehl_cook");
     ex::add_experiment_options(app, o);
     ex::add_run_options(app, o);
-    app.add_option("--save", o.save, "save the trained network (checkpoint) to this file");
-    app.add_option("--load", o.load, "start from this checkpoint");
+    app.add_option("--save", o.save, "save the trained network with its label readout (checkpoint) to this file");
+    app.add_option("--load", o.load, "start from this checkpoint; with --epochs 0 and no --label, test with the readout saved in it");
     app.add_option("--png", o.png, "write receptive fields, theta histogram and accuracy curve into this folder");
     app.add_flag("--original-refractory", o.original_refractory,
                  "excitatory neurons cannot fire for 50 ms after a spike, as in the authors' code");

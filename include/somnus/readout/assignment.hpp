@@ -172,11 +172,26 @@ public:
             if (assignment_[j] >= 0) weight_[j] = responses_.proportion(j, std::size_t(assignment_[j]));
     }
 
+    /// A readout from a saved assignment (a network checkpoint keeps one):
+    /// it votes as the paper does; the responses it was fitted on are not
+    /// kept, so the proportion vote is refused.
+    label_readout(std::vector<int> assignment, std::size_t n_classes)
+        : responses_({}, {}, std::max<std::size_t>(assignment.size(), 1), n_classes), assignment_(std::move(assignment)),
+          weight_(assignment_.size(), 0.0), fitted_(false)
+    {
+        for (std::size_t j = 0; j < assignment_.size(); ++j)
+            detail::require(assignment_[j] >= unassigned && assignment_[j] < int(n_classes), "label_readout: neuron {} has class {} of {}", j,
+                            assignment_[j], n_classes);
+    }
+
     const class_responses& responses() const { return responses_; }
     const std::vector<int>& assignment() const { return assignment_; }
+    /// False for a readout made from a saved assignment.
+    bool fitted() const { return fitted_; }
 
     int classify(std::span<const std::uint32_t> counts, vote rule = vote::mean) const
     {
+        detail::require(fitted_ || rule != vote::proportion, "label_readout: the proportion vote needs the responses the labels were fitted on");
         const std::span<const double> weights = rule == vote::proportion ? std::span<const double>(weight_) : std::span<const double>{};
         return detail::best_class(counts, assignment_, responses_.n_classes(), weights, rule != vote::sum);
     }
@@ -185,6 +200,7 @@ private:
     class_responses responses_;
     std::vector<int> assignment_;
     std::vector<double> weight_;  // proportion of each neuron's response that goes to its own class
+    bool fitted_ = true;
 };
 
 /// Rows: true class; columns: predicted class (an unassigned prediction

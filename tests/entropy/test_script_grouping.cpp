@@ -122,7 +122,10 @@ TEST_CASE("script replica: the permutation is Python's random.seed(42) shuffle")
     const std::size_t n = std::fread(buf, 1, sizeof buf - 1, p);
     ::pclose(p);
     std::string expect;
-    for (std::size_t k = 0; k < 10; ++k) expect += (k ? " " : "") + std::to_string(gs::python_seed42_permutation[k]);
+    for (std::size_t k = 0; k < 10; ++k) {
+        if (k > 0) expect += ' ';
+        expect += std::to_string(gs::python_seed42_permutation[k]);
+    }
     CHECK(std::string(buf, n) == expect + "\n");
 }
 

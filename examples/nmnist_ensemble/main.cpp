@@ -20,6 +20,7 @@
 #include <somnus/entropy/function_space.hpp>
 #include <somnus/entropy/plug_in.hpp>
 #include <somnus/io/checkpoint.hpp>
+#include <somnus/io/crc32.hpp>
 #include <somnus/sg/adam.hpp>
 #include <somnus/sg/batch_file.hpp>
 #include <somnus/sg/gupta.hpp>
@@ -219,19 +220,16 @@ std::string config_text(const options& o, std::size_t train_n, std::size_t test_
            (o.shared_samples ? "; every member on the first part (the script's shared cache)" : "");
 }
 
-/// FNV-1a over 64 bits: enough to tell one data set from another, not a
-/// defence against forgery.
-class fnv1a {
+/// A running CRC-32 (io/crc32.hpp, the checkpoints' own) of what identifies
+/// a data set: enough to tell one from another, not a defence against
+/// forgery.
+class digest {
 public:
-    void add(const void* p, std::size_t n)
-    {
-        const auto* b = static_cast<const unsigned char*>(p);
-        for (std::size_t i = 0; i < n; ++i) h_ = (h_ ^ b[i]) * 0x100000001b3ull;
-    }
+    void add(const void* p, std::size_t n) { crc_ = somnus::detail::crc32({static_cast<const std::uint8_t*>(p), n}, crc_); }
     void add_u64(std::uint64_t v)
     {
-        unsigned char b[8];
-        for (int k = 0; k < 8; ++k) b[k] = static_cast<unsigned char>(v >> (8 * k));
+        std::uint8_t b[8];
+        for (int k = 0; k < 8; ++k) b[k] = static_cast<std::uint8_t>(v >> (8 * k));
         add(b, 8);
     }
     void add_text(const std::string& t)
@@ -239,10 +237,10 @@ public:
         add_u64(t.size());
         add(t.data(), t.size());
     }
-    std::string hex() const { return fmt::format("{:016x}", h_); }
+    std::string hex() const { return fmt::format("{:08x}", crc_); }
 
 private:
-    std::uint64_t h_ = 0xcbf29ce484222325ull;
+    std::uint32_t crc_ = 0;
 };
 
 /// What identifies the data a member saw: the training folder's listing
@@ -251,7 +249,7 @@ private:
 /// counts (Fashion recordings for MNIST ones) are refused by it.
 std::string data_identity(const somnus::nmnist_folder& train, std::span<const sample_frames> test)
 {
-    fnv1a listing;
+    digest listing;
     for (std::size_t i = 0; i < train.size(); ++i) {
         const auto& path = train.sample(i).path;
         std::error_code ec;
@@ -261,7 +259,7 @@ std::string data_identity(const somnus::nmnist_folder& train, std::span<const sa
         listing.add_text(path.filename().string());
         listing.add_u64(bytes);
     }
-    fnv1a frames;
+    digest frames;
     for (const auto& s : test) {
         frames.add_u64(s.label);
         frames.add_u64(s.offsets.size());

@@ -15,9 +15,11 @@
 #include <somnus/sg/train.hpp>
 
 #include "../io/scratch.hpp"
+#include "samples.hpp"
 
 using namespace somnus;
 using namespace somnus::sg;
+using namespace somnus_test_sg;
 
 namespace {
 
@@ -27,43 +29,6 @@ using small_net = sequential<conv2d, max_pool2d, lif, linear, lif>;
 small_net make_small(float beta = 0.5f)
 {
     return small_net({1, 6, 6}, conv2d(1, 6, 3), max_pool2d(2), lif({beta, 1.0f, true}), linear(24, 3), lif({beta, 1.0f, true}));
-}
-
-/// Samples whose class c lights the inputs i with i % 3 == c.
-struct samples {
-    std::vector<std::vector<std::uint32_t>> offsets, index;
-    std::vector<std::vector<float>> value;
-    std::vector<std::size_t> labels;
-    std::vector<frame_sample> views() const
-    {
-        std::vector<frame_sample> v;
-        for (std::size_t k = 0; k < labels.size(); ++k) v.push_back({offsets[k], index[k], value[k], labels[k]});
-        return v;
-    }
-};
-
-samples make_samples(std::size_t n, std::uint64_t seed)
-{
-    samples s;
-    random_stream rng(seed, stream_purpose::user);
-    for (std::size_t k = 0; k < n; ++k) {
-        const std::size_t label = rng.below(3);
-        std::vector<std::uint32_t> off{0}, idx;
-        std::vector<float> val;
-        for (std::size_t t = 0; t < 12; ++t) {
-            for (std::uint32_t i = 0; i < 36; ++i)
-                if (i % 3 == label && rng.uniform() < 0.5) {
-                    idx.push_back(i);
-                    val.push_back(1.0f);
-                }
-            off.push_back(static_cast<std::uint32_t>(idx.size()));
-        }
-        s.offsets.push_back(off);
-        s.index.push_back(idx);
-        s.value.push_back(val);
-        s.labels.push_back(label);
-    }
-    return s;
 }
 
 } // namespace
@@ -78,7 +43,7 @@ TEST_CASE("sg model file: a trained model saved and loaded predicts bit for bit 
     net.init(w, 3);
     adam opt(w.size(), {2e-2, 0.9, 0.999, 1e-8});
     trainer tr(net, 1);
-    const auto train = make_samples(40, 1), test = make_samples(30, 2);
+    const auto train = make_samples(40, 12, 36, 0.5, 3, true, 1), test = make_samples(30, 12, 36, 0.5, 3, true, 2);
     const auto views = train.views();
     for (std::size_t b = 0; b < views.size(); b += 10) tr.train_step(w, opt, std::span(views).subspan(b, 10));
     save(dir / "m.ckpt", net, w);

@@ -22,7 +22,6 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <xtensor/xadapt.hpp>
 #include <xtensor/xarray.hpp>
 #include <xtensor/xnpy.hpp>
 

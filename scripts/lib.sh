@@ -35,6 +35,10 @@ SOMNUS_BUILD_PACKAGES=(cmake g++ make libxtensor-dev libxsimd-dev libfmt-dev zli
 SOMNUS_READOUT_PACKAGES=(libxtensor-blas-dev liblapack-dev libblas-dev liblbfgs-dev)
 SOMNUS_READOUT_TEST_PACKAGES=(python3 python3-numpy python3-sklearn)
 
+# The figure scripts (examples/*/figures.py, scripts/figures) draw with
+# matplotlib from the .npy arrays the programs write.
+SOMNUS_FIGURE_PACKAGES=(python3 python3-numpy python3-matplotlib)
+
 install_build_deps() {
   install_packages "${SOMNUS_BUILD_PACKAGES[@]}" || return 1
   if ! command -v npm >/dev/null 2>&1; then

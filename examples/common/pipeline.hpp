@@ -22,6 +22,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
+#include <xtensor/xtensor.hpp>
 
 #include <somnus/core/simd.hpp>
 #include <somnus/data/mnist.hpp>
@@ -286,6 +287,15 @@ inline std::vector<std::vector<std::uint64_t>> confusion_json(const somnus::conf
     for (std::size_t t = 0; t < cm.n_classes(); ++t)
         for (std::size_t p = 0; p < cm.n_classes(); ++p) rows[t][p] = cm.at(t, p);
     return rows;
+}
+
+/// The same as an array (true x predicted), for the .npy beside the JSON.
+inline xt::xtensor<std::uint64_t, 2> confusion_array(const somnus::confusion_matrix& cm)
+{
+    xt::xtensor<std::uint64_t, 2> a({cm.n_classes(), cm.n_classes()});
+    for (std::size_t t = 0; t < cm.n_classes(); ++t)
+        for (std::size_t p = 0; p < cm.n_classes(); ++p) a(t, p) = cm.at(t, p);
+    return a;
 }
 
 } // namespace somnus::example

@@ -8,6 +8,7 @@
 #include <somnus/network/competitive.hpp>
 #include <somnus/readout/assignment.hpp>
 
+#include "arrays.hpp"
 #include "example.hpp"
 #include "pipeline.hpp"
 
@@ -17,7 +18,7 @@ namespace {
 
 /// The pipeline's flags (--neurons ... --json), then this program's own.
 struct options : ex::pipeline_options {
-    std::string save, load, png;
+    std::string save, load;
     bool original_refractory = false;
     std::string integration = "exponential";
     float delay_ms = 0.0f;
@@ -72,16 +73,6 @@ private:
     std::vector<std::pair<double, double>> curve_;
 };
 
-std::vector<float> receptive_fields(const somnus::matrix_f& w)
-{
-    // Tile j is column j of the [input][neuron] matrix.
-    const std::size_t n_in = w.shape()[0], n = w.shape()[1];
-    std::vector<float> tiles(n * n_in);
-    for (std::size_t i = 0; i < n_in; ++i)
-        for (std::size_t j = 0; j < n; ++j) tiles[j * n_in + i] = w(i, j);
-    return tiles;
-}
-
 /// A readout other than the paper's, for comparison only.
 struct other_readout {
     std::string name, what;
@@ -127,7 +118,6 @@ int run(const options& o)
     // Every output path is checked before any work.
     ex::require_output_file(o.json, "--json");
     ex::require_output_file(o.save, "--save");
-    ex::require_output_folder(o.png, "--png");
 
     somnus::competitive_config cfg;
     cfg.n_input = ex::image_rows * ex::image_cols;
@@ -187,34 +177,6 @@ int run(const options& o)
         fmt::print(stderr, "  other readout, not the paper's: {} {:.2f}%\n", r.name, 100.0 * r.cm.accuracy());
 
     const auto& theta = net.exc_state().theta;
-    if (!o.png.empty()) late.attempt("--png " + o.png, [&] {
-        std::filesystem::create_directories(o.png);
-        const auto tiles = receptive_fields(net.weights());
-        ex::write_png(std::filesystem::path(o.png) / "receptive_fields.png",
-                      somnus::plot::image_grid(tiles, o.neurons, 28, 28, o.neurons <= 400 ? 3 : 1, somnus::plot::colormap_hot,
-                                               somnus::plot::tile_scale::per_tile));
-        const std::vector<double> th(theta.begin(), theta.end());
-        ex::write_png(std::filesystem::path(o.png) / "theta_histogram.png",
-                      somnus::plot::histogram(th, 30, "Adaptive threshold theta after training", "theta (mV)"));
-        if (!monitor.curve().empty()) {
-            somnus::plot::series s{"training accuracy (last " + std::to_string(o.monitor) + " images)", {}, {}, {200, 40, 40}};
-            for (auto [x, y] : monitor.curve()) {
-                s.x.push_back(x);
-                s.y.push_back(100.0 * y);
-            }
-            ex::write_png(std::filesystem::path(o.png) / "accuracy_curve.png",
-                          somnus::plot::line_chart({s}, "Online accuracy during training", "training images", "accuracy (%)",
-                                                   std::pair{0.0, 100.0}));
-        }
-        std::vector<double> cells(100);
-        for (std::size_t t = 0; t < 10; ++t)
-            for (std::size_t p = 0; p < 10; ++p) cells[t * 10 + p] = double(cm.at(t, p));
-        ex::write_png(std::filesystem::path(o.png) / "confusion_matrix.png",
-                      somnus::plot::heat_map(cells, 10, 10, fmt::format("Test confusion matrix, accuracy {:.2f}%", 100 * cm.accuracy()),
-                                             "true label", "predicted label", 40));
-        fmt::print(stderr, "pictures in {}\n", o.png);
-    });
-
     if (!o.json.empty()) {
         auto j = ex::common_json("diehl_cook_2015", o, wall);
         ex::add_results_json(j, sets, trained, tested);
@@ -278,6 +240,20 @@ int run(const options& o)
             {"showings", o.showings == 1 ? std::string("one per image: a quiet image is not shown again (as Brian2 standalone)")
                                          : fmt::format("a quiet image (< 5 spikes) is shown again at a higher intensity, at most {} showings", o.showings)},
         };
+        // The arrays behind the figures (examples/diehl_cook/figures.py).
+        ex::array_outputs arrays("diehl_cook", o.json);
+        late.attempt("arrays beside " + o.json, [&] {
+            arrays.add("weights", net.weights(), "input x excitatory neuron weights after training (784 x N)");
+            arrays.add("theta", theta, "adaptive threshold theta of each excitatory neuron (mV)");
+            arrays.add("assignment", std::vector<std::int32_t>(assignment.begin(), assignment.end()),
+                       "class each neuron votes for (-1: never fired while labelling)");
+            arrays.add("test_counts", test_counts, "excitatory spike counts per test image (images x N)", {sets.test.size(), o.neurons});
+            arrays.add("confusion", ex::confusion_array(cm), "test confusion matrix (true x predicted)");
+            std::vector<double> curve;
+            for (auto [x, y] : monitor.curve()) curve.insert(curve.end(), {x, y});
+            arrays.add("training_accuracy", curve, "online training accuracy: (images seen, accuracy) per block", {monitor.curve().size(), 2});
+        });
+        arrays.describe_in(j);
         if (!late.errors().empty()) j["output_errors"] = late.errors();
         ex::write_json(o.json, j);
     }
@@ -294,7 +270,6 @@ int main(int argc, char** argv)
     ex::add_run_options(app, o);
     app.add_option("--save", o.save, "save the trained network with its label readout (checkpoint) to this file");
     app.add_option("--load", o.load, "start from this checkpoint; with --epochs 0 and no --label, test with the readout saved in it");
-    app.add_option("--png", o.png, "write receptive fields, theta histogram and accuracy curve into this folder");
     app.add_flag("--original-refractory", o.original_refractory,
                  "excitatory neurons cannot fire for 50 ms after a spike, as in the authors' code");
     app.add_option("--integration", o.integration, "exponential (default; stable) or euler (the authors' Brian 1 integration; unstable for large networks without delays)")

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <thread>
 #include <vector>
@@ -68,4 +69,16 @@ TEST_CASE("random_stream: distributions have the right moments")
     CHECK(r.geometric(0.0) == std::numeric_limits<std::uint64_t>::max());
 }
 
+}
+
+TEST_CASE("keyed_permutation: a permutation fixed by the seed and keys")
+{
+    const auto a = somnus::keyed_permutation(100, 7, 1, 2);
+    auto sorted = a;
+    std::sort(sorted.begin(), sorted.end());
+    for (std::size_t i = 0; i < sorted.size(); ++i) CHECK(sorted[i] == i);
+    CHECK(a == somnus::keyed_permutation(100, 7, 1, 2));
+    CHECK(a != somnus::keyed_permutation(100, 7, 1, 3));
+    somnus::random_stream rng(7, somnus::stream_purpose::shuffle, 1, 2);
+    CHECK(a == somnus::random_permutation(100, rng));
 }

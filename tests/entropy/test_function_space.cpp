@@ -132,3 +132,20 @@ TEST_CASE("population firing-pattern entropy")
 }
 
 }
+
+TEST_CASE("label_mapping: the class predicted most often for each shuffled label")
+{
+    // Three classes, perm 0->2, 1->0, 2->1. A network predicting the true class
+    // maps shuffled label l to perm^-1(l); one confusing class 1 with 0 maps
+    // label perm[1] = 0 to class 0; ties go to the lowest class.
+    const std::vector<std::size_t> perm{2, 0, 1};
+    const std::vector<std::uint8_t> labels{0, 0, 1, 1, 2, 2};
+    const std::vector<std::uint8_t> right{0, 0, 1, 1, 2, 2}, confused{0, 0, 0, 0, 2, 1};
+    CHECK(somnus::label_mapping(labels, right, perm) == std::vector<int>{1, 2, 0});
+    CHECK(somnus::label_mapping(labels, confused, perm) == std::vector<int>{0, 1, 0});
+    // A label no sample carries maps to -1.
+    const std::vector<std::uint8_t> some{0, 1}, pred{0, 1};
+    CHECK(somnus::label_mapping(some, pred, perm) == std::vector<int>{1, -1, 0});
+    const std::vector<std::uint8_t> bad{3};
+    CHECK_THROWS(somnus::label_mapping(bad, bad, perm));
+}

@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <numeric>
+#include <span>
 #include <vector>
 
 #include <somnus/core/random.hpp>
@@ -154,4 +156,36 @@ TEST_CASE("permutation test: determined by the data, the seed and the key")
     CHECK(other_key.reached != a.reached);  // another stream (equal counts would be a coincidence)
 }
 
+}
+
+TEST_CASE("mean_pairwise_correlation: each pair's Pearson r, averaged over pairs with no constant column")
+{
+    // Columns: a = (1,2,3,4), b = 2a (r(a,b) = 1), c = (4,3,2,1) (r = -1 with
+    // a and b), d constant (left out). Pairs ab, ac, bc: (1 - 1 - 1) / 3.
+    const std::vector<std::uint32_t> t{1, 2, 4, 7, 2, 4, 3, 7, 3, 6, 2, 7, 4, 8, 1, 7};
+    const auto r = somnus::mean_pairwise_correlation(std::span<const std::uint32_t>(t), 4, 4);
+    REQUIRE(r.mean.has_value());
+    CHECK(r.pairs == 3);
+    CHECK(*r.mean == doctest::Approx(-1.0 / 3.0).epsilon(1e-12));
+    // The same as pearson_r over the columns, on random values.
+    somnus::random_stream rng(5, 1);
+    std::vector<float> v(50 * 6);
+    for (auto& x : v) x = float(rng.uniform());
+    const auto m = somnus::mean_pairwise_correlation(std::span<const float>(v), 50, 6);
+    double sum = 0;
+    for (std::size_t a = 0; a < 6; ++a)
+        for (std::size_t b = a + 1; b < 6; ++b) {
+            std::vector<double> x, y;
+            for (std::size_t k = 0; k < 50; ++k) {
+                x.push_back(v[k * 6 + a]);
+                y.push_back(v[k * 6 + b]);
+            }
+            sum += somnus::pearson_r(x, y);
+        }
+    CHECK(m.pairs == 15);
+    CHECK(*m.mean == doctest::Approx(sum / 15).epsilon(1e-12));
+    // No pair: every column constant.
+    const std::vector<double> flat(12, 3.0);
+    CHECK_FALSE(somnus::mean_pairwise_correlation(std::span<const double>(flat), 4, 3).mean.has_value());
+    CHECK_THROWS(somnus::mean_pairwise_correlation(std::span<const double>(flat), 5, 3));
 }

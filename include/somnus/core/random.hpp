@@ -142,4 +142,13 @@ inline std::vector<std::size_t> random_permutation(std::size_t n, random_stream&
     return p;
 }
 
+/// The permutation of 0 .. n-1 drawn from the shuffle stream of (seed,
+/// keys...): the same keys give the same order in any process or thread.
+template <class... Keys>
+std::vector<std::size_t> keyed_permutation(std::size_t n, std::uint64_t seed, Keys... keys)
+{
+    random_stream rng(seed, stream_purpose::shuffle, keys...);
+    return random_permutation(n, rng);
+}
+
 } // namespace somnus

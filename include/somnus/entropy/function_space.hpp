@@ -71,6 +71,32 @@ inline std::vector<std::size_t> connected_components(std::size_t n, const std::f
     return label;
 }
 
+/// A network's label mapping in the shuffled-label test: the sample of true
+/// class c carries the shuffled label label_perm[c]; map[l] is the class the
+/// network predicts most often for the samples carrying shuffled label l
+/// (the lowest class on a tie; -1 for a label no sample carries).
+inline std::vector<int> label_mapping(std::span<const std::uint8_t> labels, std::span<const std::uint8_t> predicted,
+                                      std::span<const std::size_t> label_perm)
+{
+    const std::size_t classes = label_perm.size();
+    detail::require(labels.size() == predicted.size(), "label_mapping: {} labels and {} predictions", labels.size(), predicted.size());
+    std::vector<std::size_t> counts(classes * classes, 0);
+    for (std::size_t k = 0; k < labels.size(); ++k) {
+        detail::require(labels[k] < classes && predicted[k] < classes, "label_mapping: sample {} has label {} / prediction {}, not below {}",
+                        k, int(labels[k]), int(predicted[k]), classes);
+        detail::require(label_perm[labels[k]] < classes, "label_mapping: label_perm[{}] = {} is not a label", int(labels[k]), label_perm[labels[k]]);
+        ++counts[label_perm[labels[k]] * classes + predicted[k]];
+    }
+    std::vector<int> map(classes, -1);
+    for (std::size_t l = 0; l < classes; ++l) {
+        std::size_t best = 0;
+        for (std::size_t c = 1; c < classes; ++c)
+            if (counts[l * classes + c] > counts[l * classes + best]) best = c;
+        if (counts[l * classes + best] > 0) map[l] = int(best);
+    }
+    return map;
+}
+
 /// Entries on which two label mappings coincide.
 inline std::size_t mapping_agreement(std::span<const int> a, std::span<const int> b)
 {

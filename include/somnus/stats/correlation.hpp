@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <numeric>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -85,6 +86,39 @@ inline double correlation_of(const centred_pair& c)
 inline double pearson_r(std::span<const double> x, std::span<const double> y)
 {
     return detail::correlation_of(detail::centre_pair(x, y, "pearson_r"));
+}
+
+/// The mean Pearson r over the pairs of columns of a rows x cols table
+/// (row-major: values[k * cols + j], e.g. spike counts per image and
+/// neuron) in which neither column is constant; mean is empty when no pair
+/// qualifies.
+struct pairwise_correlation {
+    std::optional<double> mean;
+    std::size_t pairs = 0;
+};
+
+template <class T>
+pairwise_correlation mean_pairwise_correlation(std::span<const T> values, std::size_t rows, std::size_t cols)
+{
+    detail::require(values.size() == rows * cols, "mean_pairwise_correlation: {} values for {} x {}", values.size(), rows, cols);
+    std::vector<double> mean(cols, 0.0), ss(cols, 0.0);
+    for (std::size_t k = 0; k < rows; ++k)
+        for (std::size_t j = 0; j < cols; ++j) mean[j] += double(values[k * cols + j]);
+    for (auto& m : mean) m /= double(rows);
+    for (std::size_t k = 0; k < rows; ++k)
+        for (std::size_t j = 0; j < cols; ++j) ss[j] += (double(values[k * cols + j]) - mean[j]) * (double(values[k * cols + j]) - mean[j]);
+    double sum = 0.0;
+    pairwise_correlation out;
+    for (std::size_t a = 0; a < cols; ++a)
+        for (std::size_t b = a + 1; b < cols; ++b) {
+            if (ss[a] <= 0.0 || ss[b] <= 0.0) continue;
+            double c = 0.0;
+            for (std::size_t k = 0; k < rows; ++k) c += (double(values[k * cols + a]) - mean[a]) * (double(values[k * cols + b]) - mean[b]);
+            sum += c / std::sqrt(ss[a] * ss[b]);
+            ++out.pairs;
+        }
+    if (out.pairs > 0) out.mean = sum / double(out.pairs);
+    return out;
 }
 
 /// Spearman's rank correlation: pearson_r of average_ranks(x) and

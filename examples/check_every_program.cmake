@@ -9,7 +9,7 @@ include(${CMAKE_CURRENT_LIST_DIR}/expect_exit.cmake)
 set(programs diehl_cook information make_nmnist sleep nmnist_ensemble sleep_regularisation massey_sg)
 # Flags that read a file or a folder, per program, beyond --json.
 set(paths_diehl_cook --data --save --load --png)
-set(paths_information --data --fashion-data --markdown --png)
+set(paths_information --data --fashion-data --markdown)
 set(paths_make_nmnist --data --out --png)
 set(paths_sleep --data --png)
 set(paths_nmnist_ensemble --data --checkpoints --png)

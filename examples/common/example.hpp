@@ -273,6 +273,13 @@ public:
         }
     }
     const std::vector<std::string>& errors() const { return errors_; }
+    /// Writes the result JSON j to path, atomically, with the errors so far
+    /// recorded in it as "output_errors" (the run's last output).
+    void write_json(const std::filesystem::path& path, nlohmann::json& j) const
+    {
+        if (!errors_.empty()) j["output_errors"] = errors_;
+        example::write_json(path, j);
+    }
     /// 0 when every output was written, else 1.
     int status() const { return errors_.empty() ? 0 : 1; }
 

@@ -254,8 +254,7 @@ int run(const options& o)
             arrays.add("training_accuracy", curve, "online training accuracy: (images seen, accuracy) per block", {monitor.curve().size(), 2});
         });
         arrays.describe_in(j);
-        if (!late.errors().empty()) j["output_errors"] = late.errors();
-        ex::write_json(o.json, j);
+        late.write_json(o.json, j);
     }
     return late.status();
 }

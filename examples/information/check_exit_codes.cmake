@@ -73,7 +73,7 @@ file(WRITE ${WORK}/a-file "")
 expect(2 "--json;does not exist" --json ${WORK}/missing/out.json ${none})
 expect(2 "--markdown;does not exist" --markdown ${WORK}/missing/table1.md ${none})
 expect(2 "--markdown;a directory" --markdown ${WORK} ${none})
-expect(2 "--png;a-file" --png ${WORK}/a-file ${none})
+expect(2 "--json;a-file" --json ${WORK}/a-file/out.json ${none})
 
 # Small MNIST-format sets: 300 images of 28x28, and test images of 29x28.
 write_mnist(${WORK}/small train 300 28 28)
@@ -93,6 +93,26 @@ expect(2 "test-29x28/t10k-images-idx3-ubyte: images are 29x28;expected 28x28"
 expect(2 "--train 500;train-images-idx3-ubyte holds only 300" --dataset mnist --data ${WORK}/small --train 500 --test 10)
 expect(2 "--label 500;train-images-idx3-ubyte holds only 300" --dataset mnist --data ${WORK}/small --train 10 --label 500 --test 10)
 expect(2 "--test 500;t10k-images-idx3-ubyte holds only 300" --dataset mnist --data ${WORK}/small --train 10 --test 500)
+
+# A tiny run on the small set: the JSON names the arrays behind the figures
+# (examples/information/figures.py draws them; ctest runs it on this result),
+# and they lie beside it.
+file(MAKE_DIRECTORY ${WORK}/tiny)
+expect(0 "" --dataset mnist --data ${WORK}/small --neurons 10 --train 10 --label 20 --test 20 --surrogates 10
+       --json ${WORK}/tiny/out.json --markdown ${WORK}/tiny/table1.md)
+file(READ ${WORK}/tiny/out.json json)
+foreach(name mi mi_miller_madow p_value output_spikes output_entropy confusion)
+  string(JSON file GET "${json}" arrays ${name}_mnist file)
+  if(NOT file STREQUAL "out.${name}_mnist.npy" OR NOT EXISTS ${WORK}/tiny/${file})
+    message(FATAL_ERROR "information did not write the array ${name}_mnist beside tiny/out.json (JSON: '${file}')")
+  endif()
+endforeach()
+string(JSON rows GET "${json}" arrays mi_mnist shape 0)
+string(JSON cols GET "${json}" arrays mi_mnist shape 1)
+string(JSON program GET "${json}" program)
+if(NOT program STREQUAL "information" OR NOT rows EQUAL 10 OR NOT cols EQUAL 10)
+  message(FATAL_ERROR "tiny/out.json: program '${program}', mi_mnist shape ${rows} x ${cols} (expected information, 10 x 10)")
+endif()
 
 # regression (defect 9): a --markdown failing late (its temporary file cannot
 # be made: a folder is in the way) lost the results. Now reported, the run

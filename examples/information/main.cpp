@@ -22,6 +22,7 @@
 #include <somnus/neuron/integrate_and_fire.hpp>
 #include <somnus/plasticity/power_law.hpp>
 
+#include "arrays.hpp"
 #include "example.hpp"
 #include "pipeline.hpp"
 
@@ -41,7 +42,7 @@ using capozzi_network = somnus::competitive_network<somnus::integrate_and_fire, 
 struct options : ex::pipeline_options {
     options() { dataset = "both"; }
     std::string fashion_data;
-    std::string markdown, png;
+    std::string markdown;
     std::size_t surrogates = 1000;
     double alpha = 0.01;
     float v_thresh = 20.0f;
@@ -56,7 +57,12 @@ struct dataset_result {
     double accuracy = 0.0;
     std::size_t test_images = 0;
     nlohmann::json classes = nlohmann::json::array();
-    std::vector<double> mi_heat;  // [class][neuron], summed plug-in MI (bits)
+    // Table 1 as arrays, [class][neuron] (written beside the JSON): summed
+    // MI with the input (plug-in and Miller-Madow, bits), the shuffle test's
+    // p, output spikes and entropy; a class with no test image: MI 0, p NaN.
+    std::vector<double> mi, mi_mm, p_value, entropy;
+    std::vector<std::uint64_t> spikes;
+    xt::xtensor<std::uint64_t, 2> confusion;
     nlohmann::json json;          // the dataset's entry in the JSON
 };
 
@@ -130,12 +136,17 @@ dataset_result run_dataset(const options& o, const ex::image_sets& data)
     const auto tested = ex::label_and_test(net, data.train, data.label_n, test, o.threads, name);
     r.accuracy = tested.confusion.accuracy();
     r.test_images = tested.confusion.total();
+    r.confusion = ex::confusion_array(tested.confusion);
 
     // Table 1: the first test image of each class, its input and output
     // spike trains over the presentation, binned at dt.
     const auto t_analysis = ex::clock::now();
     const std::size_t bins = net.present_steps();
-    r.mi_heat.assign(10 * o.neurons, 0.0);
+    r.mi.assign(10 * o.neurons, 0.0);
+    r.mi_mm.assign(10 * o.neurons, 0.0);
+    r.p_value.assign(10 * o.neurons, std::numeric_limits<double>::quiet_NaN());
+    r.entropy.assign(10 * o.neurons, 0.0);
+    r.spikes.assign(10 * o.neurons, 0);
     std::size_t classes_equal = 0, classes_equal_significant = 0, classes_equal_mm = 0;
     somnus::spike_raster raster;
     for (std::uint8_t cls = 0; cls < 10; ++cls) {
@@ -161,7 +172,12 @@ dataset_result run_dataset(const options& o, const ex::image_sets& data)
             nonzero[j] = mi[j] > 0.0;
             nonzero_mm[j] = mi_mm[j] > 0.0;
             significant[j] = sig[j].p_value < o.alpha;
-            r.mi_heat[cls * o.neurons + j] = mi[j];
+            const std::size_t cell = cls * o.neurons + j;
+            r.mi[cell] = mi[j];
+            r.mi_mm[cell] = mi_mm[j];
+            r.p_value[cell] = sig[j].p_value;
+            r.entropy[cell] = h_out[j];
+            r.spikes[cell] = out.ones(j);
         }
         const bool equal = spiked == nonzero, equal_sig = spiked == significant, equal_mm = spiked == nonzero_mm;
         classes_equal += equal;
@@ -261,7 +277,6 @@ int run(const options& given)
     // Every output path is checked before any work.
     ex::require_output_file(o.json, "--json");
     ex::require_output_file(o.markdown, "--markdown");
-    ex::require_output_folder(o.png, "--png");
     std::vector<std::pair<std::string, std::string>> sets;
     const std::string mnist_dir = ex::data_folder("mnist", o.data);
     const std::string fashion_dir = !o.fashion_data.empty() ? o.fashion_data
@@ -277,22 +292,11 @@ int run(const options& given)
     for (const auto& d : data) results.push_back(run_dataset(o, d));
     const double wall = ex::seconds_since(t_start);
 
-    // The table and the pictures: a failure is reported and the run goes on
-    // to write the JSON, then exits 1.
+    // The table and the arrays: a failure is reported and the run goes on to
+    // write the JSON, then exits 1.
     ex::late_outputs late("information");
     if (!o.markdown.empty())
         late.attempt("--markdown " + o.markdown, [&] { somnus::write_file_atomically(o.markdown, markdown_table(results, o)); });
-    if (!o.png.empty()) late.attempt("--png " + o.png, [&] {
-        std::filesystem::create_directories(o.png);
-        for (const auto& r : results) {
-            const auto path = std::filesystem::path(o.png) / ("mi_heat_map_" + r.name + ".png");
-            ex::write_png(path, somnus::plot::heat_map(r.mi_heat, 10, o.neurons,
-                                                       fmt::format("{}: MI with the input per output neuron (bits), accuracy {:.1f}%",
-                                                                   r.name, 100 * r.accuracy),
-                                                       "class", "output neuron", o.neurons <= 100 ? 9 : 3));
-        }
-        fmt::print(stderr, "pictures in {}\n", o.png);
-    });
     if (!o.json.empty()) {
         auto j = ex::common_json("capozzi_information", o, wall);
         j["surrogates"] = o.surrogates;
@@ -326,8 +330,22 @@ int run(const options& given)
             {"nonzero_mi", "summed plug-in MI over the 784 inputs > 0"},
             {"significance", fmt::format("shuffle test of the summed MI, {} surrogates, p < {}", o.surrogates, o.alpha)},
         };
-        if (!late.errors().empty()) j["output_errors"] = late.errors();
-        ex::write_json(o.json, j);
+        // The arrays behind the figures (examples/information/figures.py).
+        ex::array_outputs arrays("information", o.json);
+        late.attempt("arrays beside " + o.json, [&] {
+            const std::vector<std::size_t> cn{10, o.neurons};
+            for (const auto& r : results) {
+                const std::string of = fmt::format(" ({}, the first test image of each class x output neuron)", r.name);
+                arrays.add("mi_" + r.name, r.mi, "summed plug-in MI with the 784 inputs, bits" + of, cn);
+                arrays.add("mi_miller_madow_" + r.name, r.mi_mm, "summed Miller-Madow MI with the 784 inputs, bits" + of, cn);
+                arrays.add("p_value_" + r.name, r.p_value, "shuffle-test p of the summed MI (NaN: no test image of the class)" + of, cn);
+                arrays.add("output_spikes_" + r.name, r.spikes, "output spikes" + of, cn);
+                arrays.add("output_entropy_" + r.name, r.entropy, "output spike-train entropy, bits per bin" + of, cn);
+                arrays.add("confusion_" + r.name, r.confusion, "test confusion matrix, " + r.name + " (true x predicted)");
+            }
+        });
+        arrays.describe_in(j);
+        late.write_json(o.json, j);
     }
     return late.status();
 }
@@ -348,7 +366,6 @@ int main(int argc, char** argv)
     app.add_option("--fashion-data", o.fashion_data, "folder with the Fashion-MNIST files (default /usr/share/datasets/fashion-mnist)");
     ex::add_run_options(app, o, help);
     app.add_option("--markdown", o.markdown, "write the Table-1 comparison as a markdown file");
-    app.add_option("--png", o.png, "write MI heat maps (class x output neuron) into this folder");
     app.add_option("--surrogates", o.surrogates, "shuffle surrogates per output neuron and class")->check(ex::integer_in(1, 1000000))->capture_default_str();
     app.add_option("--alpha", o.alpha, "significance level of the shuffle test")->check(ex::number_in(0, 1))->capture_default_str();
     app.add_option("--v-thresh", o.v_thresh, "excitatory threshold (weight units above rest)")->check(ex::positive_number())->capture_default_str();

@@ -8,10 +8,15 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <numeric>
+#include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include <somnus/data/perturb.hpp>
 #include <somnus/entropy/histogram.hpp>
@@ -20,47 +25,28 @@
 #include <somnus/entropy/plug_in.hpp>
 #include <somnus/entropy/population.hpp>
 #include <somnus/entropy/spike_trains.hpp>
-#include <somnus/network/competitive.hpp>
 #include <somnus/stats/correlation.hpp>
 #include <somnus/stats/paired.hpp>
 #include <somnus/stats/summary.hpp>
 
-#include "example.hpp"
-#include "pipeline.hpp"
+#include "search.hpp"
+
+/// A value that may be missing (a test that could not run) is null in the
+/// JSON.
+NLOHMANN_JSON_NAMESPACE_BEGIN
+template <class T>
+struct adl_serializer<std::optional<T>> {
+    static void to_json(json& j, const std::optional<T>& v) { j = v ? json(*v) : json(nullptr); }
+    static void from_json(const json& j, std::optional<T>& v) { v = j.is_null() ? std::nullopt : std::optional<T>(j.get<T>()); }
+};
+NLOHMANN_JSON_NAMESPACE_END
 
 namespace somnus::example::tadros2019 {
-
-using somnus::image_set;
-using nlohmann::json;
-using network = somnus::diehl_cook_network;
 
 /// The perturbations of the robustness curves (the lab's protocol, DESIGN.md
 /// section 9): noise variances on images in [0, 1] and blur sigmas in pixels.
 inline const std::vector<double> noise_variances{0.0, 0.1, 0.3, 0.5, 0.7, 0.9};
 inline const std::vector<double> blur_sigmas{0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0};
-
-/// A new Diehl & Cook network of n excitatory neurons on 28 x 28 images.
-inline network new_network(std::size_t n, std::uint64_t seed)
-{
-    somnus::competitive_config cfg;
-    cfg.n_input = image_rows * image_cols;
-    cfg.input_rows = image_rows;
-    cfg.input_cols = image_cols;
-    cfg.n_exc = n;
-    cfg.seed = seed;
-    return somnus::make_diehl_cook(cfg);
-}
-
-/// The fraction of the first `images` responses (n counts each) that r
-/// classifies as their label.
-inline double accuracy_of(const somnus::label_readout& r, std::span<const std::uint32_t> counts, std::span<const std::uint8_t> labels,
-                          std::size_t images, std::size_t n)
-{
-    if (images == 0) return 0.0;
-    std::size_t hit = 0;
-    for (std::size_t k = 0; k < images; ++k) hit += r.classify(counts.subspan(k * n, n)) == labels[k];
-    return double(hit) / double(images);
-}
 
 // ---------------------------------------------------------- robustness --
 
@@ -78,26 +64,55 @@ inline perturbed_sets perturb(const somnus::image_dataset& subset, std::uint64_t
     return p;
 }
 
+/// Accuracy at each noise variance and each blur sigma.
+struct robustness_curves {
+    std::vector<double> noise, blur;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(robustness_curves, noise, blur)
+
 /// Accuracy on each perturbed set, with net's own labels.
-inline json robustness(const network& net, const somnus::label_readout& readout, const perturbed_sets& p, unsigned threads)
+inline robustness_curves robustness(const network& net, const somnus::label_readout& readout, const perturbed_sets& p, unsigned threads)
 {
     const std::size_t n = net.n_readout();
     const auto acc = [&](const somnus::image_dataset& d) {
         const auto c = somnus::evaluate_counts(net, d.pixels, 0, d.size(), image_set::test, threads);
         return accuracy_of(readout, c, d.labels, d.size(), n);
     };
-    std::vector<double> noise_acc, blur_acc;
-    for (const auto& d : p.noise) noise_acc.push_back(acc(d));
-    for (const auto& d : p.blur) blur_acc.push_back(acc(d));
-    return {{"noise", noise_acc}, {"blur", blur_acc}};
+    robustness_curves r;
+    for (const auto& d : p.noise) r.noise.push_back(acc(d));
+    for (const auto& d : p.blur) r.blur.push_back(acc(d));
+    return r;
 }
 
 // ----------------------------------------------------------- entropies --
 
+/// Entropies in bits, plug-in and Miller-Madow, of the responses (per neuron
+/// and of the population) and of the weights.
+struct entropy_measures {
+    std::size_t images = 0;
+    double bin_ms = 0.0, spikes_per_image = 0.0;
+    double neuron_entropy_bits_plug_in = 0.0, neuron_entropy_bits_miller_madow = 0.0;
+    double population_entropy_bits_plug_in = 0.0, population_entropy_bits_miller_madow = 0.0;
+    double weight_entropy_bits_plug_in = 0.0, weight_entropy_bits_miller_madow = 0.0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(entropy_measures, images, bin_ms, spikes_per_image, neuron_entropy_bits_plug_in,
+                                   neuron_entropy_bits_miller_madow, population_entropy_bits_plug_in,
+                                   population_entropy_bits_miller_madow, weight_entropy_bits_plug_in, weight_entropy_bits_miller_madow)
+
+/// The measures a level summarises, by their JSON names.
+inline const std::pair<const char*, double entropy_measures::*> entropy_fields[] = {
+    {"neuron_entropy_bits_plug_in", &entropy_measures::neuron_entropy_bits_plug_in},
+    {"neuron_entropy_bits_miller_madow", &entropy_measures::neuron_entropy_bits_miller_madow},
+    {"population_entropy_bits_plug_in", &entropy_measures::population_entropy_bits_plug_in},
+    {"population_entropy_bits_miller_madow", &entropy_measures::population_entropy_bits_miller_madow},
+    {"weight_entropy_bits_plug_in", &entropy_measures::weight_entropy_bits_plug_in},
+    {"weight_entropy_bits_miller_madow", &entropy_measures::weight_entropy_bits_miller_madow},
+    {"spikes_per_image", &entropy_measures::spikes_per_image}};
+
 /// Entropies of net's responses to the first `images` test images (5 ms
 /// bins over each 350 ms presentation, images one after another) and of its
-/// weights (64 bins on [0, 1]), plug-in and Miller-Madow, in bits.
-inline json entropies(const network& net, const somnus::image_dataset& test, std::size_t images)
+/// weights (64 bins on [0, 1]).
+inline entropy_measures measure_entropies(const network& net, const somnus::image_dataset& test, std::size_t images)
 {
     constexpr std::uint32_t steps_per_bin = 10;
     const std::uint32_t steps = net.present_steps();
@@ -122,29 +137,75 @@ inline json entropies(const network& net, const somnus::image_dataset& test, std
     const auto& w = net.weights();
     const std::span<const float> ws(w.data(), w.size());
     const somnus::fixed_bins wb{0.0, 1.0, 64};
-    return {{"images", images},
-            {"bin_ms", double(steps_per_bin) * net.config().dt_ms},
-            {"spikes_per_image", images ? double(spikes) / double(images) : 0.0},
-            {"neuron_entropy_bits_plug_in", mean_of(somnus::train_entropies(trains, plug))},
-            {"neuron_entropy_bits_miller_madow", mean_of(somnus::train_entropies(trains, mm))},
-            {"population_entropy_bits_plug_in", somnus::population_entropy(trains, plug)},
-            {"population_entropy_bits_miller_madow", somnus::population_entropy(trains, mm)},
-            {"weight_entropy_bits_plug_in", somnus::histogram_entropy(ws, wb, plug)},
-            {"weight_entropy_bits_miller_madow", somnus::histogram_entropy(ws, wb, mm)}};
+    return {images,
+            double(steps_per_bin) * net.config().dt_ms,
+            images ? double(spikes) / double(images) : 0.0,
+            mean_of(somnus::train_entropies(trains, plug)),
+            mean_of(somnus::train_entropies(trains, mm)),
+            somnus::population_entropy(trains, plug),
+            somnus::population_entropy(trains, mm),
+            somnus::histogram_entropy(ws, wb, plug),
+            somnus::histogram_entropy(ws, wb, mm)};
 }
 
 // ---------------------------------------------------------- thresholds --
 
-/// Pearson and Spearman r of (x, y) with permutation p-values; null where
-/// either side is constant.
-inline json correlation_json(std::span<const double> x, std::span<const double> y, std::size_t permutations, std::uint64_t seed,
+/// Pearson and Spearman r with permutation p-values; none where either side
+/// is constant (then the JSON has no "permutations").
+struct correlation {
+    std::optional<double> pearson_r, pearson_p, spearman_rho, spearman_p;
+    std::size_t permutations = 0;
+};
+
+inline void to_json(json& j, const correlation& c)
+{
+    j = {{"pearson_r", c.pearson_r}, {"pearson_p", c.pearson_p}, {"spearman_rho", c.spearman_rho}, {"spearman_p", c.spearman_p}};
+    if (c.pearson_r) j["permutations"] = c.permutations;
+}
+
+inline void from_json(const json& j, correlation& c)
+{
+    j.at("pearson_r").get_to(c.pearson_r);
+    j.at("pearson_p").get_to(c.pearson_p);
+    j.at("spearman_rho").get_to(c.spearman_rho);
+    j.at("spearman_p").get_to(c.spearman_p);
+    c.permutations = j.value("permutations", std::size_t(0));
+}
+
+/// The correlation of (x, y), the permutations drawn from (seed, key).
+inline correlation correlate(std::span<const double> x, std::span<const double> y, std::size_t permutations, std::uint64_t seed,
                              std::uint64_t key)
 {
-    if (x.size() < 3 || somnus::sample_sd(x) <= 0.0 || somnus::sample_sd(y) <= 0.0)
-        return {{"pearson_r", nullptr}, {"pearson_p", nullptr}, {"spearman_rho", nullptr}, {"spearman_p", nullptr}};
+    if (x.size() < 3 || somnus::sample_sd(x) <= 0.0 || somnus::sample_sd(y) <= 0.0) return {};
     const auto pe = somnus::correlation_permutation_test(x, y, somnus::correlation_kind::pearson, {permutations, seed, key});
     const auto sp = somnus::correlation_permutation_test(x, y, somnus::correlation_kind::spearman, {permutations, seed, key + 1});
-    return {{"pearson_r", pe.r}, {"pearson_p", pe.p_value}, {"spearman_rho", sp.r}, {"spearman_p", sp.p_value}, {"permutations", permutations}};
+    return {pe.r, pe.p_value, sp.r, sp.p_value, permutations};
+}
+
+/// How sleep moved the thresholds, each neuron's change with its receptive
+/// field's mean 3x3-neighbourhood variance, and their correlation (the JSON
+/// holds the correlation's keys beside these).
+struct threshold_changes {
+    correlation test;
+    std::uint64_t rose = 0, fell = 0, unchanged = 0;
+    std::vector<double> dtheta_mV, neighbourhood_variance;
+};
+
+inline void to_json(json& j, const threshold_changes& t)
+{
+    j = t.test;
+    j.update({{"rose", t.rose}, {"fell", t.fell}, {"unchanged", t.unchanged}, {"dtheta_mV", t.dtheta_mV},
+              {"neighbourhood_variance", t.neighbourhood_variance}});
+}
+
+inline void from_json(const json& j, threshold_changes& t)
+{
+    j.get_to(t.test);
+    j.at("rose").get_to(t.rose);
+    j.at("fell").get_to(t.fell);
+    j.at("unchanged").get_to(t.unchanged);
+    j.at("dtheta_mV").get_to(t.dtheta_mV);
+    j.at("neighbourhood_variance").get_to(t.neighbourhood_variance);
 }
 
 /// weights_from with the adaptive thresholds of theta_from (the ablation).
@@ -155,105 +216,216 @@ inline network with_theta(const network& weights_from, const network& theta_from
     return net;
 }
 
-// ------------------------------------------------------ level summaries --
+// ---------------------------------------------------------------- runs --
 
-/// mean, s.e.m., n of a sample (s.e.m. 0 for one value).
-inline json summary_json(const std::vector<double>& x)
+/// One network (a seed) at one training level, before and after sleep.
+struct run_result {
+    struct before_sleep {
+        double accuracy = 0.0;
+    };
+    struct after_sleep {
+        double accuracy = 0.0, accuracy_labels_kept = 0.0;  ///< labels re-assigned after sleep, or those of before
+    };
+    struct both_curves {
+        robustness_curves before, after;  ///< each network with its own labels
+    };
+    struct weights_x_thresholds {
+        double weights_before_thresholds_before = 0.0, weights_before_thresholds_after = 0.0, weights_after_thresholds_before = 0.0,
+               weights_after_thresholds_after = 0.0;
+        bool weights_unchanged_by_sleep = false;
+    };
+    struct stdp_only_sleep {
+        double accuracy = 0.0;
+        sleep_counts sleep;
+    };
+    struct both_entropies {
+        entropy_measures before, after;
+    };
+
+    std::uint64_t seed = 0;
+    std::size_t label_images = 0;
+    double train_seconds_cumulative = 0.0;
+    sleep_counts sleep;
+    before_sleep before;
+    after_sleep after;
+    both_curves robustness;
+    threshold_changes thresholds;
+    weights_x_thresholds ablation;
+    stdp_only_sleep stdp_only;
+    both_entropies entropy;
+    double run_seconds = 0.0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(run_result::before_sleep, accuracy)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(run_result::after_sleep, accuracy, accuracy_labels_kept)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(run_result::both_curves, before, after)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(run_result::weights_x_thresholds, weights_before_thresholds_before, weights_before_thresholds_after,
+                                   weights_after_thresholds_before, weights_after_thresholds_after, weights_unchanged_by_sleep)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(run_result::stdp_only_sleep, accuracy, sleep)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(run_result::both_entropies, before, after)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(run_result, seed, label_images, train_seconds_cumulative, sleep, before, after, robustness, thresholds,
+                                   ablation, stdp_only, entropy, run_seconds)
+
+// ----------------------------------------------------- level summaries --
+
+/// mean +- s.e.m. of n values (somnus::summarize; s.e.m. 0 for one value).
+struct summary {
+    double mean = 0.0, sem = 0.0;
+    std::size_t n = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(summary, mean, sem, n)
+
+inline summary summary_of(const std::vector<double>& x)
 {
-    if (x.empty()) return nullptr;
-    if (x.size() == 1) return {{"mean", x[0]}, {"sem", 0.0}, {"n", 1}};
+    somnus::detail::require(!x.empty(), "summary_of: no values");
+    if (x.size() == 1) return {x[0], 0.0, 1};
     const auto s = somnus::summarize(x);
-    return {{"mean", s.mean}, {"sem", s.sem}, {"n", s.n}};
+    return {s.mean, s.sem, s.n};
 }
 
-/// The paired comparison of after and before: mean gain, its s.e.m., the
-/// paired t-test's and the exact sign-flip test's p (null for one pair).
-inline json paired_json(const std::vector<double>& after, const std::vector<double>& before)
+/// after - before over matched runs: the differences' mean and s.e.m., and
+/// the paired t-test's and the exact sign-flip test's p (none for one pair).
+struct paired_change {
+    double mean = 0.0, sem = 0.0;
+    std::size_t n = 0;
+    std::optional<double> paired_t_p, sign_flip_p;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(paired_change, mean, sem, n, paired_t_p, sign_flip_p)
+
+inline paired_change change_of(const std::vector<double>& after, const std::vector<double>& before)
 {
-    if (after.size() < 2) {
-        json j = summary_json(after.empty() ? std::vector<double>{} : std::vector<double>{after[0] - before[0]});
-        j["paired_t_p"] = nullptr;
-        j["sign_flip_p"] = nullptr;
-        return j;
-    }
+    if (after.size() < 2) return {after.at(0) - before.at(0), 0.0, 1, {}, {}};
     const auto t = somnus::paired_t_test(after, before);
-    return {{"mean", t.mean_difference},
-            {"sem", t.sem_difference},
-            {"n", t.n},
-            {"paired_t_p", t.p_value},
-            {"sign_flip_p", somnus::sign_flip_test(after, before).p_value}};
+    return {t.mean_difference, t.sem_difference, t.n, t.p_value, somnus::sign_flip_test(after, before).p_value};
 }
 
-inline std::vector<double> column(const json& runs, const std::vector<std::string>& path)
+/// A before / after pair of samples and their paired change.
+struct compared {
+    summary before, after;
+    paired_change change;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(compared, before, after, change)
+
+inline compared compare(const std::vector<double>& after, const std::vector<double>& before)
+{
+    return {summary_of(before), summary_of(after), change_of(after, before)};
+}
+
+/// One point of a robustness curve (the change is called the gain there).
+struct curve_point {
+    summary before, after;
+    paired_change gain;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(curve_point, before, after, gain)
+
+/// What a level's runs add up to.
+struct level_summary {
+    struct curves {
+        std::vector<curve_point> noise, blur;
+    };
+    struct weights_x_thresholds {
+        summary weights_before_thresholds_before, weights_before_thresholds_after, weights_after_thresholds_before,
+            weights_after_thresholds_after;
+    };
+    /// The threshold changes pooled over the seeds.
+    struct thresholds_pooled {
+        correlation test;
+        std::uint64_t rose = 0, fell = 0, unchanged = 0;
+        std::size_t neurons = 0;
+        double dtheta_mean_mV = 0.0;
+    };
+
+    summary accuracy_before, accuracy_after, accuracy_after_labels_kept, accuracy_stdp_only;
+    paired_change gain, gain_labels_kept, gain_stdp_only;
+    curves robustness;
+    weights_x_thresholds ablation;
+    thresholds_pooled thresholds;
+    std::map<std::string, compared> entropy;  ///< by entropy_fields' names
+};
+
+inline void to_json(json& j, const level_summary::thresholds_pooled& t)
+{
+    j = t.test;
+    j.update({{"rose", t.rose}, {"fell", t.fell}, {"unchanged", t.unchanged}, {"neurons", t.neurons}, {"dtheta_mean_mV", t.dtheta_mean_mV}});
+}
+
+inline void from_json(const json& j, level_summary::thresholds_pooled& t)
+{
+    j.get_to(t.test);
+    j.at("rose").get_to(t.rose);
+    j.at("fell").get_to(t.fell);
+    j.at("unchanged").get_to(t.unchanged);
+    j.at("neurons").get_to(t.neurons);
+    j.at("dtheta_mean_mV").get_to(t.dtheta_mean_mV);
+}
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(level_summary::curves, noise, blur)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(level_summary::weights_x_thresholds, weights_before_thresholds_before, weights_before_thresholds_after,
+                                   weights_after_thresholds_before, weights_after_thresholds_after)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(level_summary, accuracy_before, accuracy_after, accuracy_after_labels_kept, accuracy_stdp_only, gain,
+                                   gain_labels_kept, gain_stdp_only, robustness, ablation, thresholds, entropy)
+
+/// One training level: its runs (one per seed, in seed order) and summary.
+struct level_result {
+    std::size_t level = 0;
+    level_summary summary;
+    std::vector<run_result> runs;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(level_result, level, summary, runs)
+
+/// f of each run.
+template <class F>
+std::vector<double> column(const std::vector<run_result>& runs, F&& f)
 {
     std::vector<double> out;
-    for (const auto& r : runs) {
-        const json* v = &r;
-        for (const auto& p : path) v = &(*v)[p];
-        out.push_back(v->get<double>());
-    }
+    for (const auto& r : runs) out.push_back(f(r));
     return out;
 }
 
-/// One level's runs and what they add up to.
-struct level_result {
-    std::size_t level = 0;
-    json runs = json::array();
-    std::vector<double> dtheta, nbhd_var;  // pooled over seeds, for the scatter
-    json summary;
-};
-
-/// The summary of L's runs: accuracies and gains, robustness curves,
-/// ablation, threshold changes (correlation tests keyed by the level on
-/// permutation seed `seed`) and entropies.
-inline level_result summarise(level_result L, std::size_t permutations, std::uint64_t seed)
+/// The summary of L's runs; the pooled threshold correlation draws its
+/// permutations from (seed, a key of the level).
+inline level_summary summarise(std::size_t level, const std::vector<run_result>& runs, std::size_t permutations, std::uint64_t seed)
 {
-    json& s = L.summary;
-    const auto& runs = L.runs;
-    const auto before = column(runs, {"before", "accuracy"}), after = column(runs, {"after", "accuracy"}),
-               kept = column(runs, {"after", "accuracy_labels_kept"}), stdp_only = column(runs, {"stdp_only", "accuracy"});
-    s["accuracy_before"] = summary_json(before);
-    s["accuracy_after"] = summary_json(after);
-    s["accuracy_after_labels_kept"] = summary_json(kept);
-    s["accuracy_stdp_only"] = summary_json(stdp_only);
-    s["gain"] = paired_json(after, before);
-    s["gain_labels_kept"] = paired_json(kept, before);
-    s["gain_stdp_only"] = paired_json(stdp_only, before);
-    for (const char* kind : {"noise", "blur"}) {
-        const std::size_t m = std::string(kind) == "noise" ? noise_variances.size() : blur_sigmas.size();
-        json curve = json::array();
-        for (std::size_t k = 0; k < m; ++k) {
-            std::vector<double> b, a;
-            for (const auto& r : runs) {
-                b.push_back(r["robustness"]["before"][kind][k].get<double>());
-                a.push_back(r["robustness"]["after"][kind][k].get<double>());
-            }
-            curve.push_back({{"before", summary_json(b)}, {"after", summary_json(a)}, {"gain", paired_json(a, b)}});
+    level_summary s;
+    const auto before = column(runs, [](const run_result& r) { return r.before.accuracy; });
+    const auto after = column(runs, [](const run_result& r) { return r.after.accuracy; });
+    const auto kept = column(runs, [](const run_result& r) { return r.after.accuracy_labels_kept; });
+    const auto stdp_only = column(runs, [](const run_result& r) { return r.stdp_only.accuracy; });
+    s.accuracy_before = summary_of(before);
+    s.accuracy_after = summary_of(after);
+    s.accuracy_after_labels_kept = summary_of(kept);
+    s.accuracy_stdp_only = summary_of(stdp_only);
+    s.gain = change_of(after, before);
+    s.gain_labels_kept = change_of(kept, before);
+    s.gain_stdp_only = change_of(stdp_only, before);
+    const auto curve = [&](std::vector<double> robustness_curves::*kind) {
+        std::vector<curve_point> points;
+        for (std::size_t k = 0; k < (runs.front().robustness.before.*kind).size(); ++k) {
+            const auto c = compare(column(runs, [&](const run_result& r) { return (r.robustness.after.*kind)[k]; }),
+                                   column(runs, [&](const run_result& r) { return (r.robustness.before.*kind)[k]; }));
+            points.push_back({c.before, c.after, c.change});
         }
-        s["robustness"][kind] = curve;
-    }
-    for (const char* combo : {"weights_before_thresholds_before", "weights_before_thresholds_after", "weights_after_thresholds_before",
-                              "weights_after_thresholds_after"})
-        s["ablation"][combo] = summary_json(column(runs, {"ablation", combo}));
-    std::uint64_t rose = 0, fell = 0, same = 0;
+        return points;
+    };
+    s.robustness = {curve(&robustness_curves::noise), curve(&robustness_curves::blur)};
+    using ablation = run_result::weights_x_thresholds;
+    const auto combo = [&](double ablation::*m) { return summary_of(column(runs, [&](const run_result& r) { return r.ablation.*m; })); };
+    s.ablation = {combo(&ablation::weights_before_thresholds_before), combo(&ablation::weights_before_thresholds_after),
+                  combo(&ablation::weights_after_thresholds_before), combo(&ablation::weights_after_thresholds_after)};
+    std::vector<double> dtheta, nbhd_var;  // pooled over the seeds
     for (const auto& r : runs) {
-        rose += r["thresholds"]["rose"].get<std::uint64_t>();
-        fell += r["thresholds"]["fell"].get<std::uint64_t>();
-        same += r["thresholds"]["unchanged"].get<std::uint64_t>();
+        s.thresholds.rose += r.thresholds.rose;
+        s.thresholds.fell += r.thresholds.fell;
+        s.thresholds.unchanged += r.thresholds.unchanged;
+        dtheta.insert(dtheta.end(), r.thresholds.dtheta_mV.begin(), r.thresholds.dtheta_mV.end());
+        nbhd_var.insert(nbhd_var.end(), r.thresholds.neighbourhood_variance.begin(), r.thresholds.neighbourhood_variance.end());
     }
-    s["thresholds"] = correlation_json(L.nbhd_var, L.dtheta, permutations, seed, 0x7e7a0000 + L.level);
-    s["thresholds"]["rose"] = rose;
-    s["thresholds"]["fell"] = fell;
-    s["thresholds"]["unchanged"] = same;
-    s["thresholds"]["neurons"] = L.dtheta.size();
-    s["thresholds"]["dtheta_mean_mV"] = L.dtheta.empty() ? 0.0 : std::accumulate(L.dtheta.begin(), L.dtheta.end(), 0.0) / double(L.dtheta.size());
-    for (const char* key : {"neuron_entropy_bits_plug_in", "neuron_entropy_bits_miller_madow", "population_entropy_bits_plug_in",
-                            "population_entropy_bits_miller_madow", "weight_entropy_bits_plug_in", "weight_entropy_bits_miller_madow",
-                            "spikes_per_image"}) {
-        const auto b = column(runs, {"entropy", "before", key}), a = column(runs, {"entropy", "after", key});
-        s["entropy"][key] = {{"before", summary_json(b)}, {"after", summary_json(a)}, {"change", paired_json(a, b)}};
-    }
-    return L;
+    s.thresholds.test = correlate(nbhd_var, dtheta, permutations, seed, 0x7e7a0000 + level);
+    s.thresholds.neurons = dtheta.size();
+    s.thresholds.dtheta_mean_mV = dtheta.empty() ? 0.0 : std::accumulate(dtheta.begin(), dtheta.end(), 0.0) / double(dtheta.size());
+    for (const auto& [name, m] : entropy_fields)
+        s.entropy[name] = compare(column(runs, [&](const run_result& r) { return r.entropy.after.*m; }),
+                                  column(runs, [&](const run_result& r) { return r.entropy.before.*m; }));
+    return s;
 }
 
 } // namespace somnus::example::tadros2019

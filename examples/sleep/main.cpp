@@ -109,44 +109,36 @@ std::vector<level_result> run_levels(const options& o, const ex::image_sets& s, 
                 train_seconds += ex::seconds_since(t);
             }
             const std::size_t label_n = label_images(o, L, s.train.size());
-            json run;
-            run["seed"] = seed;
-            run["label_images"] = label_n;
-            run["train_seconds_cumulative"] = train_seconds;
+            run_result run;
+            run.seed = seed;
+            run.label_images = label_n;
+            run.train_seconds_cumulative = train_seconds;
 
             const network& before = net;
             const auto tb = label_and_test(before, s, label_n, o.threads, name + " before");
             network after = net;
-            const auto rep = sleep_with(after, chosen);
+            run.sleep = sleep_with(after, chosen, n);
             const auto ta = label_and_test(after, s, label_n, o.threads, name + " after");
             const double kept = accuracy_of(tb.readout, ta.test_counts, s.test.labels, s.test.size(), n);
-            run["sleep"] = report_json(rep, n, chosen.duration_ms);
-            run["before"] = {{"accuracy", tb.accuracy}};
-            run["after"] = {{"accuracy", ta.accuracy}, {"accuracy_labels_kept", kept}};
+            run.before = {tb.accuracy};
+            run.after = {ta.accuracy, kept};
 
             // Robustness, each network with its own labels.
-            run["robustness"]["before"] = robustness(before, tb.readout, pert, o.threads);
-            run["robustness"]["after"] = robustness(after, ta.readout, pert, o.threads);
+            run.robustness = {robustness(before, tb.readout, pert, o.threads), robustness(after, ta.readout, pert, o.threads)};
 
             // Thresholds against the receptive fields' neighbourhood variance.
             const auto& th_b = before.exc_state().theta;
             const auto& th_a = after.exc_state().theta;
-            const auto nv = somnus::neighbourhood_variances(before.weights(), ex::image_rows, ex::image_cols, o.threads);
-            std::vector<double> dth(n);
-            std::uint64_t rose = 0, fell = 0;
+            auto& t = run.thresholds;
+            t.neighbourhood_variance = somnus::neighbourhood_variances(before.weights(), ex::image_rows, ex::image_cols, o.threads);
+            t.dtheta_mV.resize(n);
             for (std::size_t j = 0; j < n; ++j) {
-                dth[j] = double(th_a[j]) - double(th_b[j]);
-                rose += dth[j] > 0.0;
-                fell += dth[j] < 0.0;
+                t.dtheta_mV[j] = double(th_a[j]) - double(th_b[j]);
+                t.rose += t.dtheta_mV[j] > 0.0;
+                t.fell += t.dtheta_mV[j] < 0.0;
             }
-            run["thresholds"] = correlation_json(nv, dth, o.permutations, o.seed, (std::uint64_t(L) << 8) + k);
-            run["thresholds"]["rose"] = rose;
-            run["thresholds"]["fell"] = fell;
-            run["thresholds"]["unchanged"] = n - rose - fell;
-            run["thresholds"]["dtheta_mV"] = dth;
-            run["thresholds"]["neighbourhood_variance"] = nv;
-            levels[i].dtheta.insert(levels[i].dtheta.end(), dth.begin(), dth.end());
-            levels[i].nbhd_var.insert(levels[i].nbhd_var.end(), nv.begin(), nv.end());
+            t.unchanged = n - t.rose - t.fell;
+            t.test = correlate(t.neighbourhood_variance, t.dtheta_mV, o.permutations, o.seed, (std::uint64_t(L) << 8) + k);
 
             // Ablation: weights x thresholds from before / after sleep.
             const bool weights_unchanged = before.weights() == after.weights();
@@ -155,32 +147,27 @@ std::vector<level_result> run_levels(const options& o, const ex::image_sets& s, 
                 wb_ta = label_and_test(with_theta(before, after), s, label_n, o.threads, name + " weights before, thresholds after").accuracy;
                 wa_tb = label_and_test(with_theta(after, before), s, label_n, o.threads, name + " weights after, thresholds before").accuracy;
             }
-            run["ablation"] = {{"weights_before_thresholds_before", tb.accuracy},
-                               {"weights_before_thresholds_after", wb_ta},
-                               {"weights_after_thresholds_before", wa_tb},
-                               {"weights_after_thresholds_after", ta.accuracy},
-                               {"weights_unchanged_by_sleep", weights_unchanged}};
+            run.ablation = {tb.accuracy, wb_ta, wa_tb, ta.accuracy, weights_unchanged};
 
             // STDP-only sleep: the same phase with thresholds frozen.
             network so = net;
-            const auto rep_so = sleep_with(so, stdp_only);
-            const auto tso = label_and_test(so, s, label_n, o.threads, name + " STDP-only sleep");
-            run["stdp_only"] = {{"accuracy", tso.accuracy}, {"sleep", report_json(rep_so, n, stdp_only.duration_ms)}};
+            run.stdp_only.sleep = sleep_with(so, stdp_only, n);
+            run.stdp_only.accuracy = label_and_test(so, s, label_n, o.threads, name + " STDP-only sleep").accuracy;
 
             // Entropy before and after sleep (ours).
-            run["entropy"] = {{"before", entropies(before, s.test, o.entropy_images)}, {"after", entropies(after, s.test, o.entropy_images)}};
+            run.entropy = {measure_entropies(before, s.test, o.entropy_images), measure_entropies(after, s.test, o.entropy_images)};
 
             if (L == pics.level && k == 0) {
                 pics.fields_before = somnus::receptive_fields(before.weights());
                 pics.fields_after = somnus::receptive_fields(after.weights());
             }
-            run["run_seconds"] = ex::seconds_since(t_run);
+            run.run_seconds = ex::seconds_since(t_run);
             fmt::print(stderr, "{}: before {:.2f}%  after {:.2f}% (labels kept {:.2f}%)  STDP-only {:.2f}%  theta rose {} fell {}\n", name,
-                       100 * tb.accuracy, 100 * ta.accuracy, 100 * kept, 100 * tso.accuracy, rose, fell);
+                       100 * tb.accuracy, 100 * ta.accuracy, 100 * kept, 100 * run.stdp_only.accuracy, t.rose, t.fell);
             levels[i].runs.push_back(std::move(run));
         }
     }
-    for (auto& L : levels) L = summarise(std::move(L), o.permutations, o.seed);
+    for (auto& L : levels) L.summary = summarise(L.level, L.runs, o.permutations, o.seed);
     return levels;
 }
 
@@ -297,9 +284,7 @@ int run(const options& o)
         j["entropy_method"] = "5 ms bins over each 350 ms presentation of the first --entropy-images test images (from rest), images "
                               "concatenated; neuron entropy: mean over neurons of the binary bin entropy; population entropy: entropy "
                               "of the N-bit patterns; weights: 64 bins on [0, 1]; bits; ours, no source reports it";
-        json lv = json::array();
-        for (const auto& L : levels) lv.push_back({{"level", L.level}, {"summary", L.summary}, {"runs", L.runs}});
-        j["results"] = lv;
+        j["results"] = levels;
         if (!late.errors().empty()) j["output_errors"] = late.errors();
         ex::write_json(o.json, j);
     }

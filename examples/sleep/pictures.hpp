@@ -28,17 +28,18 @@ inline void write_pictures(const std::string& folder, std::size_t neurons, std::
     namespace plot = somnus::plot;
     const std::filesystem::path dir(folder);
     std::filesystem::create_directories(dir);
-    const auto mean_sem = [](const json& j) { return j.is_null() ? std::pair<double, double>{NAN, NAN} : std::pair<double, double>{j["mean"].get<double>(), j["sem"].get<double>()}; };
+    const auto mean_sem = [](const summary& x) { return std::pair<double, double>{x.mean, x.sem}; };
     {
         std::vector<plot::series> ser{{"before sleep", {}, {}, {31, 119, 180}},
                                       {"after sleep (labels re-assigned)", {}, {}, {214, 39, 40}},
                                       {"after sleep (labels kept)", {}, {}, {255, 127, 14}},
                                       {"STDP-only sleep", {}, {}, {44, 160, 44}}};
         std::vector<std::vector<double>> err(4);
-        const char* keys[] = {"accuracy_before", "accuracy_after", "accuracy_after_labels_kept", "accuracy_stdp_only"};
+        const summary level_summary::*keys[] = {&level_summary::accuracy_before, &level_summary::accuracy_after,
+                                                &level_summary::accuracy_after_labels_kept, &level_summary::accuracy_stdp_only};
         for (const auto& L : levels)
             for (std::size_t k = 0; k < 4; ++k) {
-                const auto [m, e] = mean_sem(L.summary[keys[k]]);
+                const auto [m, e] = mean_sem(L.summary.*keys[k]);
                 ser[k].x.push_back(std::log10(double(L.level)));
                 ser[k].y.push_back(100 * m);
                 err[k].push_back(100 * e);
@@ -54,9 +55,9 @@ inline void write_pictures(const std::string& folder, std::size_t neurons, std::
             std::vector<plot::series> ser{{"before sleep", {}, {}, {31, 119, 180}}, {"after sleep", {}, {}, {214, 39, 40}}};
             std::vector<std::vector<double>> err(2);
             for (std::size_t k = 0; k < xs.size(); ++k) {
-                const auto& c = L.summary["robustness"][kind][k];
+                const auto& c = (noise ? L.summary.robustness.noise : L.summary.robustness.blur)[k];
                 for (std::size_t q = 0; q < 2; ++q) {
-                    const auto [m, e] = mean_sem(c[q == 0 ? "before" : "after"]);
+                    const auto [m, e] = mean_sem(q == 0 ? c.before : c.after);
                     ser[q].x.push_back(xs[k]);
                     ser[q].y.push_back(100 * m);
                     err[q].push_back(100 * e);
@@ -67,14 +68,18 @@ inline void write_pictures(const std::string& folder, std::size_t neurons, std::
                                                 noise ? "noise variance (images in [0, 1])" : "blur sigma (pixels)", "accuracy (%)",
                                                 std::pair{0.0, 100.0}));
         }
-        plot::series pts{"", L.nbhd_var, L.dtheta, {214, 39, 40}};
-        const auto& t = L.summary["thresholds"];
+        plot::series pts{"", {}, {}, {214, 39, 40}};
+        for (const auto& r : L.runs) {
+            pts.x.insert(pts.x.end(), r.thresholds.neighbourhood_variance.begin(), r.thresholds.neighbourhood_variance.end());
+            pts.y.insert(pts.y.end(), r.thresholds.dtheta_mV.begin(), r.thresholds.dtheta_mV.end());
+        }
+        const auto& t = L.summary.thresholds.test;
         write_png(dir / fmt::format("theta_change_level_{}.png", L.level),
                       plot::scatter_chart({pts},
-                                          t["pearson_r"].is_null()
+                                          !t.pearson_r
                                               ? fmt::format("Threshold change in sleep, {} training images", L.level)
                                               : fmt::format("Threshold change in sleep, {} images: r = {:.2f}, rho = {:.2f}", L.level,
-                                                            t["pearson_r"].get<double>(), t["spearman_rho"].get<double>()),
+                                                            *t.pearson_r, *t.spearman_rho),
                                           "receptive field's mean 3x3-neighbourhood variance", "theta change (mV)"));
     }
     if (!pics.fields_before.empty()) {

@@ -1,22 +1,55 @@
 // SPDX-License-Identifier: MIT
-// examples/sleep's sleep phase (the tadros_2019 recipe with its parameters,
-// sleep/recipes.hpp) and the search for those parameters, which the paper
-// does not give, on a validation split held out of the training images,
-// never on the test set.
+// examples/sleep's network and sleep phase (the tadros_2019 recipe with its
+// parameters, sleep/recipes.hpp), and the search for those parameters, which
+// the paper does not give, on a validation split held out of the training
+// images, never on the test set.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
-#include <somnus/sleep/recipes.hpp>
+#include <nlohmann/json.hpp>
 
-#include "analyses.hpp"
+#include <somnus/network/competitive.hpp>
+#include <somnus/sleep/recipes.hpp>
+#include <somnus/stats/summary.hpp>
+
+#include "example.hpp"
+#include "pipeline.hpp"
 
 namespace somnus::example::tadros2019 {
 
+using somnus::image_set;
+using nlohmann::json;
+using network = somnus::diehl_cook_network;
 using sleep_params = somnus::recipes::tadros_2019_params;
+
+/// A new Diehl & Cook network of n excitatory neurons on 28 x 28 images.
+inline network new_network(std::size_t n, std::uint64_t seed)
+{
+    somnus::competitive_config cfg;
+    cfg.n_input = image_rows * image_cols;
+    cfg.input_rows = image_rows;
+    cfg.input_cols = image_cols;
+    cfg.n_exc = n;
+    cfg.seed = seed;
+    return somnus::make_diehl_cook(cfg);
+}
+
+/// The fraction of the first `images` responses (n counts each) that r
+/// classifies as their label.
+inline double accuracy_of(const somnus::label_readout& r, std::span<const std::uint32_t> counts, std::span<const std::uint8_t> labels,
+                          std::size_t images, std::size_t n)
+{
+    if (images == 0) return 0.0;
+    std::size_t hit = 0;
+    for (std::size_t k = 0; k < images; ++k) hit += r.classify(counts.subspan(k * n, n)) == labels[k];
+    return double(hit) / double(images);
+}
 
 inline json params_json(const sleep_params& p)
 {
@@ -31,20 +64,22 @@ inline std::string params_text(const sleep_params& p)
                        p.exc_gain, p.inh_gain, p.leak, p.duration_ms, p.stdp ? "on" : "off", p.threshold_adaptation ? "on" : "off");
 }
 
-inline somnus::sleep_report sleep_with(network& net, const sleep_params& p)
+/// What a sleep phase did: its steps, the spikes of the input and of each
+/// population, and the excitatory neurons' mean rate.
+struct sleep_counts {
+    std::uint64_t steps = 0, input_spikes = 0, exc_spikes = 0, inh_spikes = 0;
+    double exc_rate_hz = 0.0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(sleep_counts, steps, input_spikes, exc_spikes, inh_spikes, exc_rate_hz)
+
+/// Sleeps net with p; `neurons` and p's duration give the rate.
+inline sleep_counts sleep_with(network& net, const sleep_params& p, std::size_t neurons)
 {
     auto phase = somnus::recipes::tadros_2019(p);
-    return net.sleep(phase, p.duration_ms);
-}
-
-inline json report_json(const somnus::sleep_report& r, std::size_t neurons, double ms)
-{
-    const double s = ms * 1e-3;
-    return {{"steps", r.steps},
-            {"input_spikes", r.input_spikes},
-            {"exc_spikes", r.excitatory_spikes},
-            {"inh_spikes", r.inhibitory_spikes},
-            {"exc_rate_hz", s > 0 ? double(r.excitatory_spikes) / (double(neurons) * s) : 0.0}};
+    const auto r = net.sleep(phase, p.duration_ms);
+    const double s = p.duration_ms * 1e-3;
+    return {r.steps, r.input_spikes, r.excitatory_spikes, r.inhibitory_spikes,
+            s > 0 ? double(r.excitatory_spikes) / (double(neurons) * s) : 0.0};
 }
 
 /// What the search works on: networks of `neurons` neurons (seeds
@@ -58,11 +93,21 @@ struct search_plan {
     unsigned threads = 1;
 };
 
+/// One set of parameters the search scored.
+struct candidate {
+    std::string stage;
+    json params;                              ///< params_json of the parameters
+    std::vector<double> validation_accuracy;  ///< per search network, after sleep
+    double mean = 0.0;
+    std::vector<sleep_counts> sleep;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(candidate, stage, params, validation_accuracy, mean, sleep)
+
 struct search_result {
     sleep_params chosen;
     double chosen_accuracy = 0.0, awake_accuracy = 0.0;
     std::vector<double> awake_per_seed;
-    json candidates = json::array();
+    std::vector<candidate> candidates;
     double seconds = 0.0;
 };
 
@@ -95,16 +140,15 @@ inline search_result search(const search_plan& o, const image_sets& s)
     const auto score = [&](const sleep_params& p, const std::string& stage) {
         const std::string key = params_text(p);
         if (const auto it = cache.find(key); it != cache.end()) return it->second;
-        std::vector<double> acc;
-        json reports = json::array();
+        candidate c{stage, params_json(p), {}, 0.0, {}};
         for (const auto& net : nets) {
             network slept = net;
-            reports.push_back(report_json(sleep_with(slept, p), n, p.duration_ms));
-            acc.push_back(validation_accuracy(slept));
+            c.sleep.push_back(sleep_with(slept, p, n));
+            c.validation_accuracy.push_back(validation_accuracy(slept));
         }
-        const double m = somnus::mean(acc);
+        const double m = c.mean = somnus::mean(c.validation_accuracy);
         cache[key] = m;
-        r.candidates.push_back({{"stage", stage}, {"params", params_json(p)}, {"validation_accuracy", acc}, {"mean", m}, {"sleep", reports}});
+        r.candidates.push_back(std::move(c));
         fmt::print(stderr, "search {} #{}: {} -> validation {:.2f}%\n", stage, cache.size(), key, 100 * m);
         return m;
     };

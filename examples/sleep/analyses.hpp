@@ -7,6 +7,7 @@
 // (mean +- s.e.m., paired tests of after against before).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <numeric>
@@ -48,16 +49,36 @@ namespace somnus::example::tadros2019 {
 inline const std::vector<double> noise_variances{0.0, 0.1, 0.3, 0.5, 0.7, 0.9};
 inline const std::vector<double> blur_sigmas{0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0};
 
+// ------------------------------------------------------------ accuracy --
+
+/// A network's labels (fitted on the first label_n training images) and its
+/// test responses.
+struct tested {
+    somnus::label_readout readout;
+    std::vector<std::uint32_t> test_counts;
+    double accuracy = 0.0;
+};
+
+inline tested label_and_test(const network& net, const image_sets& s, std::size_t label_n, unsigned threads, const std::string& name)
+{
+    auto e = somnus::example::label_and_test(net, s.train, label_n, s.test, threads, name);
+    return {std::move(e.readout), std::move(e.test_counts), e.confusion.accuracy()};
+}
+
 // ---------------------------------------------------------- robustness --
 
-/// Perturbed copies of the first robust_images test images.
+/// Perturbed copies of the first test images.
 struct perturbed_sets {
     std::vector<somnus::image_dataset> noise, blur;
 };
 
-/// Each noise variance (noise drawn from noise_seed) and each blur of subset.
-inline perturbed_sets perturb(const somnus::image_dataset& subset, std::uint64_t noise_seed, unsigned threads)
+/// Each noise variance (noise drawn from noise_seed) and each blur of the
+/// first `images` of test (all if it holds fewer).
+inline perturbed_sets perturb(const somnus::image_dataset& test, std::size_t images, std::uint64_t noise_seed, unsigned threads)
 {
+    somnus::image_dataset subset = test;
+    subset.pixels.resize(std::min(images, test.size()) * test.pixels_per_image());
+    subset.labels.resize(std::min(images, test.size()));
     perturbed_sets p;
     for (const double v : noise_variances) p.noise.push_back(somnus::add_gaussian_noise(subset, v, noise_seed, threads));
     for (const double sg : blur_sigmas) p.blur.push_back(somnus::gaussian_blur(subset, sg, 3.0, threads));

@@ -11,14 +11,18 @@
 // measurement; no source reports it). The sleep parameters, which the paper
 // does not give, are chosen on a validation split held out of the training
 // images, never on the test set.
+//
+// This file: the options, the protocol and the JSON; search.hpp: the sleep
+// phase and its parameter search; analyses.hpp: the measurements and the
+// level summaries; figures.py: the figures, from the arrays beside the JSON.
 #include <algorithm>
 #include <optional>
 
 #include <somnus/readout/receptive_field.hpp>
 
 #include "analyses.hpp"
+#include "arrays.hpp"
 #include "example.hpp"
-#include "pictures.hpp"
 #include "pipeline.hpp"
 #include "search.hpp"
 
@@ -41,7 +45,7 @@ struct options {
     std::size_t permutations = 999;
     bool quick = false, no_search = false;
     sleep_params fixed{};  // --no-search: these values
-    std::string dataset = "mnist", data, json, png;
+    std::string dataset = "mnist", data, json;
     unsigned threads = 2;
 };
 
@@ -50,33 +54,20 @@ std::size_t label_images(const options& o, std::size_t level, std::size_t train_
     return std::min({std::max<std::size_t>(level, 1000), o.label_max, train_size});
 }
 
-/// The first n images of d.
-somnus::image_dataset first_images(const somnus::image_dataset& d, std::size_t n)
-{
-    somnus::image_dataset out = d;
-    out.pixels.resize(n * d.pixels_per_image());
-    out.labels.resize(n);
-    return out;
-}
-
-/// A network's labels (fitted on the first label_n training images) and its
-/// test responses.
-struct tested {
-    somnus::label_readout readout;
-    std::vector<std::uint32_t> test_counts;
-    double accuracy = 0.0;
-};
-
-tested label_and_test(const network& net, const ex::image_sets& s, std::size_t label_n, unsigned threads, const std::string& name)
-{
-    auto e = ex::label_and_test(net, s.train, label_n, s.test, threads, name);
-    return {std::move(e.readout), std::move(e.test_counts), e.confusion.accuracy()};
-}
-
 // --------------------------------------------------------------- the run --
 
+/// What the figures draw beside the runs: every network's thresholds before
+/// and after sleep ([level][seed][neuron]), and the weights of the pictured
+/// network (the search level's, or the first level's, first seed).
+struct network_arrays {
+    std::vector<float> theta_before, theta_after;
+    somnus::matrix_f weights_before, weights_after;
+    std::size_t level = 0;
+    std::uint64_t seed = 0;
+};
+
 std::vector<level_result> run_levels(const options& o, const ex::image_sets& s, const sleep_params& chosen, const perturbed_sets& pert,
-                                     pictures& pics)
+                                     network_arrays& arrays)
 {
     const std::size_t n = o.neurons;
     std::vector<level_result> levels(o.levels.size());
@@ -84,8 +75,10 @@ std::vector<level_result> run_levels(const options& o, const ex::image_sets& s, 
     sleep_params stdp_only = chosen;
     stdp_only.stdp = true;
     stdp_only.threshold_adaptation = false;
-    pics.level = std::find(o.levels.begin(), o.levels.end(), o.search_level) != o.levels.end() ? o.search_level : o.levels.front();
-    pics.seed = o.seed;
+    arrays.level = std::find(o.levels.begin(), o.levels.end(), o.search_level) != o.levels.end() ? o.search_level : o.levels.front();
+    arrays.seed = o.seed;
+    arrays.theta_before.resize(o.levels.size() * o.seeds * n);
+    arrays.theta_after.resize(arrays.theta_before.size());
 
     for (std::size_t k = 0; k < o.seeds; ++k) {
         const std::uint64_t seed = o.seed + k;
@@ -157,9 +150,11 @@ std::vector<level_result> run_levels(const options& o, const ex::image_sets& s, 
             // Entropy before and after sleep (ours).
             run.entropy = {measure_entropies(before, s.test, o.entropy_images), measure_entropies(after, s.test, o.entropy_images)};
 
-            if (L == pics.level && k == 0) {
-                pics.fields_before = somnus::receptive_fields(before.weights());
-                pics.fields_after = somnus::receptive_fields(after.weights());
+            std::copy(th_b.begin(), th_b.end(), arrays.theta_before.begin() + std::ptrdiff_t((i * o.seeds + k) * n));
+            std::copy(th_a.begin(), th_a.end(), arrays.theta_after.begin() + std::ptrdiff_t((i * o.seeds + k) * n));
+            if (L == arrays.level && k == 0) {
+                arrays.weights_before = before.weights();
+                arrays.weights_after = after.weights();
             }
             run.run_seconds = ex::seconds_since(t_run);
             fmt::print(stderr, "{}: before {:.2f}%  after {:.2f}% (labels kept {:.2f}%)  STDP-only {:.2f}%  theta rose {} fell {}\n", name,
@@ -171,13 +166,43 @@ std::vector<level_result> run_levels(const options& o, const ex::image_sets& s, 
     return levels;
 }
 
+/// The arrays behind the figures (examples/sleep/figures.py draws them),
+/// beside the JSON: [level][seed] for every run.
+void write_arrays(ex::array_outputs& out, const std::vector<level_result>& levels, std::size_t seeds, const network_arrays& nets)
+{
+    const std::size_t nl = levels.size(), n = nets.weights_before.shape()[1];
+    std::vector<double> accuracy, noise, blur, variance;
+    for (const auto& L : levels)
+        for (const auto& r : L.runs) {
+            accuracy.insert(accuracy.end(), {r.before.accuracy, r.after.accuracy, r.after.accuracy_labels_kept, r.stdp_only.accuracy});
+            for (const auto* c : {&r.robustness.before, &r.robustness.after}) {
+                noise.insert(noise.end(), c->noise.begin(), c->noise.end());
+                blur.insert(blur.end(), c->blur.begin(), c->blur.end());
+            }
+            variance.insert(variance.end(), r.thresholds.neighbourhood_variance.begin(), r.thresholds.neighbourhood_variance.end());
+        }
+    out.add("accuracy", accuracy,
+            "test accuracy per level, seed and network: before sleep, after sleep (labels re-assigned), after sleep (labels kept), "
+            "after STDP-only sleep",
+            {nl, seeds, 4});
+    out.add("noise_accuracy", noise, "accuracy per level, seed, before / after sleep and noise variance (noise_variances)",
+            {nl, seeds, 2, noise_variances.size()});
+    out.add("blur_accuracy", blur, "accuracy per level, seed, before / after sleep and blur sigma (blur_sigmas_px)", {nl, seeds, 2, blur_sigmas.size()});
+    out.add("theta_before", nets.theta_before, "adaptive threshold theta (mV) before sleep, per level, seed and neuron", {nl, seeds, n});
+    out.add("theta_after", nets.theta_after, "adaptive threshold theta (mV) after sleep, per level, seed and neuron", {nl, seeds, n});
+    out.add("neighbourhood_variance", variance, "each receptive field's mean 3x3-neighbourhood variance before sleep, per level, seed and neuron",
+            {nl, seeds, n});
+    for (const auto& [when, w] : {std::pair{"before", &nets.weights_before}, std::pair{"after", &nets.weights_after}})
+        out.add(fmt::format("weights_{}", when), *w,
+                fmt::format("input x neuron weights {} sleep of the network of level {}, seed {} (784 x N)", when, nets.level, nets.seed));
+}
+
 // ------------------------------------------------------------------ main --
 
 int run(const options& o)
 {
     const auto t_start = ex::clock::now();
     ex::require_output_file(o.json, "--json");
-    ex::require_output_folder(o.png, "--png");
     {
         somnus::detail::require(!o.levels.empty(), "--levels: give at least one training level");
         for (std::size_t k = 0; k < o.levels.size(); ++k) {
@@ -217,20 +242,15 @@ int run(const options& o)
     }
     fmt::print(stderr, "sleep: {}\n", params_text(chosen));
 
-    const auto subset = first_images(s.test, std::min(o.robust_images, s.test.size()));
-    const perturbed_sets pert = perturb(subset, o.seed + 77, o.threads);
+    const perturbed_sets pert = perturb(s.test, o.robust_images, o.seed + 77, o.threads);
     options oo = o;
     oo.entropy_images = std::min(o.entropy_images, s.test.size());
-    pictures pics;
-    const auto levels = run_levels(oo, s, chosen, pert, pics);
+    network_arrays nets;
+    const auto levels = run_levels(oo, s, chosen, pert, nets);
     const double wall = ex::seconds_since(t_start);
     fmt::print(stderr, "done in {:.0f} s\n", wall);
 
     ex::late_outputs late("sleep");
-    if (!o.png.empty()) late.attempt("--png " + o.png, [&] {
-        write_pictures(o.png, o.neurons, o.seeds, levels, pics);
-        fmt::print(stderr, "pictures in {}\n", o.png);
-    });
     if (!o.json.empty()) {
         json j;
         j["experiment"] = "tadros_2019_sleep";
@@ -246,7 +266,7 @@ int run(const options& o)
         j["test_images"] = s.test.size();
         j["label_images"] = "the first max(level, 1000) training images, at most --label-max";
         j["label_max"] = o.label_max;
-        j["robust_images"] = subset.size();
+        j["robust_images"] = pert.blur.front().size();
         j["noise_variances"] = noise_variances;
         j["blur_sigmas_px"] = blur_sigmas;
         j["noise_seed"] = o.seed + 77;
@@ -285,6 +305,10 @@ int run(const options& o)
                               "concatenated; neuron entropy: mean over neurons of the binary bin entropy; population entropy: entropy "
                               "of the N-bit patterns; weights: 64 bins on [0, 1]; bits; ours, no source reports it";
         j["results"] = levels;
+        j["receptive_fields_network"] = {{"level", nets.level}, {"seed", nets.seed}};
+        ex::array_outputs arrays("sleep", o.json);
+        late.attempt("arrays beside " + o.json, [&] { write_arrays(arrays, levels, o.seeds, nets); });
+        arrays.describe_in(j);
         if (!late.errors().empty()) j["output_errors"] = late.errors();
         ex::write_json(o.json, j);
     }
@@ -329,8 +353,9 @@ int main(int argc, char** argv)
     app.add_option("--threads", o.threads, "threads for labelling, testing and the analyses (results do not depend on it)")
         ->check(ex::integer_in(1, 1024))
         ->capture_default_str();
-    app.add_option("--json", o.json, "write every figure as one JSON object to this file");
-    app.add_option("--png", o.png, "write the pictures into this folder");
+    app.add_option("--json", o.json,
+                   "write every result as one JSON object to this file, and beside it the arrays behind the figures (.npy; "
+                   "scripts/figures draws them)");
     if (const auto code = ex::parse(app, argc, argv)) return *code;
     if (o.quick) {
         const auto unset = [&](const char* flag) { return app.count(flag) == 0; };

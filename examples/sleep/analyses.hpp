@@ -203,31 +203,35 @@ inline correlation correlate(std::span<const double> x, std::span<const double> 
     return {pe.r, pe.p_value, sp.r, sp.p_value, permutations};
 }
 
-/// How sleep moved the thresholds, each neuron's change with its receptive
-/// field's mean 3x3-neighbourhood variance, and their correlation (the JSON
-/// holds the correlation's keys beside these).
-struct threshold_changes {
+/// T's members and a correlation test of them, in one JSON object (the
+/// test's keys beside T's).
+template <class T>
+struct with_correlation : T {
     correlation test;
+};
+
+template <class T>
+void to_json(json& j, const with_correlation<T>& t)
+{
+    j = static_cast<const T&>(t);
+    j.update(json(t.test));
+}
+
+template <class T>
+void from_json(const json& j, with_correlation<T>& t)
+{
+    j.get_to(static_cast<T&>(t));
+    j.get_to(t.test);
+}
+
+/// How sleep moved the thresholds: each neuron's change with its receptive
+/// field's mean 3x3-neighbourhood variance (with_correlation adds their
+/// correlation).
+struct threshold_changes {
     std::uint64_t rose = 0, fell = 0, unchanged = 0;
     std::vector<double> dtheta_mV, neighbourhood_variance;
 };
-
-inline void to_json(json& j, const threshold_changes& t)
-{
-    j = t.test;
-    j.update({{"rose", t.rose}, {"fell", t.fell}, {"unchanged", t.unchanged}, {"dtheta_mV", t.dtheta_mV},
-              {"neighbourhood_variance", t.neighbourhood_variance}});
-}
-
-inline void from_json(const json& j, threshold_changes& t)
-{
-    j.get_to(t.test);
-    j.at("rose").get_to(t.rose);
-    j.at("fell").get_to(t.fell);
-    j.at("unchanged").get_to(t.unchanged);
-    j.at("dtheta_mV").get_to(t.dtheta_mV);
-    j.at("neighbourhood_variance").get_to(t.neighbourhood_variance);
-}
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(threshold_changes, rose, fell, unchanged, dtheta_mV, neighbourhood_variance)
 
 /// weights_from with the adaptive thresholds of theta_from (the ablation).
 inline network with_theta(const network& weights_from, const network& theta_from)
@@ -270,7 +274,7 @@ struct run_result {
     before_sleep before;
     after_sleep after;
     both_curves robustness;
-    threshold_changes thresholds;
+    with_correlation<threshold_changes> thresholds;
     weights_x_thresholds ablation;
     stdp_only_sleep stdp_only;
     both_entropies entropy;
@@ -349,7 +353,6 @@ struct level_summary {
     };
     /// The threshold changes pooled over the seeds.
     struct thresholds_pooled {
-        correlation test;
         std::uint64_t rose = 0, fell = 0, unchanged = 0;
         std::size_t neurons = 0;
         double dtheta_mean_mV = 0.0;
@@ -359,26 +362,11 @@ struct level_summary {
     paired_change gain, gain_labels_kept, gain_stdp_only;
     curves robustness;
     weights_x_thresholds ablation;
-    thresholds_pooled thresholds;
+    with_correlation<thresholds_pooled> thresholds;
     std::map<std::string, compared> entropy;  ///< by entropy_fields' names
 };
 
-inline void to_json(json& j, const level_summary::thresholds_pooled& t)
-{
-    j = t.test;
-    j.update({{"rose", t.rose}, {"fell", t.fell}, {"unchanged", t.unchanged}, {"neurons", t.neurons}, {"dtheta_mean_mV", t.dtheta_mean_mV}});
-}
-
-inline void from_json(const json& j, level_summary::thresholds_pooled& t)
-{
-    j.get_to(t.test);
-    j.at("rose").get_to(t.rose);
-    j.at("fell").get_to(t.fell);
-    j.at("unchanged").get_to(t.unchanged);
-    j.at("neurons").get_to(t.neurons);
-    j.at("dtheta_mean_mV").get_to(t.dtheta_mean_mV);
-}
-
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(level_summary::thresholds_pooled, rose, fell, unchanged, neurons, dtheta_mean_mV)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(level_summary::curves, noise, blur)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(level_summary::weights_x_thresholds, weights_before_thresholds_before, weights_before_thresholds_after,
                                    weights_after_thresholds_before, weights_after_thresholds_after)

@@ -2,7 +2,8 @@
 # examples/sleep: every bad argument or bad data file gives exit status 2
 # and a one-line message naming the problem; --help gives 0. Then the whole
 # protocol (search, levels, every analysis) on a tiny set, on 1 and on 2
-# threads: the JSON files must be identical but for the timings.
+# threads: the JSON files must be identical but for the timings, and the
+# .npy arrays beside them (the figures' data) identical.
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK}/corrupt)
 
@@ -30,7 +31,8 @@ expect(2 "--search-level;--validation-first" --search-level 2000 --validation-fi
 expect(2 "no-such-dir" ${none})
 file(WRITE ${WORK}/a-file "")
 expect(2 "--json;does not exist" --json ${WORK}/missing/out.json ${none})
-expect(2 "--png;a-file" --png ${WORK}/a-file ${none})
+expect(2 "--json;a-file" --json ${WORK}/a-file/out.json ${none})
+expect(2 "--png" --png ${WORK}/pictures ${none})  # gone: the arrays beside the JSON are drawn by figures.py
 
 # Wrong magic number.
 foreach(f train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
@@ -51,14 +53,18 @@ expect(2 "--test;t10k-images-idx3-ubyte" ${tiny} --levels 20 --test 50 --no-sear
 # The whole protocol, twice.
 set(EXPECT_TIMEOUT 300)
 set(run ${tiny} --test 30 --levels 20,40 --validation-first 200 --validation-images 50 --search-level 20)
-expect(0 "" ${run} --threads 1 --json ${WORK}/t1.json --png ${WORK}/png)
-expect(0 "" ${run} --threads 2 --json ${WORK}/t2.json)
+# The second run writes into its own folder under the same name, so that the
+# array files the JSON names are the same.
+file(MAKE_DIRECTORY ${WORK}/threads2)
+expect(0 "" ${run} --threads 1 --json ${WORK}/t1.json)
+expect(0 "" ${run} --threads 2 --json ${WORK}/threads2/t1.json)
+file(READ ${WORK}/t1.json t1)
+file(READ ${WORK}/threads2/t1.json t2)
 foreach(f t1 t2)
-  file(READ ${WORK}/${f}.json text)
-  string(REGEX REPLACE "\"[a-z_]*(seconds|threads)[a-z_]*\": [-+.e0-9]+" "" ${f} "${text}")
+  string(REGEX REPLACE "\"[a-z_]*(seconds|threads)[a-z_]*\": [-+.e0-9]+" "" ${f} "${${f}}")
 endforeach()
 if(NOT t1 STREQUAL t2)
-  message(FATAL_ERROR "sleep: results differ between 1 and 2 threads (${WORK}/t1.json, t2.json)")
+  message(FATAL_ERROR "sleep: results differ between 1 and 2 threads (${WORK}/t1.json, threads2/t1.json)")
 endif()
 foreach(key "\"search\"" "\"accuracy_before\"" "\"gain_labels_kept\"" "\"ablation\"" "\"stdp_only\"" "\"population_entropy_bits_miller_madow\""
             "\"spearman_p\"" "\"blur\"")
@@ -67,8 +73,15 @@ foreach(key "\"search\"" "\"accuracy_before\"" "\"gain_labels_kept\"" "\"ablatio
     message(FATAL_ERROR "sleep: ${WORK}/t1.json has no ${key}")
   endif()
 endforeach()
-foreach(png accuracy_by_level.png noise_level_20.png blur_level_40.png theta_change_level_40.png receptive_fields_before_level_20_seed_0.png)
-  if(NOT EXISTS ${WORK}/png/${png})
-    message(FATAL_ERROR "sleep: no ${WORK}/png/${png}")
+# The arrays the JSON names (figures.py draws from them), the same on 1 and 2 threads.
+foreach(a accuracy noise_accuracy blur_accuracy theta_before theta_after neighbourhood_variance weights_before weights_after)
+  string(FIND "${t1}" "\"t1.${a}.npy\"" at)
+  if(at EQUAL -1 OR NOT EXISTS ${WORK}/t1.${a}.npy)
+    message(FATAL_ERROR "sleep: ${WORK}/t1.json names no t1.${a}.npy, or it was not written")
+  endif()
+  file(SHA256 ${WORK}/t1.${a}.npy one)
+  file(SHA256 ${WORK}/threads2/t1.${a}.npy two)
+  if(NOT one STREQUAL two)
+    message(FATAL_ERROR "sleep: t1.${a}.npy differs between 1 and 2 threads")
   endif()
 endforeach()

@@ -23,6 +23,15 @@ def lines(ax, xs, table, labels, runs=None):
     ax.legend()
 
 
+def forgetting(save, name, x, drop, error):
+    """The drop in accuracy on classes 0-4 after training on 5-9, per setting (mean and error bar)."""
+    fig, ax = plt.subplots()
+    ax.bar(x, drop[:, 0], yerr=drop[:, 1], width=0.6 * np.min(np.diff(x), initial=5), capsize=3, color="tab:red")
+    ax.set(title=f"{name.removesuffix('_')}: forgetting after classes 5-9 (mean ± {error})", xlabel="sleep (%)",
+           ylabel="accuracy drop on classes 0-4")
+    save(fig, name + "forgetting")
+
+
 def massey(r, save):
     parts = {"stdp": ("recurrent STDP network", ["theirs (published)", "ours, their readout", "ours, our readout"],
                       ["published_runs", "accuracy_runs", "accuracy_ours_runs"]),
@@ -35,6 +44,9 @@ def massey(r, save):
                   [r.array(at + n) if n else None for n in runs])
             ax.set(title=f"Massey et al. 2026, {who}, {d}\n(mean ± SD; dots: runs)", xlabel="sleep ratio r", ylabel="test accuracy (%)")
             save(fig, at + "accuracy")
+            summary = r.array(at + "summary")
+            if part == "stdp" and not np.isnan(summary[:, 3, 0]).all():  # with --forgetting
+                forgetting(save, at, 100 * np.array([row["ratio"] for row in rows]), summary[:, 3], "SD")
 
 
 def ours(r, save):
@@ -58,12 +70,7 @@ def ours(r, save):
                        xlabel="waking training time (simulated s)" if part == "stdp" else "epoch")
                 save(fig, at + m)
             if r.has(at + "forgetting_drop"):
-                drop = r.array(at + "forgetting_drop")
-                fig, ax = plt.subplots()
-                ax.bar(100 * np.array(s["fractions"]), drop[:, 0], yerr=drop[:, 1], width=3, capsize=3, color="tab:red")
-                ax.set(title=f"{at[:-1]}: forgetting after classes 5-9", xlabel="sleep fraction (%)",
-                       ylabel="accuracy drop on classes 0-4")
-                save(fig, at + "forgetting")
+                forgetting(save, at, 100 * np.array(s["fractions"]), r.array(at + "forgetting_drop"), "s.e.m.")
     if r.has("sg_s0_by_threshold"):
         fig, ax = plt.subplots()
         for f, s0 in zip(r["sg"]["settings"]["fractions"], r.array("sg_s0_by_threshold")):

@@ -185,7 +185,8 @@ int run(options& o, const ex::mpi_session& mpi)
         j["sg"]["units"] = sg_units;
     }
     failure.record(j);
-    j["wall_seconds"] = ex::seconds_since(t0);
+    const double wall_seconds = ex::seconds_since(t0);
+    j["wall_seconds"] = wall_seconds;
     if (stdp_done && !o.stdp.datasets.empty()) {
         // Headline: the first dataset without sleep (f = 0 always runs, first).
         std::vector<double> final;
@@ -197,7 +198,7 @@ int run(options& o, const ex::mpi_session& mpi)
     ex::late_outputs outputs("sleep_regularisation");
     if (!o.json.empty()) outputs.attempt("--json", [&] { ex::write_json(o.json, j); });
     if (failure) return failure.report("sleep_regularisation", o.json);
-    fmt::print(stderr, "sleep_regularisation: done in {:.0f} s\n", j["wall_seconds"].get<double>());
+    fmt::print(stderr, "sleep_regularisation: done in {:.0f} s\n", wall_seconds);
     return outputs.status();
 }
 

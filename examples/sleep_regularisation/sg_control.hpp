@@ -88,9 +88,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <algorithm>
-#include <chrono>
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>

@@ -3,7 +3,7 @@
 # exit 2 with a one-line message before any work; then tiny runs (an
 # MNIST-format set of grey images, and for --protocol ours the recordings
 # make_nmnist synthesises from it): the JSON is the same on 1 and 2 threads,
-# and (ours) the pictures exist.
+# and the arrays behind the figures are written beside it.
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 include(${CMAKE_CURRENT_LIST_DIR}/../expect_exit.cmake)
@@ -49,9 +49,8 @@ expect(2 "--threads" --threads 0 ${none})
 expect(2 "--seed;-1" --seed -1 ${none})
 expect(2 "no-such-dir" --part stdp --datasets mnist ${none})
 expect(2 "no-such-nm" --part sg ${none})
-file(WRITE ${WORK}/a-file "")
 expect(2 "--json;does not exist" --json ${WORK}/missing/out.json --part stdp ${none})
-expect(2 "--png;a-file" --png ${WORK}/a-file --part stdp ${none})
+expect(2 "--png" --png ${WORK}/png --part stdp ${none})
 
 # Tiny sets: 40 training and 12 test images (every label 3), and their recordings.
 write_mnist(${WORK}/mnist train 40 28 28)
@@ -69,10 +68,12 @@ expect(2 "the pools need" ${tiny_base} --train-pool 40)
 set(tiny ${tiny_base} --train-pool 12)
 expect(0 "" ${tiny} --threads 1 --json ${WORK}/m1.json)
 expect(0 "" ${tiny} --threads 2 --json ${WORK}/m2.json)
-# Two result files, their timing fields left out, must be equal; the first's text goes to `out`.
+# Two result files, their timing fields and the names of their array files
+# left out, must be equal; the first's text goes to `out`.
 function(expect_same_results a b what out)
   foreach(f a b)
     file(READ ${${f}} text)
+    string(REGEX REPLACE "\"file\": \"[^\"]*\"" "" text "${text}")
     string(REGEX REPLACE "\"[a-z_]*(second|thread)[a-z_]*\": [-+.e0-9]+" "" text "${text}")
     string(REGEX REPLACE "\"[a-z_]*(second|thread)[a-z_]*\": {[^}]*}" "" ${f}_text "${text}")
   endforeach()
@@ -90,7 +91,12 @@ string(REGEX MATCH "\"ratios\": \\[[ \n]*0(\\.0)?,[ \n]*0\\.05[ \n]*\\]" at "${r
 if(NOT at)
   message(FATAL_ERROR "sleep_regularisation: --ratios 0.05 did not run r = 0 first (${WORK}/r0.json)")
 endif()
-foreach(key "\"published\"" "\"accuracy_ours\"" "\"at_upper\"" "\"sleep_steps\"")
+foreach(npy stdp_mnist_accuracy_runs stdp_mnist_accuracy_ours_runs stdp_mnist_published_runs stdp_mnist_summary)
+  if(NOT EXISTS ${WORK}/m1.${npy}.npy)
+    message(FATAL_ERROR "sleep_regularisation: no ${WORK}/m1.${npy}.npy")
+  endif()
+endforeach()
+foreach(key "\"published\"" "\"accuracy_ours\"" "\"at_upper\"" "\"sleep_steps\"" "\"stdp_mnist_accuracy_runs\"")
   string(FIND "${m1}" "${key}" at)
   if(at EQUAL -1)
     message(FATAL_ERROR "sleep_regularisation: ${WORK}/m1.json has no ${key}")
@@ -103,7 +109,7 @@ expect(2 "classes 5-9" ${data} --part stdp --neurons 4 --train 10 --label 10 --t
 
 set(run ${data} --no-forgetting --fractions 0 0.2 --seeds 2 --neurons 5 --train 12 --blocks 2 --label 10 --test 12
         --sg-train 8 --sg-test 12 --sg-epochs 2)
-expect(0 "" ${run} --threads 1 --json ${WORK}/t1.json --png ${WORK}/png)
+expect(0 "" ${run} --threads 1 --json ${WORK}/t1.json)
 expect(0 "" ${run} --threads 2 --json ${WORK}/t2.json)
 expect_same_results(${WORK}/t1.json ${WORK}/t2.json "--protocol ours" t1)
 foreach(key "\"recurrent_at_upper\"" "\"final_vs_no_sleep\"" "\"function_space\"" "\"s0_nats\"" "\"by_threshold\"" "\"mean_pairwise_agreement\"" "\"mean_pairwise_correlation\"")
@@ -112,8 +118,8 @@ foreach(key "\"recurrent_at_upper\"" "\"final_vs_no_sleep\"" "\"function_space\"
     message(FATAL_ERROR "sleep_regularisation: ${WORK}/t1.json has no ${key}")
   endif()
 endforeach()
-foreach(png stdp_mnist_accuracy.png stdp_mnist_recurrent_at_upper.png sg_accuracy.png sg_mean_abs_weight.png sg_s0_by_threshold.png)
-  if(NOT EXISTS ${WORK}/png/${png})
-    message(FATAL_ERROR "sleep_regularisation: no ${WORK}/png/${png}")
+foreach(npy stdp_mnist_curves stdp_mnist_wake_s stdp_mnist_final_accuracy_runs sg_curves sg_final_accuracy_runs sg_s0_by_threshold)
+  if(NOT EXISTS ${WORK}/t1.${npy}.npy)
+    message(FATAL_ERROR "sleep_regularisation: no ${WORK}/t1.${npy}.npy")
   endif()
 endforeach()

@@ -13,29 +13,25 @@
 // As in massey2026: each fraction and data set once, the fractions ascending
 // with f = 0 (the reference of every comparison) run whether asked or not;
 // every input read and checked before any work; a late failure still
-// writes the JSON, marked partial.
+// writes the JSON, marked partial. The report over the units and the
+// arrays behind the figures (figures.py draws them): ours_report.hpp.
 #include <algorithm>
-#include <atomic>
-#include <cmath>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "../common/arrays.hpp"
 #include "../common/example.hpp"
 #include "../common/mpi.hpp"
 #include "../common/units.hpp"
-#include "../common/plot.hpp"
 #if SOMNUS_HAVE_READOUT
 #include "massey_main.hpp"
 #endif
-#include "sg_control.hpp"
-#include "stdp_runs.hpp"
+#include "ours_report.hpp"
 
 namespace ex = somnus::example;
 namespace ms = somnus::example::massey;
@@ -50,41 +46,9 @@ struct options {
     bool quick = false;
     unsigned threads = 2;
     std::uint64_t seed = 0;
-    std::string json, png;
+    std::string json;
     bool zero_added = false;  ///< f = 0 was not asked for (said once the inputs are checked)
 };
-
-struct summary {
-    double mean = 0.0, sem = 0.0;
-    std::size_t n = 0;
-};
-
-summary summarize(const std::vector<double>& x)
-{
-    summary s;
-    s.n = x.size();
-    if (x.empty()) return s;
-    s.mean = somnus::mean(x);
-    s.sem = x.size() > 1 ? somnus::standard_error(x) : 0.0;
-    return s;
-}
-
-nlohmann::json to_json(const summary& s) { return {{"mean", s.mean}, {"sem", s.sem}, {"n", s.n}}; }
-
-/// Paired comparison of f against f = 0 over seeds.
-nlohmann::json paired(const std::vector<double>& with, const std::vector<double>& without)
-{
-    nlohmann::json j;
-    std::vector<double> d(with.size());
-    for (std::size_t k = 0; k < d.size(); ++k) d[k] = with[k] - without[k];
-    j["difference"] = to_json(summarize(d));
-    if (d.size() >= 2) {
-        bool all_same = std::all_of(d.begin(), d.end(), [&](double x) { return x == d[0]; });
-        if (!all_same) j["p_paired_t"] = somnus::paired_t_test(with, without).p_value;
-        if (d.size() <= somnus::sign_flip_max_n) j["p_sign_flip"] = somnus::sign_flip_test(with, without).p_value;
-    }
-    return j;
-}
 
 const somnus::image_dataset& cached(std::map<std::string, somnus::image_dataset>& cache, const std::string& dir, somnus::mnist_split split,
                                     std::size_t limit)
@@ -105,13 +69,12 @@ std::vector<std::string> run_stdp(const options& o, const ex::mpi_session& mpi, 
         units, mpi, o.threads, "stdp units",
         [&](std::size_t u) {
             const auto where = ms::unit_at(s, u);
-            return ms::to_json(ms::run_unit(s, u, data[where.dataset]), s);
+            return nlohmann::json(ms::run_unit(s, u, data[where.dataset]));
         },
-        [&](std::size_t u, const nlohmann::json& j) {
-            const auto where = ms::unit_at(s, u);
-            return fmt::format("{} {} f={:g} seed {}: accuracy {:.1f}% ({:.0f} s)", s.datasets[where.dataset],
-                               where.forgetting ? "forgetting" : "main", j["fraction"].get<double>(), where.seed,
-                               100.0 * j["points"].back()["accuracy"].get<double>(), j["seconds"].get<double>());
+        [&](std::size_t, const nlohmann::json& j) {
+            const auto r = j.get<ms::stdp_run>();
+            return fmt::format("{} {} f={:g} seed {}: accuracy {:.1f}% ({:.0f} s)", r.dataset, r.kind, r.fraction, r.seed_index,
+                               100.0 * r.points.back().accuracy, r.seconds);
         });
 }
 
@@ -125,270 +88,8 @@ void run_sg(ex::sg_control_session& session, const ex::mpi_session& mpi, std::ve
         const auto r = session.run_unit(u);
         fmt::print(stderr, "sg unit {}/{}: {} f={:g} seed {} ({:.0f} s)\n", u + 1, units, r.forgetting_run ? "forgetting" : "main",
                    r.fraction, r.seed_index, r.seconds);
-        out.push_back(ex::to_json(r).dump());
+        out.push_back(nlohmann::json(r).dump());
     }
-}
-
-/// Means over seeds, per dataset and fraction, of every STDP measure at
-/// every point, the final-point comparisons against f = 0, and forgetting.
-nlohmann::json aggregate_stdp(const ms::stdp_options& s, const std::vector<nlohmann::json>& units)
-{
-    nlohmann::json out;
-    const std::vector<std::pair<std::string, std::vector<std::string>>> measures{
-        {"accuracy", {"accuracy"}},
-        {"input_at_upper", {"input_weights", "at_upper"}},
-        {"input_at_lower", {"input_weights", "at_lower"}},
-        {"input_mean", {"input_weights", "mean"}},
-        {"input_max", {"input_weights", "max"}},
-        {"input_entropy_bits", {"input_weights", "entropy_bits"}},
-        {"recurrent_at_upper", {"recurrent_weights", "at_upper"}},
-        {"recurrent_at_lower", {"recurrent_weights", "at_lower"}},
-        {"recurrent_mean", {"recurrent_weights", "mean"}},
-        {"recurrent_max", {"recurrent_weights", "max"}},
-        {"recurrent_entropy_bits", {"recurrent_weights", "entropy_bits"}},
-        {"mean_pairwise_correlation", {"mean_pairwise_correlation"}},
-        {"distinct_receptive_fields", {"distinct_receptive_fields"}},
-        {"distinct_classes", {"distinct_classes"}}};
-    const auto value = [](const nlohmann::json& p, const std::vector<std::string>& path) {
-        const nlohmann::json* x = &p;
-        for (const auto& k : path) x = &(*x)[k];
-        return x->get<double>();
-    };
-    for (std::size_t d = 0; d < s.datasets.size(); ++d) {
-        nlohmann::json ds;
-        std::map<std::string, std::vector<double>> final_at_zero;
-        std::vector<double> forgetting_at_zero;
-        for (std::size_t i = 0; i < s.fractions.size(); ++i) {
-            std::vector<const nlohmann::json*> main, forget;
-            for (const auto& u : units) {
-                if (u["dataset"] != s.datasets[d] || u["fraction"].get<double>() != s.fractions[i]) continue;
-                (u["kind"] == "main" ? main : forget).push_back(&u);
-            }
-            nlohmann::json fj;
-            fj["fraction"] = s.fractions[i];
-            fj["seeds"] = main.size();
-            if (!main.empty()) {
-                const std::size_t points = (*main[0])["points"].size();
-                for (std::size_t p = 0; p < points; ++p) {
-                    std::vector<double> images, wake;
-                    for (const auto* u : main) {
-                        images.push_back((*u)["points"][p]["images"].get<double>());
-                        wake.push_back((*u)["points"][p]["wake_ms"].get<double>());
-                    }
-                    fj["curve"]["images"].push_back(summarize(images).mean);
-                    fj["curve"]["wake_s"].push_back(summarize(wake).mean / 1000.0);
-                    for (const auto& [name, path] : measures) {
-                        std::vector<double> x;
-                        for (const auto* u : main) x.push_back(value((*u)["points"][p], path));
-                        fj["curve"][name].push_back(to_json(summarize(x)));
-                    }
-                }
-                for (const auto& [name, path] : measures) {
-                    std::vector<double> x;
-                    for (const auto* u : main) x.push_back(value((*u)["points"].back(), path));
-                    fj["final"][name] = to_json(summarize(x));
-                    if (s.fractions[i] == 0.0) final_at_zero[name] = x;
-                    else if (final_at_zero.count(name) && final_at_zero[name].size() == x.size())
-                        fj["final_vs_no_sleep"][name] = paired(x, final_at_zero[name]);
-                }
-            }
-            if (!forget.empty()) {
-                std::vector<double> after_first, after_second, drop, second;
-                for (const auto* u : forget) {
-                    const auto& pts = (*u)["points"];
-                    after_first.push_back(pts[0]["accuracy_classes_0_4"].get<double>());
-                    after_second.push_back(pts[1]["accuracy_classes_0_4"].get<double>());
-                    second.push_back(pts[1]["accuracy_classes_5_9"].get<double>());
-                    drop.push_back(after_first.back() - after_second.back());
-                }
-                fj["forgetting"] = {{"classes_0_4_after_first_half", to_json(summarize(after_first))},
-                                    {"classes_0_4_after_second_half", to_json(summarize(after_second))},
-                                    {"classes_5_9_after_second_half", to_json(summarize(second))},
-                                    {"drop", to_json(summarize(drop))}};
-                if (s.fractions[i] == 0.0) forgetting_at_zero = drop;
-                else if (forgetting_at_zero.size() == drop.size()) fj["forgetting"]["drop_vs_no_sleep"] = paired(drop, forgetting_at_zero);
-            }
-            ds["fractions"].push_back(fj);
-        }
-        out[s.datasets[d]] = ds;
-    }
-    return out;
-}
-
-const std::vector<somnus::plot::rgb> palette{{31, 119, 180}, {255, 127, 14}, {44, 160, 44}, {214, 39, 40}, {148, 103, 189}, {140, 86, 75}};
-
-/// The drop in accuracy on classes 0-4 after training on 5-9, per sleep
-/// fraction (mean and s.e.m. over seeds), when the runs were made.
-void forgetting_picture(const std::filesystem::path& file, const nlohmann::json& fractions, const std::string& title)
-{
-    std::vector<somnus::plot::series> bars{{"drop in accuracy on classes 0-4", {}, {}, palette[3]}};
-    std::vector<std::vector<double>> err(1);
-    for (const auto& fj : fractions)
-        if (fj.contains("forgetting")) {
-            bars[0].x.push_back(100.0 * fj["fraction"].get<double>());
-            bars[0].y.push_back(fj["forgetting"]["drop"]["mean"].get<double>());
-            err[0].push_back(fj["forgetting"]["drop"]["sem"].get<double>());
-        }
-    if (!bars[0].x.empty())
-        ex::write_png(file, somnus::plot::error_bar_chart(bars, err, title, "sleep fraction (%)", "accuracy drop on classes 0-4"));
-}
-
-void stdp_pictures(const std::string& dir, const nlohmann::json& agg, const ms::stdp_options& s)
-{
-    const std::vector<std::pair<std::string, std::string>> charts{{"accuracy", "test accuracy"},
-                                                                  {"recurrent_at_upper", "recurrent weights at w_max (fraction)"},
-                                                                  {"recurrent_mean", "mean recurrent weight"},
-                                                                  {"recurrent_max", "max recurrent weight"},
-                                                                  {"recurrent_entropy_bits", "recurrent weight entropy (bits)"},
-                                                                  {"input_entropy_bits", "input weight entropy (bits)"},
-                                                                  {"mean_pairwise_correlation", "mean pairwise response correlation"},
-                                                                  {"distinct_receptive_fields", "distinct receptive fields"}};
-    for (const auto& dataset : s.datasets) {
-        const auto& ds = agg[dataset];
-        for (const auto& [name, label] : charts) {
-            std::vector<somnus::plot::series> series;
-            std::vector<std::vector<double>> errors;
-            for (std::size_t i = 0; i < ds["fractions"].size(); ++i) {
-                const auto& fj = ds["fractions"][i];
-                if (!fj.contains("curve")) continue;
-                somnus::plot::series line{fmt::format("f = {:g}%", 100.0 * fj["fraction"].get<double>()), {}, {}, palette[i % palette.size()]};
-                std::vector<double> err;
-                for (std::size_t p = 0; p < fj["curve"]["wake_s"].size(); ++p) {
-                    line.x.push_back(fj["curve"]["wake_s"][p].get<double>());
-                    line.y.push_back(fj["curve"][name][p]["mean"].get<double>());
-                    err.push_back(fj["curve"][name][p]["sem"].get<double>());
-                }
-                series.push_back(line);
-                errors.push_back(err);
-            }
-            if (series.empty()) continue;
-            ex::write_png(std::filesystem::path(dir) / fmt::format("stdp_{}_{}.png", dataset, name),
-                          somnus::plot::error_bar_chart(series, errors, fmt::format("recurrent STDP, {}: {}", dataset, label),
-                                                        "waking training time (simulated s)", label));
-        }
-        forgetting_picture(std::filesystem::path(dir) / fmt::format("stdp_{}_forgetting.png", dataset), ds["fractions"],
-                           fmt::format("recurrent STDP, {}: forgetting after classes 5-9", dataset));
-    }
-}
-
-/// Means over seeds per fraction of the SG measures after every epoch,
-/// forgetting, and the function space per fraction.
-nlohmann::json aggregate_sg(const ex::sg_control_options& o, const std::vector<nlohmann::json>& units)
-{
-    nlohmann::json out;
-    std::vector<ex::sg_run> runs;
-    for (const auto& u : units) runs.push_back(ex::sg_run_from_json(u));
-    std::vector<double> final_zero, drop_zero;
-    for (std::size_t i = 0; i < o.fractions.size(); ++i) {
-        nlohmann::json fj;
-        fj["fraction"] = o.fractions[i];
-        std::vector<const ex::sg_run*> main, forget;
-        for (const auto& r : runs)
-            if (r.fraction_index == i) (r.forgetting_run ? forget : main).push_back(&r);
-        if (!main.empty()) {
-            for (std::size_t e = 0; e < main[0]->epochs.size(); ++e) {
-                std::vector<double> acc, mean_abs, max_abs, entropy, corr;
-                for (const auto* r : main) {
-                    const auto& ep = r->epochs[e];
-                    if (!ep.tested) continue;
-                    acc.push_back(ep.accuracy);
-                    mean_abs.push_back(ep.weights.mean_abs);
-                    max_abs.push_back(ep.weights.max_abs);
-                    double h = 0.0;
-                    for (const auto& l : ep.weights.layers) h += l.entropy_bits;
-                    entropy.push_back(h / double(std::max<std::size_t>(1, ep.weights.layers.size())));
-                    if (ep.output_correlation) corr.push_back(*ep.output_correlation);
-                }
-                fj["curve"]["epoch"].push_back(e + 1);
-                fj["curve"]["accuracy"].push_back(to_json(summarize(acc)));
-                fj["curve"]["mean_abs_weight"].push_back(to_json(summarize(mean_abs)));
-                fj["curve"]["max_abs_weight"].push_back(to_json(summarize(max_abs)));
-                fj["curve"]["weight_entropy_bits"].push_back(to_json(summarize(entropy)));
-                fj["curve"]["output_correlation"].push_back(to_json(summarize(corr)));
-            }
-            std::vector<double> final;
-            for (const auto* r : main) final.push_back(r->epochs.back().accuracy);
-            fj["final_accuracy"] = to_json(summarize(final));
-            if (o.fractions[i] == 0.0) final_zero = final;
-            else if (final_zero.size() == final.size()) fj["final_accuracy_vs_no_sleep"] = paired(final, final_zero);
-        }
-        if (!forget.empty()) {
-            std::vector<double> drop;
-            for (const auto* r : forget) drop.push_back(r->forgetting->forgetting);
-            fj["forgetting"] = {{"drop", to_json(summarize(drop))}};
-            if (o.fractions[i] == 0.0) drop_zero = drop;
-            else if (drop_zero.size() == drop.size()) fj["forgetting"]["drop_vs_no_sleep"] = paired(drop, drop_zero);
-        }
-        out["fractions"].push_back(fj);
-    }
-    // The final mappings of each fraction's members as an ensemble: groups,
-    // S0 and H at the default agreement threshold, and at every threshold,
-    // since with few members S0 moves only at the top ones.
-    constexpr std::size_t default_threshold = 5;
-    std::vector<std::vector<ex::sg_function_space>> by_threshold;
-    for (std::size_t th = 1; th <= 10; ++th) by_threshold.push_back(ex::function_space_by_fraction(o, runs, th));
-    for (std::size_t i = 0; i < o.fractions.size(); ++i) {
-        const auto& f = by_threshold[default_threshold - 1][i];
-        nlohmann::json fs{{"fraction", f.fraction},
-                          {"threshold", default_threshold},
-                          {"group_sizes", f.group_sizes},
-                          {"s0_nats", f.s0_nats},
-                          {"shannon_nats", f.shannon_nats},
-                          {"mean_accuracy", f.mean_accuracy},
-                          {"mean_pairwise_agreement", f.mean_agreement}};
-        for (std::size_t th = 1; th <= 10; ++th) {
-            const auto& t = by_threshold[th - 1][i];
-            fs["by_threshold"].push_back({{"threshold", th}, {"group_sizes", t.group_sizes}, {"s0_nats", t.s0_nats}, {"shannon_nats", t.shannon_nats}});
-        }
-        out["function_space"].push_back(std::move(fs));
-    }
-    return out;
-}
-
-void sg_pictures(const std::string& dir, const nlohmann::json& agg)
-{
-    const std::vector<std::pair<std::string, std::string>> charts{{"accuracy", "test accuracy"},
-                                                                  {"mean_abs_weight", "mean |w|"},
-                                                                  {"max_abs_weight", "max |w|"},
-                                                                  {"weight_entropy_bits", "weight entropy (bits, mean over layers)"}};
-    for (const auto& [name, label] : charts) {
-        std::vector<somnus::plot::series> series;
-        std::vector<std::vector<double>> errors;
-        for (std::size_t i = 0; i < agg["fractions"].size(); ++i) {
-            const auto& fj = agg["fractions"][i];
-            if (!fj.contains("curve")) continue;
-            somnus::plot::series line{fmt::format("f = {:g}%", 100.0 * fj["fraction"].get<double>()), {}, {}, palette[i % palette.size()]};
-            std::vector<double> err;
-            for (std::size_t e = 0; e < fj["curve"]["epoch"].size(); ++e) {
-                line.x.push_back(fj["curve"]["epoch"][e].get<double>());
-                line.y.push_back(fj["curve"][name][e]["mean"].get<double>());
-                err.push_back(fj["curve"][name][e]["sem"].get<double>());
-            }
-            series.push_back(line);
-            errors.push_back(err);
-        }
-        if (!series.empty())
-            ex::write_png(std::filesystem::path(dir) / fmt::format("sg_{}.png", name),
-                          somnus::plot::error_bar_chart(series, errors, fmt::format("surrogate gradient (Gupta member): {}", label), "epoch",
-                                                        label));
-    }
-    forgetting_picture(std::filesystem::path(dir) / "sg_forgetting.png", agg["fractions"],
-                       "surrogate gradient (Gupta member): forgetting after classes 5-9");
-    // S0 of each fraction's members against the agreement threshold.
-    std::vector<somnus::plot::series> s0;
-    for (std::size_t i = 0; i < agg["function_space"].size(); ++i) {
-        const auto& fs = agg["function_space"][i];
-        somnus::plot::series line{fmt::format("f = {:g}%", 100.0 * fs["fraction"].get<double>()), {}, {}, palette[i % palette.size()]};
-        for (const auto& t : fs["by_threshold"]) {
-            line.x.push_back(t["threshold"].get<double>());
-            line.y.push_back(t["s0_nats"].get<double>());
-        }
-        s0.push_back(line);
-    }
-    if (!s0.empty())
-        ex::write_png(std::filesystem::path(dir) / "sg_s0_by_threshold.png",
-                      somnus::plot::line_chart(s0, "surrogate gradient: function-space entropy S0 of the members", "agreement threshold (labels of 10)",
-                                               "S0 (nats)"));
 }
 
 int run(options& o, const ex::mpi_session& mpi)
@@ -402,7 +103,6 @@ int run(options& o, const ex::mpi_session& mpi)
     if (do_stdp) o.stdp.validate();
     if (do_sg) ex::validate(o.sg);
     ex::require_output_file(o.json, "--json");
-    ex::require_output_folder(o.png, "--png");
     std::map<std::string, somnus::image_dataset> cache;
     std::vector<ms::stdp_data> data;
     if (do_stdp)
@@ -433,8 +133,10 @@ int run(options& o, const ex::mpi_session& mpi)
     if (do_stdp) failure.attempt("the STDP part", [&] { stdp_mine = run_stdp(o, mpi, data); });
     if (do_sg) failure.attempt("the SG part", [] { ex::injected_failure("sg_part"); });
     if (do_sg) failure.attempt("the SG part", [&] { run_sg(*session, mpi, sg_mine); });
-    const auto stdp_units = ex::gather_units(mpi, stdp_mine);
-    const auto sg_units = ex::gather_units(mpi, sg_mine);
+    std::vector<ms::stdp_run> stdp_units;
+    for (const auto& u : ex::gather_units(mpi, stdp_mine)) stdp_units.push_back(u.get<ms::stdp_run>());
+    std::vector<ex::sg_run> sg_units;
+    for (const auto& u : ex::gather_units(mpi, sg_mine)) sg_units.push_back(u.get<ex::sg_run>());
     failure.gather(mpi);
     if (!mpi.root()) return failure.status();
     fmt::print(stderr, "sleep_regularisation: gathered {} units from {} process{}\n", stdp_units.size() + sg_units.size(), mpi.size(),
@@ -442,8 +144,10 @@ int run(options& o, const ex::mpi_session& mpi)
     const bool stdp_done = do_stdp && !failure.failed("the STDP part");
     const bool sg_done = do_sg && !failure.failed("the STDP part") && !failure.failed("the SG part");
 
+    ex::array_outputs arrays("sleep_regularisation", o.json);
     nlohmann::json j;
     j["experiment"] = "sleep_regularisation";
+    j["protocol"] = "ours";
     j["reading"] = "our reading of the abstract of Massey et al. 2026 (arXiv:2601.08447): architecture and parameters are ours";
     j["seed"] = o.seed;
     j["threads"] = o.threads;
@@ -463,7 +167,10 @@ int run(options& o, const ex::mpi_session& mpi)
                                  {"sleep", {{"decay_baseline", s.decay.baseline}, {"decay_tau_ms", s.decay.tau_ms},
                                             {"decay_sigma", s.decay.sigma}, {"decay_every_ms", s.decay.every_ms},
                                             {"kick_rate_hz", s.kick_rate_hz}, {"kick", s.kick}}}};
-        if (stdp_done) j["stdp"]["summary"] = aggregate_stdp(s, stdp_units);
+        if (stdp_done) {
+            j["stdp"]["summary"] = ex::ours::aggregate_stdp(s, stdp_units, arrays);
+            j["stdp"]["curve_measures"] = ex::ours::stdp_measure_names();
+        }
         j["stdp"]["units"] = stdp_units;
     }
     if (do_sg) {
@@ -471,26 +178,27 @@ int run(options& o, const ex::mpi_session& mpi)
                                {"seeds", o.sg.seeds}, {"fractions", o.sg.fractions}, {"noise_rate_hz", o.sg.noise_rate_hz},
                                {"decay_baseline", o.sg.decay.baseline}, {"decay_tau_ms", o.sg.decay.tau_ms},
                                {"decay_sigma", o.sg.decay.sigma}, {"decay_every_ms", o.sg.decay.every_ms}, {"data", o.sg.data.string()}};
-        if (sg_done) j["sg"]["summary"] = aggregate_sg(o.sg, sg_units);
+        if (sg_done) {
+            j["sg"]["summary"] = ex::ours::aggregate_sg(o.sg, sg_units, arrays);
+            j["sg"]["curve_measures"] = ex::ours::sg_curve_names();
+        }
         j["sg"]["units"] = sg_units;
     }
     failure.record(j);
-    j["wall_seconds"] = ex::seconds_since(t0);
+    const double wall_seconds = ex::seconds_since(t0);
+    j["wall_seconds"] = wall_seconds;
     if (stdp_done && !o.stdp.datasets.empty()) {
         // Headline: the first dataset without sleep (f = 0 always runs, first).
-        for (const auto& fj : j["stdp"]["summary"][o.stdp.datasets[0]]["fractions"])
-            if (fj["fraction"].get<double>() == 0.0 && fj.contains("final")) j["accuracy"] = fj["final"]["accuracy"]["mean"];
+        std::vector<double> final;
+        for (const auto& u : stdp_units)
+            if (u.dataset == o.stdp.datasets[0] && u.fraction == 0.0 && !u.forgetting()) final.push_back(u.points.back().accuracy);
+        if (!final.empty()) j["accuracy"] = ex::mean_sem_of(final).mean;
     }
+    arrays.describe_in(j);
     ex::late_outputs outputs("sleep_regularisation");
-    if (!o.png.empty() && !failure)
-        outputs.attempt("--png", [&] {
-            std::filesystem::create_directories(o.png);
-            if (do_stdp) stdp_pictures(o.png, j["stdp"]["summary"], o.stdp);
-            if (do_sg) sg_pictures(o.png, j["sg"]["summary"]);
-        });
     if (!o.json.empty()) outputs.attempt("--json", [&] { ex::write_json(o.json, j); });
     if (failure) return failure.report("sleep_regularisation", o.json);
-    fmt::print(stderr, "sleep_regularisation: done in {:.0f} s\n", j["wall_seconds"].get<double>());
+    fmt::print(stderr, "sleep_regularisation: done in {:.0f} s\n", wall_seconds);
     return outputs.status();
 }
 
@@ -539,8 +247,8 @@ int main_ours(int argc, char** argv, ex::mpi_session& mpi)
     app.add_flag("--quick", o.quick, "a small setting that finishes in minutes (explicit flags still apply)");
     app.add_option("--seed", o.seed, "random seed")->check(ex::integer_at_least<std::uint64_t>(0))->capture_default_str();
     app.add_option("--threads", o.threads, "threads (results do not depend on it)")->check(ex::integer_in(1, 1024))->capture_default_str();
-    app.add_option("--json", o.json, "write every figure as one JSON object to this file");
-    app.add_option("--png", o.png, "write the pictures into this folder");
+    app.add_option("--json", o.json, "write every figure as one JSON object to this file, and the arrays behind the figures "
+                                     "beside it (scripts/figures RESULT.json OUTDIR draws them)");
     if (const auto code = ex::parse(app, argc, argv)) return *code;
     if (o.quick) {
         // Applied first; flags given explicitly override.

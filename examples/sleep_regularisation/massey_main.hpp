@@ -6,21 +6,24 @@
 // 10 000 / 35 000 is capped at 10 000 steps) run the same protocol with the
 // same streams, so each distinct pause is run once and reported for every
 // ratio that gives it; units (a run each) are spread over threads and MPI
-// ranks, the results depending on neither.
+// ranks, the results depending on neither. The tables and the arrays
+// behind the figures: massey_report.hpp.
 #pragma once
 
 #include <algorithm>
-#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "../common/arrays.hpp"
 #include "../common/example.hpp"
 #include "../common/mpi.hpp"
 #include "../common/units.hpp"
 #include "massey2026.hpp"
+#include "massey_report.hpp"
 #include "massey_sg.hpp"
 
 namespace somnus::example::massey2026 {
@@ -43,22 +46,6 @@ struct unit {
     double ratio = 0.0;  ///< the first ratio with that pause
     std::size_t seed = 0;
 };
-
-struct summary {
-    double mean = 0.0, sd = 0.0;
-    std::size_t n = 0;
-};
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(summary, mean, sd, n)
-
-inline summary summarize(const std::vector<double>& x)
-{
-    summary s;
-    s.n = x.size();
-    if (x.empty()) return s;
-    s.mean = somnus::mean(x);
-    s.sd = x.size() > 1 ? somnus::sample_sd(x) : 0.0;
-    return s;
-}
 
 /// One distinct SG run: data set, sleep period (minibatches), seed.
 struct sg_unit {
@@ -86,54 +73,6 @@ inline std::vector<sg_unit> sg_units(const std::vector<double>& ratios, std::siz
     return u;
 }
 
-/// Their SG control's per-run results (snntorch/results/sleep_results.json at
-/// de54a77, mean and SD over the runs of each cell, % test accuracy), for p =
-/// 0, 0.1, ..., 1.0.
-inline const std::vector<std::pair<double, double>>& published_sg(const std::string& dataset)
-{
-    static const std::vector<std::pair<double, double>> mnist{{92.89, 0.26}, {93.10, 0.69}, {93.16, 0.41}, {92.99, 0.58},
-                                                              {92.85, 0.57}, {92.85, 0.57}, {92.81, 0.64}, {92.81, 0.64},
-                                                              {92.81, 0.64}, {92.81, 0.64}, {92.81, 0.64}};
-    static const std::vector<std::pair<double, double>> fashion{{70.06, 7.06}, {70.26, 7.87}, {70.26, 7.68}, {71.07, 7.23},
-                                                                {70.79, 7.39}, {70.79, 7.39}, {71.26, 6.25}, {71.26, 6.25},
-                                                                {71.26, 6.25}, {71.26, 6.25}, {71.26, 6.25}};
-    static const std::vector<std::pair<double, double>> none;
-    return dataset == "mnist" ? mnist : dataset == "fashion" ? fashion : none;
-}
-
-struct sg_row {
-    double ratio = 0.0;
-    std::size_t sleep_every = 0;
-    summary published;
-    summary accuracy;
-    std::vector<double> runs;
-    double p_vs_no_sleep = -1.0;
-};
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(sg_row, ratio, sleep_every, published, accuracy, runs, p_vs_no_sleep)
-
-inline std::vector<sg_row> sg_table(const std::vector<double>& ratios, const std::string& dataset,
-                                    const std::vector<massey::massey_sg_result>& runs)
-{
-    std::vector<sg_row> rows;
-    std::vector<double> zero;
-    const auto& pub = published_sg(dataset);
-    for (std::size_t k = 0; k < ratios.size(); ++k) {
-        sg_row row;
-        row.ratio = ratios[k];
-        row.sleep_every = massey::sleep_every(ratios[k]);
-        const auto at = static_cast<std::size_t>(std::llround(ratios[k] * 10.0));
-        if (std::abs(ratios[k] * 10.0 - double(at)) < 1e-9 && at < pub.size()) row.published = {pub[at].first, pub[at].second, 5};
-        for (const auto& u : runs)
-            if (u.dataset == dataset && u.sleep_every == row.sleep_every) row.runs.push_back(100.0 * u.final_test_accuracy);
-        row.accuracy = summarize(row.runs);
-        if (k == 0 && row.sleep_every == 0) zero = row.runs;
-        else if (!zero.empty() && zero.size() == row.runs.size() && row.runs.size() >= 2 && row.runs != zero)
-            row.p_vs_no_sleep = paired_t_test(row.runs, zero).p_value;
-        rows.push_back(std::move(row));
-    }
-    return rows;
-}
-
 inline std::vector<unit> stdp_units(const options& o)
 {
     std::vector<double> pauses;
@@ -150,106 +89,6 @@ inline std::vector<unit> stdp_units(const options& o)
         for (std::size_t i = 0; i < pauses.size(); ++i)
             for (std::size_t s = 0; s < o.seeds; ++s) u.push_back({d, pauses[i], first[i], s});
     return u;
-}
-
-/// One row of the table: a ratio, ours beside theirs.
-struct table_row {
-    double ratio = 0.0;
-    double pause_steps = 0.0;
-    summary published;            ///< their 5 runs
-    std::vector<double> published_runs;
-    summary accuracy;             ///< ours, their readout
-    summary accuracy_ours;        ///< ours, our readout
-    std::vector<double> runs, runs_ours;
-    summary batches_run, sleep_steps_per_batch, early_stops_per_batch, test_exc_rate_hz, distinct_receptive_fields, steps_per_second;
-    summary distinct_tunings, phi;  ///< ours
-    /// Ours, with --forgetting: our readout on classes 0-4 after each half, on 5-9 at the end, and the drop.
-    summary forgetting_first_after_first, forgetting_first_after_second, forgetting_second_after_second, forgetting_drop;
-    double p_drop_vs_no_sleep = -1.0;
-    std::map<std::string, summary> at_upper, at_lower, mean_abs_weight;  ///< per projection, the tested weights
-    double p_vs_no_sleep = -1.0;  ///< paired t-test of accuracy against r = 0 (same seeds), -1 if not computed
-};
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(table_row, ratio, pause_steps, published, published_runs, accuracy, accuracy_ours, runs, runs_ours,
-                                   batches_run, sleep_steps_per_batch, early_stops_per_batch, test_exc_rate_hz,
-                                   distinct_receptive_fields, steps_per_second, distinct_tunings, phi, forgetting_first_after_first,
-                                   forgetting_first_after_second, forgetting_second_after_second, forgetting_drop, p_drop_vs_no_sleep,
-                                   at_upper, at_lower, mean_abs_weight, p_vs_no_sleep)
-
-inline std::vector<table_row> stdp_table(const options& o, const std::string& dataset, const std::vector<run_result>& runs)
-{
-    std::vector<table_row> rows;
-    const auto& published = published_runs(dataset);
-    std::vector<double> zero, zero_drop;
-    for (std::size_t k = 0; k < o.ratios.size(); ++k) {
-        const double r = o.ratios[k];
-        table_row row;
-        row.ratio = r;
-        row.pause_steps = pause_ms(r);
-        const auto at = static_cast<std::size_t>(std::llround(r * 10.0));
-        if (std::abs(r * 10.0 - double(at)) < 1e-9 && at < published.size()) {
-            row.published_runs = published[at];
-            row.published = summarize(published[at]);
-        }
-        std::vector<double> batches, sleep, stops, rate, fields, speed, f11, f12, f22, drop, tunings, phis;
-        std::map<std::string, std::vector<double>> up, low, mean;
-        for (const auto& u : runs) {
-            if (u.dataset != dataset || pause_ms(u.ratio) != row.pause_steps) continue;
-            row.runs.push_back(u.accuracy);
-            row.runs_ours.push_back(u.accuracy_ours);
-            batches.push_back(double(u.batches_run));
-            double steps = 0.0, early = 0.0;
-            for (const auto& b : u.history) {
-                steps += double(b.sleep_steps);
-                early += double(b.early_stops);
-            }
-            sleep.push_back(steps / double(std::max<std::size_t>(1, u.history.size())));
-            stops.push_back(early / double(std::max<std::size_t>(1, u.history.size())));
-            rate.push_back(u.test_exc_rate_hz);
-            fields.push_back(double(u.distinct_receptive_fields));
-            if (u.steps_per_second > 0.0) speed.push_back(u.steps_per_second);
-            tunings.push_back(double(u.distinct_tunings));
-            phis.push_back(u.phi);
-            if (u.forgetting) {
-                f11.push_back(u.forgetting->first_after_first);
-                f12.push_back(u.forgetting->first_after_second);
-                f22.push_back(u.forgetting->second_after_second);
-                drop.push_back(u.forgetting->drop);
-            }
-            for (const auto& p : u.final_projections) {
-                up[p.name].push_back(p.at_upper);
-                low[p.name].push_back(p.at_lower);
-                mean[p.name].push_back(p.mean);
-            }
-        }
-        row.accuracy = summarize(row.runs);
-        row.accuracy_ours = summarize(row.runs_ours);
-        row.batches_run = summarize(batches);
-        row.sleep_steps_per_batch = summarize(sleep);
-        row.early_stops_per_batch = summarize(stops);
-        row.test_exc_rate_hz = summarize(rate);
-        row.distinct_receptive_fields = summarize(fields);
-        row.steps_per_second = summarize(speed);
-        row.distinct_tunings = summarize(tunings);
-        row.phi = summarize(phis);
-        row.forgetting_first_after_first = summarize(f11);
-        row.forgetting_first_after_second = summarize(f12);
-        row.forgetting_second_after_second = summarize(f22);
-        row.forgetting_drop = summarize(drop);
-        for (auto& [name, v] : up) row.at_upper[name] = summarize(v);
-        for (auto& [name, v] : low) row.at_lower[name] = summarize(v);
-        for (auto& [name, v] : mean) row.mean_abs_weight[name] = summarize(v);
-        if (k == 0 && r == 0.0) {
-            zero = row.runs;
-            zero_drop = drop;
-        } else {
-            if (!zero.empty() && zero.size() == row.runs.size() && row.runs.size() >= 2 && row.runs != zero)
-                row.p_vs_no_sleep = paired_t_test(row.runs, zero).p_value;
-            if (!zero_drop.empty() && zero_drop.size() == drop.size() && drop.size() >= 2 && drop != zero_drop)
-                row.p_drop_vs_no_sleep = paired_t_test(drop, zero_drop).p_value;
-        }
-        rows.push_back(std::move(row));
-    }
-    return rows;
 }
 
 inline int run_program(program_options& o, const mpi_session& mpi)
@@ -285,9 +124,10 @@ inline int run_program(program_options& o, const mpi_session& mpi)
             units, mpi, o.threads, "massey2026 stdp runs",
             [&](const unit& u) { return nlohmann::json(run(o.stdp, sets[u.dataset], u.ratio, u.seed, [](std::size_t) {})); },
             [&](const unit& u, const nlohmann::json& j) {
+                const auto r = j.get<run_result>();
                 return fmt::format("{} r={:g} (pause {:g} steps) seed {}: {:.1f}% (ours {:.1f}%), {} batches, {:.0f} s",
-                                   o.stdp.datasets[u.dataset], u.ratio, u.pause_ms, u.seed, j["accuracy"].get<double>(),
-                                   j["accuracy_ours"].get<double>(), j["batches_run"].get<std::size_t>(), j["seconds"].get<double>());
+                                   o.stdp.datasets[u.dataset], u.ratio, u.pause_ms, u.seed, r.accuracy, r.accuracy_ours, r.batches_run,
+                                   r.seconds);
             });
     });
     if (do_sg) failure.attempt("the SG part", [] { injected_failure("sg_part"); });
@@ -303,8 +143,9 @@ inline int run_program(program_options& o, const mpi_session& mpi)
                 return nlohmann::json(massey::run_massey_sg(opt, sets[u.dataset].train15, sets[u.dataset].test15, 1));
             },
             [&](const sg_unit& u, const nlohmann::json& j) {
+                const auto r = j.get<massey::massey_sg_result>();
                 return fmt::format("sg {} p={:g} (every {}) seed {}: {:.1f}% ({:.1f} s)", o.stdp.datasets[u.dataset], u.ratio, u.every,
-                                   u.seed, 100.0 * j["final_test_accuracy"].get<double>(), j["seconds"].get<double>());
+                                   u.seed, 100.0 * r.final_test_accuracy, r.seconds);
             });
     });
     const auto stdp_all = gather_units(mpi, stdp_mine);
@@ -314,6 +155,8 @@ inline int run_program(program_options& o, const mpi_session& mpi)
     fmt::print(stderr, "sleep_regularisation: gathered {} units from {} process{}\n", stdp_all.size() + sg_all.size(), mpi.size(),
                mpi.size() == 1 ? "" : "es");
 
+    array_outputs arrays("sleep_regularisation", o.json);
+    std::optional<double> headline;
     nlohmann::json j;
     j["experiment"] = "sleep_regularisation";
     j["protocol"] = "massey2026";
@@ -334,7 +177,13 @@ inline int run_program(program_options& o, const mpi_session& mpi)
         std::vector<run_result> runs;
         for (const auto& u : stdp_all) runs.push_back(u.get<run_result>());
         if (!failure.failed("the STDP part"))
-            for (const auto& d : s.datasets) j["stdp"]["table"][d] = stdp_table(s, d, runs);
+            for (const auto& d : s.datasets) {
+                const auto rows = stdp_table(s, d, runs);
+                j["stdp"]["table"][d] = rows;
+                add_stdp_arrays(arrays, d, rows, s.seeds);
+                // Headline: r = 0 (always run, first) on the first data set.
+                if (d == s.datasets[0]) headline = rows[0].accuracy.mean;
+            }
         j["stdp"]["runs"] = runs;
     }
     if (do_sg) {
@@ -349,18 +198,22 @@ inline int run_program(program_options& o, const mpi_session& mpi)
                                {"beta", o.sg.beta},
                                {"learning_rate", o.sg.learning_rate}};
         if (!failure)
-            for (const auto& d : o.stdp.datasets) j["sg"]["table"][d] = sg_table(o.stdp.ratios, d, runs);
+            for (const auto& d : o.stdp.datasets) {
+                const auto rows = sg_table(o.stdp.ratios, d, runs);
+                j["sg"]["table"][d] = rows;
+                add_sg_arrays(arrays, d, rows, o.stdp.seeds);
+            }
         j["sg"]["runs"] = runs;
     }
     failure.record(j);
-    j["wall_seconds"] = seconds_since(t0);
-    // Headline: r = 0 (always run, first) on the first data set.
-    if (do_stdp && !failure.failed("the STDP part") && !o.stdp.datasets.empty())
-        j["accuracy"] = j["stdp"]["table"][o.stdp.datasets[0]][0]["accuracy"]["mean"];
+    const double wall_seconds = seconds_since(t0);
+    j["wall_seconds"] = wall_seconds;
+    if (headline) j["accuracy"] = *headline;
+    arrays.describe_in(j);
     late_outputs outputs("sleep_regularisation");
     if (!o.json.empty()) outputs.attempt("--json", [&] { write_json(o.json, j); });
     if (failure) return failure.report("sleep_regularisation", o.json);
-    fmt::print(stderr, "sleep_regularisation: done in {:.0f} s\n", j["wall_seconds"].get<double>());
+    fmt::print(stderr, "sleep_regularisation: done in {:.0f} s\n", wall_seconds);
     return outputs.status();
 }
 
@@ -418,7 +271,8 @@ inline int main_massey(int argc, char** argv, mpi_session& mpi)
     app.add_flag("--quick", o.quick, "a small setting that finishes in about a minute (explicit flags still apply)");
     app.add_option("--seed", o.stdp.seed, "first seed (theirs: 42)")->check(integer_at_least<std::uint64_t>(0))->capture_default_str();
     app.add_option("--threads", o.threads, "threads (results do not depend on it)")->check(integer_in(1, 1024))->capture_default_str();
-    app.add_option("--json", o.json, "write every figure as one JSON object to this file");
+    app.add_option("--json", o.json, "write every figure as one JSON object to this file, and the arrays behind the figures "
+                                     "beside it (scripts/figures RESULT.json OUTDIR draws them)");
     if (const auto code = parse(app, argc, argv)) return *code;
     const auto given = [&](const char* flag) { return app.count(flag) > 0; };
     if (o.quick) {

@@ -36,7 +36,8 @@
 // and maximum weight, the fraction of weights at their lower and upper
 // bounds, the plug-in entropy (bits) of a 64-bin histogram over the bounds;
 // representational diversity: the mean Pearson correlation between the
-// excitatory neurons' test spike counts (pairs of non-constant neurons), the
+// excitatory neurons' test spike counts (pairs of non-constant neurons;
+// somnus::mean_pairwise_correlation, 0 when no pair qualifies), the
 // number of distinct receptive fields (neurons whose input weight vectors
 // have cosine similarity below 0.95 with every earlier kept one) and of
 // distinct classes the neurons are assigned.
@@ -119,6 +120,7 @@ struct weight_stats {
     double mean = 0.0, max = 0.0, at_lower = 0.0, at_upper = 0.0, entropy_bits = 0.0;
     std::size_t count = 0;
 };
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(weight_stats, mean, max, at_lower, at_upper, entropy_bits, count)
 
 inline weight_stats describe_weights(const matrix_f& w, std::span<const std::uint8_t> connected, weight_bounds b)
 {
@@ -147,29 +149,6 @@ inline weight_stats describe_weights(const matrix_f& w, std::span<const std::uin
     return s;
 }
 
-/// Mean Pearson correlation between the neurons' spike counts over images,
-/// over the pairs where neither neuron is constant; pairs counted in `pairs`.
-inline double mean_pairwise_correlation(std::span<const std::uint32_t> counts, std::size_t images, std::size_t n, std::size_t& pairs)
-{
-    std::vector<double> mean(n, 0.0), sd(n, 0.0);
-    for (std::size_t k = 0; k < images; ++k)
-        for (std::size_t j = 0; j < n; ++j) mean[j] += counts[k * n + j];
-    for (auto& m : mean) m /= double(images);
-    for (std::size_t k = 0; k < images; ++k)
-        for (std::size_t j = 0; j < n; ++j) sd[j] += (counts[k * n + j] - mean[j]) * (counts[k * n + j] - mean[j]);
-    double sum = 0.0;
-    pairs = 0;
-    for (std::size_t a = 0; a < n; ++a)
-        for (std::size_t b = a + 1; b < n; ++b) {
-            if (sd[a] <= 0.0 || sd[b] <= 0.0) continue;
-            double c = 0.0;
-            for (std::size_t k = 0; k < images; ++k) c += (counts[k * n + a] - mean[a]) * (counts[k * n + b] - mean[b]);
-            sum += c / std::sqrt(sd[a] * sd[b]);
-            ++pairs;
-        }
-    return pairs > 0 ? sum / double(pairs) : 0.0;
-}
-
 /// Neurons kept greedily, in index order, whose input weight vector has a
 /// cosine similarity below `similar` with every neuron kept before.
 inline std::size_t distinct_receptive_fields(const matrix_f& w, double similar = 0.95)
@@ -195,56 +174,31 @@ inline std::size_t distinct_receptive_fields(const matrix_f& w, double similar =
     return kept.size();
 }
 
-/// One measurement.
+/// One measurement (the names are the JSON's).
 struct stdp_point {
     std::size_t images = 0;                 ///< training images so far
     double wake_ms = 0.0, sleep_ms = 0.0;   ///< simulated, so far
-    double accuracy = 0.0, accuracy_first = 0.0, accuracy_second = 0.0;  ///< all test images; classes 0-4; 5-9
-    weight_stats input, recurrent;
-    double correlation = 0.0;
-    std::size_t correlation_pairs = 0, distinct_fields = 0, distinct_classes = 0;
+    double accuracy = 0.0, accuracy_classes_0_4 = 0.0, accuracy_classes_5_9 = 0.0;  ///< on the test images
+    weight_stats input_weights, recurrent_weights;
+    double mean_pairwise_correlation = 0.0;  ///< 0 when no pair of neurons qualifies
+    std::size_t correlation_pairs = 0, distinct_receptive_fields = 0, distinct_classes = 0;
     std::uint64_t sleep_exc_spikes = 0;     ///< in the bout just before this point
 };
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(stdp_point, images, wake_ms, sleep_ms, accuracy, accuracy_classes_0_4, accuracy_classes_5_9,
+                                   input_weights, recurrent_weights, mean_pairwise_correlation, correlation_pairs,
+                                   distinct_receptive_fields, distinct_classes, sleep_exc_spikes)
 
 struct stdp_run {
     std::size_t unit = 0;
-    stdp_unit where;
+    std::string kind = "main";  ///< main or forgetting
+    std::string dataset;
     double fraction = 0.0;
+    std::size_t seed_index = 0;
     std::vector<stdp_point> points;
     double seconds = 0.0;
+    bool forgetting() const { return kind == "forgetting"; }
 };
-
-inline nlohmann::json to_json(const weight_stats& s)
-{
-    return {{"mean", s.mean}, {"max", s.max}, {"at_lower", s.at_lower}, {"at_upper", s.at_upper}, {"entropy_bits", s.entropy_bits},
-            {"count", s.count}};
-}
-
-inline nlohmann::json to_json(const stdp_run& r, const stdp_options& o)
-{
-    nlohmann::json j;
-    j["unit"] = r.unit;
-    j["kind"] = r.where.forgetting ? "forgetting" : "main";
-    j["dataset"] = o.datasets[r.where.dataset];
-    j["fraction"] = r.fraction;
-    j["seed_index"] = r.where.seed;
-    j["seconds"] = r.seconds;
-    for (const auto& p : r.points)
-        j["points"].push_back({{"images", p.images},
-                               {"wake_ms", p.wake_ms},
-                               {"sleep_ms", p.sleep_ms},
-                               {"accuracy", p.accuracy},
-                               {"accuracy_classes_0_4", p.accuracy_first},
-                               {"accuracy_classes_5_9", p.accuracy_second},
-                               {"input_weights", to_json(p.input)},
-                               {"recurrent_weights", to_json(p.recurrent)},
-                               {"mean_pairwise_correlation", p.correlation},
-                               {"correlation_pairs", p.correlation_pairs},
-                               {"distinct_receptive_fields", p.distinct_fields},
-                               {"distinct_classes", p.distinct_classes},
-                               {"sleep_exc_spikes", p.sleep_exc_spikes}});
-    return j;
-}
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(stdp_run, unit, kind, dataset, fraction, seed_index, points, seconds)
 
 /// The data one dataset's runs share.
 struct stdp_data {
@@ -343,8 +297,10 @@ inline stdp_run run_unit(const stdp_options& o, std::size_t u, const stdp_data& 
 
     stdp_run run;
     run.unit = u;
-    run.where = where;
+    run.kind = where.forgetting ? "forgetting" : "main";
+    run.dataset = o.datasets[where.dataset];
     run.fraction = f;
+    run.seed_index = where.seed;
     double wake_total = 0.0, sleep_total = 0.0;
     const double showing_ms = double(cfg.present_ms) + double(cfg.rest_ms);
     const auto measure = [&](std::uint64_t bout_spikes) {
@@ -371,12 +327,15 @@ inline stdp_run run_unit(const stdp_options& o, std::size_t u, const stdp_data& 
             }
         }
         p.accuracy = double(right) / double(n_test);
-        p.accuracy_first = n_a ? double(right_a) / double(n_a) : 0.0;
-        p.accuracy_second = n_b ? double(right_b) / double(n_b) : 0.0;
-        p.input = describe_weights(net.weights(), {}, cfg.bounds);
-        p.recurrent = describe_weights(net.recurrent_synapses().weights(), net.recurrent_synapses().connected(), o.recurrent.bounds);
-        p.correlation = mean_pairwise_correlation(test_counts, n_test, n, p.correlation_pairs);
-        p.distinct_fields = distinct_receptive_fields(net.weights());
+        p.accuracy_classes_0_4 = n_a ? double(right_a) / double(n_a) : 0.0;
+        p.accuracy_classes_5_9 = n_b ? double(right_b) / double(n_b) : 0.0;
+        p.input_weights = describe_weights(net.weights(), {}, cfg.bounds);
+        p.recurrent_weights =
+            describe_weights(net.recurrent_synapses().weights(), net.recurrent_synapses().connected(), o.recurrent.bounds);
+        const auto corr = somnus::mean_pairwise_correlation(std::span<const std::uint32_t>(test_counts), n_test, n);
+        p.mean_pairwise_correlation = corr.mean.value_or(0.0);
+        p.correlation_pairs = corr.pairs;
+        p.distinct_receptive_fields = distinct_receptive_fields(net.weights());
         std::vector<int> classes;
         for (const int a : readout.assignment())
             if (a >= 0) classes.push_back(a);

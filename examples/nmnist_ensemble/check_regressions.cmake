@@ -32,10 +32,12 @@ write_mnist(${WORK}/mnist train 40 28 28)
 write_mnist(${WORK}/mnist t10k 12 28 28)
 make_set(${WORK}/nm 0)
 
-# The text of a result file without its timing fields and "resumed".
+# The text of a result file without its timing fields, "resumed" and the
+# JSON's name in its arrays' file names.
 function(results_of file out)
   file(READ ${file} text)
   string(REGEX REPLACE "\"[a-z_]*(seconds|threads)[a-z_]*\": [-+.e0-9]+" "" text "${text}")
+  string(REGEX REPLACE "\"file\": \"[a-z0-9]+\\." "\"file\": \"" text "${text}")  # the arrays' files are named after the JSON
   string(REGEX REPLACE "\"resumed\": (true|false)" "" text "${text}")
   set(${out} "${text}" PARENT_SCOPE)
 endfunction()

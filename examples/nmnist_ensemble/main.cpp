@@ -26,6 +26,7 @@
 #include <somnus/sg/gupta.hpp>
 #include <somnus/sg/train.hpp>
 
+#include "arrays.hpp"
 #include "example.hpp"
 #include "mpi.hpp"
 #include "script_grouping.hpp"
@@ -49,7 +50,7 @@ struct options {
     std::uint64_t seed = 0;
     unsigned threads = 2;
     std::size_t max_frames = somnus::nmnist_default_max_frames;
-    std::string json, png, checkpoints;
+    std::string json, checkpoints;
 };
 
 /// One recording as the engine takes it: frames of sparse, channels-last
@@ -123,8 +124,9 @@ std::vector<std::size_t> permutation(std::size_t n, std::uint64_t seed, std::uin
 /// on the members' test predictions: its one run (Python's seed-42
 /// permutation, members in order), printed as the script prints it, and the
 /// distribution of the outcome over --script-draws draws of the label
-/// permutation and the member order.
-json script_grouping(const options& o, std::span<const std::vector<std::uint64_t>> member_predictions, std::span<const std::uint64_t> digits)
+/// permutation and the member order (their S0 values in s0_draws).
+json script_grouping(const options& o, std::span<const std::vector<std::uint64_t>> member_predictions, std::span<const std::uint64_t> digits,
+                     std::vector<double>& s0_draws)
 {
     namespace gs = ex::gupta_script;
     constexpr std::size_t script_batch = 128;  // the script's DataLoader batch
@@ -152,6 +154,7 @@ json script_grouping(const options& o, std::span<const std::vector<std::uint64_t
                              {"fraction", double(n) / double(d.draws)},
                              {"s0_nats", somnus::function_space_s0{}.entropy(sizes)},
                              {"shannon_nats", somnus::plug_in{somnus::info_unit::nats}.entropy(std::span<const std::uint64_t>(sizes))}});
+    s0_draws = d.s0;
     auto sorted = d.s0;
     std::sort(sorted.begin(), sorted.end());
     const auto quantile = [&](double q) { return sorted.empty() ? 0.0 : sorted[std::size_t(q * double(sorted.size() - 1) + 0.5)]; };
@@ -398,7 +401,6 @@ int run(const options& o, const ex::mpi_session& mpi)
 {
     const auto t_start = ex::clock::now();
     ex::require_output_file(o.json, "--json");
-    ex::require_output_folder(o.png, "--png");
     ex::require_output_folder(o.checkpoints, "--checkpoints");
     somnus::detail::require(o.threshold >= 1 && o.threshold <= 10, "--threshold {}: must be 1..10", o.threshold);
     if (!o.checkpoints.empty()) std::filesystem::create_directories(o.checkpoints);
@@ -602,41 +604,17 @@ int run(const options& o, const ex::mpi_session& mpi)
     fmt::print(stderr, "threshold {}: group sizes {}; S0 {:.5f} nats, Shannon {:.4f} nats\n", o.threshold,
                chosen["group_sizes"].dump(), chosen["s0_nats"].get<double>(), chosen["shannon_nats"].get<double>());
     json script;
+    std::vector<double> script_s0_draws;
     if (o.grouping == "script") {
         std::vector<std::vector<std::uint64_t>> preds;
         for (const auto& r : results) preds.push_back(r.predictions);
         std::vector<std::uint64_t> digits;
         for (const auto& s : test) digits.push_back(s.label);
-        script = script_grouping(o, preds, digits);
+        script = script_grouping(o, preds, digits, script_s0_draws);
     }
     const double wall = ex::seconds_since(t_start);
 
     ex::late_outputs late("nmnist_ensemble");
-    if (!o.png.empty()) late.attempt("--png " + o.png, [&] {
-        namespace plot = somnus::plot;
-        const std::filesystem::path dir(o.png);
-        std::filesystem::create_directories(dir);
-        plot::series acc{"test accuracy", {}, {}, {31, 119, 180}};
-        for (const auto& r : results) {
-            acc.x.push_back(double(r.index));
-            acc.y.push_back(100 * r.accuracy);
-        }
-        ex::write_png(dir / "member_accuracy.png", plot::scatter_chart({acc}, "Test accuracy per ensemble member", "member", "accuracy (%)",
-                                                                       std::pair{0.0, 100.0}));
-        std::vector<double> cells;
-        for (const auto& m : mappings)
-            for (const int c : m) cells.push_back(double(c));
-        ex::write_png(dir / "mappings.png", plot::heat_map(cells, mappings.size(), 10, "Class each member maps each shuffled label to",
-                                                           "member", "shuffled label", 30));
-        plot::series s0{"S0 = -sum P0^2 ln P0", {}, s0_by, {214, 39, 40}}, h{"Shannon -sum P0 ln P0", {}, h_by, {31, 119, 180}};
-        for (std::size_t th = 1; th <= 10; ++th) {
-            s0.x.push_back(double(th));
-            h.x.push_back(double(th));
-        }
-        ex::write_png(dir / "entropy_by_threshold.png",
-                      plot::line_chart({s0, h}, "Function-space entropy against the agreement threshold", "threshold (labels of 10)", "nats"));
-        fmt::print(stderr, "pictures in {}\n", o.png);
-    });
     if (!o.json.empty()) {
         json j;
         j["experiment"] = "gupta_2024_ensemble";
@@ -672,6 +650,38 @@ int run(const options& o, const ex::mpi_session& mpi)
         j["grouping"] = o.grouping;
         j["shared_samples"] = o.shared_samples;
         if (!script.is_null()) j["script_grouping"] = script;
+        // The arrays behind the figures (examples/nmnist_ensemble/figures.py).
+        ex::array_outputs arrays("nmnist_ensemble", o.json);
+        late.attempt("arrays beside " + o.json, [&] {
+            const std::size_t members_n = results.size(), batches = results.empty() ? 0 : results.front().losses.size();
+            std::vector<double> accuracy, losses, epoch_accuracy;
+            std::vector<std::int32_t> cells;
+            std::vector<std::uint64_t> predictions, labels;
+            for (const auto& r : results) {
+                accuracy.push_back(r.accuracy);
+                losses.insert(losses.end(), r.losses.begin(), r.losses.end());
+                epoch_accuracy.insert(epoch_accuracy.end(), r.epoch_accuracy.begin(), r.epoch_accuracy.end());
+                predictions.insert(predictions.end(), r.predictions.begin(), r.predictions.end());
+            }
+            for (const auto& m : mappings) cells.insert(cells.end(), m.begin(), m.end());
+            for (const auto& s : test) labels.push_back(s.label);
+            arrays.add("member_accuracy", accuracy, "test accuracy of each member (0..1), in member order");
+            arrays.add("mappings", cells, "class each member maps each shuffled label to (members x 10; -1: no test recording carries it)",
+                       {members_n, 10});
+            arrays.add("s0_by_threshold", s0_by, "function-space entropy S0 (nats) for agreement thresholds 1..10");
+            arrays.add("shannon_by_threshold", h_by, "Shannon entropy of the group sizes (nats) for agreement thresholds 1..10");
+            arrays.add("predictions", predictions, "class each member predicts for each test recording (members x test recordings)",
+                       {members_n, test_n});
+            arrays.add("test_labels", labels, "true class of each test recording");
+            arrays.add("losses", losses, "training loss of each member after each batch (members x batches)", {members_n, batches});
+            if (o.epoch_tests)
+                arrays.add("epoch_accuracy", epoch_accuracy, "test accuracy of each member after each epoch (members x epochs)",
+                           {members_n, o.epochs});
+            if (!script_s0_draws.empty())
+                arrays.add("script_s0_draws", script_s0_draws,
+                           "--grouping script: S0 (nats) of the script's grouping in each draw of the label permutation and member order");
+        });
+        arrays.describe_in(j);
         if (!late.errors().empty()) j["output_errors"] = late.errors();
         ex::write_json(o.json, j);
     }
@@ -713,8 +723,7 @@ int main(int argc, char** argv)
     app.add_option("--seed", o.seed, "random seed (permutations and initial weights)")->check(ex::integer_at_least<std::uint64_t>(0))->capture_default_str();
     app.add_option("--threads", o.threads, "threads (results do not depend on it)")->check(ex::integer_in(1, 1024))->capture_default_str();
     app.add_option("--checkpoints", o.checkpoints, "folder for a checkpoint per finished member; a run with the same settings and data resumes from it");
-    app.add_option("--json", o.json, "write every figure as one JSON object to this file");
-    app.add_option("--png", o.png, "write the pictures into this folder");
+    app.add_option("--json", o.json, "write the results as one JSON object to this file, and the arrays behind the figures beside it");
     ex::mpi_session mpi(argc, argv);
     if (const auto code = ex::parse(app, argc, argv)) return mpi.finish(*code);
     return mpi.finish(ex::guarded("nmnist_ensemble", [&] { return run(o, mpi); }));

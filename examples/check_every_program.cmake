@@ -10,9 +10,9 @@ set(programs diehl_cook information make_nmnist sleep nmnist_ensemble sleep_regu
 # Flags that read a file or a folder, per program, beyond --json.
 set(paths_diehl_cook --data --save --load --png)
 set(paths_information --data --fashion-data --markdown --png)
-set(paths_make_nmnist --data --out --png)
+set(paths_make_nmnist --data --out)
 set(paths_sleep --data --png)
-set(paths_nmnist_ensemble --data --checkpoints --png)
+set(paths_nmnist_ensemble --data --checkpoints)
 set(paths_sleep_regularisation --data --fashion-data)
 set(paths_massey_sg --data)
 

@@ -114,12 +114,6 @@ void check_recordings(const somnus::nmnist_folder& folder, std::span<const std::
     });
 }
 
-std::vector<std::size_t> permutation(std::size_t n, std::uint64_t seed, std::uint64_t key)
-{
-    somnus::random_stream rng(seed, somnus::stream_purpose::shuffle, key);
-    return somnus::random_permutation(n, rng);
-}
-
 /// --grouping script: what the author's script computes (script_grouping.hpp)
 /// on the members' test predictions: its one run (Python's seed-42
 /// permutation, members in order), printed as the script prints it, and the
@@ -416,7 +410,7 @@ int run(const options& o, const ex::mpi_session& mpi)
     somnus::detail::require(test_n <= test_folder.size(), "--test {}: {} holds {} test recordings", test_n, o.data, test_folder.size());
     const auto net = sg::make_gupta_member();
     const std::string config = config_text(o, train_n, test_n);
-    const auto perm = permutation(train_folder.size(), o.seed, 0xe75e);
+    const auto perm = somnus::keyed_permutation(train_folder.size(), o.seed, 0xe75e);
     const std::uint64_t checkpoint_max_bytes = member_checkpoint_max_bytes(o, net.parameter_count(), train_n, test_n);
     const auto has_checkpoint = [&](std::size_t m) { return !o.checkpoints.empty() && somnus::file_exists(checkpoint_path(o, m)); };
     // Checkpoints of another version or other settings are refused before any work.
@@ -489,7 +483,7 @@ int run(const options& o, const ex::mpi_session& mpi)
         const std::size_t batches = (train_n + o.batch - 1) / o.batch;
         ex::progress bar(fmt::format("member {} train", m), o.epochs * train_n);
         for (std::size_t e = 0; e < o.epochs; ++e) {
-            const auto order = permutation(train_n, o.seed, (std::uint64_t(m) << 20) + e + 1);
+            const auto order = somnus::keyed_permutation(train_n, o.seed, (std::uint64_t(m) << 20) + e + 1);
             for (std::size_t b = 0; b < batches; ++b) {
                 std::vector<sg::frame_sample> batch;
                 for (std::size_t k = b * o.batch; k < std::min(train_n, (b + 1) * o.batch); ++k) batch.push_back(train[order[k]].view());
@@ -563,19 +557,16 @@ int run(const options& o, const ex::mpi_session& mpi)
     // The shuffled-label test: one fixed permutation of the labels; each
     // network maps a shuffled label to the class it predicts most often for
     // the test recordings carrying it.
-    const auto label_perm = permutation(10, o.seed, 0x1abe1);
+    const auto label_perm = somnus::keyed_permutation(10, o.seed, 0x1abe1);
     std::vector<std::vector<int>> mappings;
     json members = json::array();
+    std::vector<std::uint8_t> labels;
+    for (const auto& s : test) labels.push_back(std::uint8_t(s.label));
     for (const auto& r : results) {
         std::vector<std::vector<std::uint64_t>> counts(10, std::vector<std::uint64_t>(10, 0));
         for (std::size_t k = 0; k < test_n; ++k) ++counts[label_perm[test[k].label]][r.predictions[k]];
-        std::vector<int> map(10, -1);
-        for (std::size_t l = 0; l < 10; ++l) {
-            std::size_t best = 0;
-            for (std::size_t c = 1; c < 10; ++c)
-                if (counts[l][c] > counts[l][best]) best = c;
-            if (counts[l][best] > 0) map[l] = int(best);
-        }
+        const std::vector<std::uint8_t> predicted(r.predictions.begin(), r.predictions.end());
+        const auto map = somnus::label_mapping(labels, predicted, label_perm);
         mappings.push_back(map);
         members.push_back({{"member", r.index},
                            {"accuracy", r.accuracy},

@@ -79,7 +79,7 @@ int run(const options& o, const ex::mpi_session& mpi)
     const std::string data = data_identity(train_folder, test);
     std::vector<std::optional<member_result>> finished(o.members);
     for (std::size_t m = 0; m < o.members; ++m)
-        if (mpi.mine(m)) finished[m] = load_member(o, config, data, m, net.parameter_count(), train_n, test_n);
+        if (mpi.mine(m)) finished[m] = load_member(o, net, config, data, m, train_n, test_n);
     fmt::print(stderr, "{}: {} training and {} test recordings; {} members x {} recordings, {} epoch(s), batch {}, frames {}; SIMD {}\n",
                o.data, train_folder.size(), test_folder.size(), o.members, train_n, o.epochs, o.batch, o.frames, somnus::simd::arch_name());
 
@@ -96,7 +96,7 @@ int run(const options& o, const ex::mpi_session& mpi)
         const std::span<const std::size_t> part(perm.data() + (o.shared_samples ? 0 : m * tenth), train_n);
         const auto train = load(train_folder, part, o.frames, o.max_frames, o.threads, fmt::format("member {} frames", m));
         auto r = train_member(o, net, m, train, test, test_views);
-        if (!o.checkpoints.empty()) save_member(o, config, data, r);
+        if (!o.checkpoints.empty()) save_member(o, net, config, data, r);
         results.push_back(std::move(r));
     }
     results = gather_members(mpi, std::move(results));

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
-// nmnist_ensemble's member checkpoints: each finished member saved
-// atomically (io/checkpoint.hpp) with what identifies its settings and data,
-// and loaded back only for the same settings and data, every value checked.
+// nmnist_ensemble's member checkpoints: each finished member saved as one
+// somnus checkpoint (atomic, versioned, CRC-checked: io/checkpoint.hpp)
+// holding its model as sg::save_parameters writes it (sg/model_file.hpp:
+// the network's configuration and parameters) beside what the ensemble
+// keeps of the member and what identifies its settings and data; loaded
+// back only for the same settings, data and network, every value checked.
 #pragma once
 
 #include <bit>
@@ -14,6 +17,8 @@
 #include <vector>
 
 #include <somnus/io/checkpoint.hpp>
+#include <somnus/sg/gupta.hpp>
+#include <somnus/sg/model_file.hpp>
 
 #include "member.hpp"
 #include "options.hpp"
@@ -24,14 +29,17 @@ namespace ex = somnus::example;
 namespace sg = somnus::sg;
 using nlohmann::json;
 
-// Member checkpoints, format 2: sections config (the settings, opening with
-// "gupta_2024_ensemble v2;"), data (what identifies the recordings),
-// params, predictions (per test recording, each < 10), losses (per batch,
-// doubles as their bits), epoch_hits (correct test recordings after each
-// epoch but the last, with --epoch-tests) and seconds (train and test, as
-// bits). Version 1 kept the losses as floats, read none of them back, and
-// kept neither the --epoch-tests curve nor the data's identity: refused.
-inline constexpr int checkpoint_version = 2;
+// Member checkpoints, format 3: sections config (the settings, opening with
+// "gupta_2024_ensemble v3;"), data (what identifies the recordings), the
+// model as sg::save_parameters writes it (model_version, model: the
+// network's configuration layer by layer, parameters), predictions (per
+// test recording, each < 10), losses (per batch, doubles as their bits),
+// epoch_hits (correct test recordings after each epoch but the last, with
+// --epoch-tests) and seconds (train and test, as bits). Versions 1 and 2
+// (the parameters without the network's configuration; version 1 without
+// the losses, the --epoch-tests curve and the data's identity) are refused
+// as written by an older somnus.
+inline constexpr int checkpoint_version = 3;
 
 inline std::string config_text(const options& o, std::size_t train_n, std::size_t test_n)
 {
@@ -54,12 +62,13 @@ inline std::vector<std::uint64_t> double_bits(std::span<const double> x)
     return out;
 }
 
-inline void save_member(const options& o, const std::string& config, const std::string& data, const member_result& r)
+inline void save_member(const options& o, const sg::gupta_member& net, const std::string& config, const std::string& data,
+                        const member_result& r)
 {
     somnus::checkpoint_writer w;
     w.add_text("config", config);
     w.add_text("data", data);
-    w.add("params", std::span<const float>(r.params));
+    sg::save_parameters(w, net, r.params);
     w.add_u64("predictions", r.predictions);
     w.add_u64("losses", double_bits(r.losses));
     w.add_u64("epoch_hits", r.epoch_hits);
@@ -78,7 +87,8 @@ inline std::uint64_t member_checkpoint_max_bytes(const options& o, std::size_t p
 }
 
 /// Opens a member checkpoint, refusing one larger than it can be, of another
-/// format version or of other settings, naming the file.
+/// format version or of other settings, naming the file (one of an older
+/// somnus is to be deleted: the member is trained again).
 inline somnus::checkpoint_reader open_member(const std::filesystem::path& path, const std::string& config, std::uint64_t max_bytes)
 {
     std::error_code ec;
@@ -91,9 +101,14 @@ inline somnus::checkpoint_reader open_member(const std::filesystem::path& path, 
     const std::string kind = "gupta_2024_ensemble v";
     const std::string head = saved.substr(0, std::min<std::size_t>(saved.find(';'), 40));
     if (saved.rfind(kind, 0) != 0) r.fail("not a member checkpoint of nmnist_ensemble (its config does not open with 'gupta_2024_ensemble')");
+    if (head == kind + "1" || head == kind + "2")
+        throw somnus::config_error(fmt::format("{}: a member checkpoint of format '{}', written by an older somnus (this build reads "
+                                               "v{}, the member's model saved with its configuration); delete it to train the member "
+                                               "again, or use another --checkpoints folder",
+                                               path.string(), head, checkpoint_version));
     if (head != fmt::format("{}{}", kind, checkpoint_version))
-        throw somnus::config_error(fmt::format("{}: a checkpoint of format '{}', this build reads v{} (it keeps each member's losses, "
-                                               "--epoch-tests curve and data identity); use another --checkpoints folder",
+        throw somnus::config_error(fmt::format("{}: a member checkpoint of format '{}', this build reads v{}; use another "
+                                               "--checkpoints folder",
                                                path.string(), head, checkpoint_version));
     if (saved != config)
         throw somnus::config_error(fmt::format("{}: a checkpoint of other settings ({}), not of this run ({}); use another "
@@ -128,21 +143,19 @@ inline std::vector<double> read_non_negative(const somnus::checkpoint_reader& r,
 /// A finished member from its checkpoint, or nothing if there is none; a
 /// checkpoint of another version, other settings or other data is refused,
 /// and every value is checked before it is used.
-inline std::optional<member_result> load_member(const options& o, const std::string& config, const std::string& data, std::size_t m,
-                                                std::size_t params, std::size_t train_n, std::size_t test_n)
+inline std::optional<member_result> load_member(const options& o, const sg::gupta_member& net, const std::string& config,
+                                                const std::string& data, std::size_t m, std::size_t train_n, std::size_t test_n)
 {
     if (o.checkpoints.empty()) return std::nullopt;
     const auto path = checkpoint_path(o, m);
     if (!somnus::file_exists(path)) return std::nullopt;
-    const auto r = open_member(path, config, member_checkpoint_max_bytes(o, params, train_n, test_n));
+    const auto r = open_member(path, config, member_checkpoint_max_bytes(o, net.parameter_count(), train_n, test_n));
     require_same_data(r, o.data, data);
     member_result res;
     res.index = m;
     res.resumed = true;
-    res.params.resize(params);
-    r.read("params", std::span<float>(res.params));
-    for (std::size_t i = 0; i < params; ++i)
-        if (!std::isfinite(res.params[i])) r.fail(fmt::format("'params' holds {} at {}: not finite", res.params[i], i));
+    res.params.resize(net.parameter_count());
+    sg::load_parameters(r, net, res.params);  // the network's configuration and every value checked
     res.predictions = r.read_u64("predictions");
     if (res.predictions.size() != test_n) r.fail(fmt::format("'predictions' holds {} values for {} test recordings", res.predictions.size(), test_n));
     for (std::size_t k = 0; k < test_n; ++k)

@@ -28,7 +28,7 @@ install_packages() {
 
 # The build needs these; examples use CLI11 and nlohmann-json.
 SOMNUS_BUILD_PACKAGES=(cmake g++ make libxtensor-dev libxsimd-dev libfmt-dev zlib1g-dev doctest-dev libbenchmark-dev
-                       libcli11-dev nlohmann-json3-dev libstb-dev ca-certificates)
+                       libcli11-dev nlohmann-json3-dev ca-certificates)
 
 # The PCA + logistic readout (SOMNUS_WITH_READOUT): LAPACK's SVD through
 # xtensor-blas, liblbfgs; scikit-learn and numpy are its test reference.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // What every example program shares: argument parsing with the exit-status
 // contract (0 ok, 2 bad arguments or bad input, one-line message), progress
-// lines on stderr, atomic JSON results, PNG output of plot canvases; the
+// lines on stderr, atomic JSON results (the arrays beside them: arrays.hpp); the
 // validators of numeric flags, the checks of output paths before any work,
 // the --dataset and --data flags with their default folders, and the image
 // count check of a loaded image set.
@@ -33,8 +33,6 @@
 #include <somnus/io/atomic_file.hpp>
 #include <somnus/io/file.hpp>
 
-#include "plot.hpp"
-#include "png.hpp"
 
 namespace somnus::example {
 
@@ -198,12 +196,6 @@ inline void write_json(const std::filesystem::path& path, const nlohmann::json& 
     somnus::write_file_atomically(path, j.dump(2) + "\n");
 }
 
-/// A plot canvas as an RGB PNG (png.hpp), written atomically.
-inline void write_png(const std::filesystem::path& path, const plot::canvas& c)
-{
-    write_png(path, c.width(), c.height(), c.pixels(), 3);
-}
-
 using clock = std::chrono::steady_clock;
 
 inline double seconds_since(clock::time_point t0) { return std::chrono::duration<double>(clock::now() - t0).count(); }
@@ -243,7 +235,7 @@ inline void require_output_file(const std::string& path, const std::string& flag
     if (!path.empty()) somnus::require_writable_file(path, flag);
 }
 
-/// The same for an output folder (--png DIR, --out): it exists and is
+/// The same for an output folder (--out, --checkpoints): it exists and is
 /// writable, or it can be created.
 inline void require_output_folder(const std::string& path, const std::string& flag)
 {

@@ -86,7 +86,7 @@ inline void add_experiment_options(CLI::App& app, pipeline_options& o, const pip
 }
 
 /// How it runs and where the results go: --seed, --threads, --json. (A
-/// program registers its other outputs, --png among them, after these.)
+/// program registers its other outputs after these.)
 inline void add_run_options(CLI::App& app, pipeline_options& o, const pipeline_help& help = {})
 {
     app.add_option("--seed", o.seed, "random seed")->check(integer_at_least<std::uint64_t>(0))->capture_default_str();

@@ -38,7 +38,7 @@ execute_process(COMMAND sh ${sh} RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "could not write the tiny MNIST files")
 endif()
-expect(0 "" --data ${WORK}/tiny --out ${WORK}/out --threads 2 --json ${WORK}/out.json --png ${WORK}/strip.png)
+expect(0 "" --data ${WORK}/tiny --out ${WORK}/out --threads 2 --json ${WORK}/out.json)
 foreach(f Train/3/00001.bin Train/7/00002.bin Test/3/00001.bin Test/7/00002.bin)
   if(NOT EXISTS ${WORK}/out/${f})
     message(FATAL_ERROR "make_nmnist did not write ${f}")
@@ -49,11 +49,18 @@ math(EXPR rest "${square_bytes} % 5")
 if(square_bytes LESS 500 OR NOT rest EQUAL 0)
   message(FATAL_ERROR "Train/3/00001.bin has ${square_bytes} bytes: not a recording of a moving square")
 endif()
-foreach(f out.json strip.png)
+# The first recording's frames lie beside the JSON, which names them.
+foreach(f out.json out.first_recording_frames.npy)
   if(NOT EXISTS ${WORK}/${f})
     message(FATAL_ERROR "make_nmnist did not write ${f}")
   endif()
 endforeach()
+file(READ ${WORK}/out.json json)
+string(JSON frames_shape GET "${json}" arrays first_recording_frames shape)
+string(REGEX REPLACE "[ \n]" "" frames_shape "${frames_shape}")
+if(NOT frames_shape STREQUAL "[9,2,34,34]")
+  message(FATAL_ERROR "out.json: the first recording's frames have shape ${frames_shape}, expected [9,2,34,34]")
+endif()
 
 # Numeric flags are checked as text: no sign, no wrap-around, no NaN, and
 # bounds printed compactly (expect() refuses a number of 40 digits).
@@ -82,8 +89,8 @@ expect(2 "--black-level;[0.001, 1]" --black-level 0 ${none})
 file(WRITE ${WORK}/a-file "")
 expect(2 "--out;a-file;not a folder" --data ${WORK}/no-such-dir --out ${WORK}/a-file)
 expect(2 "--json;does not exist" --json ${WORK}/missing/out.json ${none})
-expect(2 "--png;does not exist" --png ${WORK}/missing/strip.png ${none})
-expect(2 "--png;a directory" --png ${WORK} ${none})
+expect(2 "--json;a directory" --json ${WORK} ${none})
+expect(2 "png" --png ${WORK}/strip.png ${none})
 
 # regression (defect 2): images of the wrong size are converted (as 29x28
 # digits on the 34x34 sensor meant for 28x28 ones); refused, naming the file.
@@ -102,13 +109,13 @@ if(NOT samples EQUAL 2)
   message(FATAL_ERROR "--limit 5 of a 2-image file converted ${samples} images")
 endif()
 
-# regression (defect 9): a --png failing late (its temporary file cannot be
-# made: a folder is in the way) lost the statistics. Now reported, the JSON
-# still written with the failure recorded, and the exit status is 1.
-file(MAKE_DIRECTORY ${WORK}/late/strip.png.tmp)
-expect(1 "" --data ${WORK}/tiny --out ${WORK}/out-late --png ${WORK}/late/strip.png --json ${WORK}/late/out.json)
+# regression (defect 9): an output failing late (the frames' temporary file
+# cannot be made: a folder is in the way) lost the statistics. Now reported,
+# the JSON still written with the failure recorded, and the exit status is 1.
+file(MAKE_DIRECTORY ${WORK}/late/out.first_recording_frames.npy.tmp)
+expect(1 "" --data ${WORK}/tiny --out ${WORK}/out-late --json ${WORK}/late/out.json)
 file(READ ${WORK}/late/out.json json)
-string(JSON png_error GET "${json}" output_errors 0)
-if(NOT png_error MATCHES "^--png ")
-  message(FATAL_ERROR "late/out.json does not record the failed --png: ${png_error}")
+string(JSON array_error GET "${json}" output_errors 0)
+if(NOT array_error MATCHES "^arrays beside ")
+  message(FATAL_ERROR "late/out.json does not record the failed arrays: ${array_error}")
 endif()

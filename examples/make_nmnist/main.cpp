@@ -21,6 +21,7 @@
 #include <somnus/data/nmnist.hpp>
 #include <somnus/data/saccade.hpp>
 
+#include "arrays.hpp"
 #include "example.hpp"
 
 namespace ex = somnus::example;
@@ -36,7 +37,7 @@ struct options {
     bool replace = false;   // replace a non-empty --out
     unsigned threads = 2;
     std::uint64_t seed = 0;
-    std::string json, png;
+    std::string json;
     somnus::saccade_params params;
 };
 
@@ -204,7 +205,6 @@ int run(const options& o)
     // Every output path is checked before any work.
     ex::require_output_folder(o.out, "--out");
     ex::require_output_file(o.json, "--json");
-    ex::require_output_file(o.png, "--png");
     const std::filesystem::path root = output_root(o.out);
     if (std::filesystem::exists(root) && !std::filesystem::is_empty(root) && !o.replace)
         throw somnus::config_error(fmt::format("--out {}: folder is not empty (recordings of another run would mix with these); "
@@ -239,20 +239,22 @@ int run(const options& o)
     fmt::print(stderr, "duration (last - first event): mean {:.1f} ms (min {:.1f}, max {:.1f})\n",
                all.mean_duration_ms(), all.samples ? all.min_duration_us / 1000.0 : 0.0, all.max_duration_us / 1000.0);
 
-    // The picture: a failure is reported and the JSON still written, then
-    // the program exits 1.
+    // The first recording's frames, beside the JSON (examples/make_nmnist/figures.py
+    // draws them as a strip): a failure is reported and the JSON still
+    // written, then the program exits 1.
     ex::late_outputs late("make_nmnist");
-    if (!o.png.empty() && all.samples > 0) late.attempt("--png " + o.png, [&] {
-        // The first recording, read back through the N-MNIST reader, in
-        // 35 ms frames: three per saccade.
+    ex::array_outputs arrays("make_nmnist", o.json);
+    nlohmann::json first;
+    if (arrays.enabled() && all.samples > 0) late.attempt("arrays beside " + o.json, [&] {
+        // Read back through the N-MNIST reader, in 35 ms frames: three per saccade.
         const auto first_split = do_train && train.size() ? somnus::mnist_split::train : somnus::mnist_split::test;
         const auto& images = first_split == somnus::mnist_split::train ? train : test;
         const auto path = sample_path(root, first_split, images.labels[0], 0);
+        const somnus::frame_params frames_of{35000, 9, 0};
         const auto events = somnus::read_nmnist(path, o.params.sensor);
-        const auto frames = somnus::accumulate_frames(events, o.params.sensor, {35000, 9, 0});
-        const auto img = somnus::render_frame_strip(frames, 4);
-        ex::write_png(o.png, img.width, img.height, img.pixels, 3);
-        fmt::print(stderr, "frame strip of {} (label {}) in {}\n", path.string(), int(images.labels[0]), o.png);
+        arrays.add("first_recording_frames", somnus::accumulate_frames(events, o.params.sensor, frames_of),
+                   "event counts of the first recording in 35 ms frames (frames x polarity (0 OFF, 1 ON) x height x width)");
+        first = {{"path", path.string()}, {"label", int(images.labels[0])}, {"frame_us", frames_of.window_us}};
     });
 
     if (!o.json.empty()) {
@@ -289,6 +291,8 @@ int run(const options& o)
                           {"mean_events_source", "mean over the N-MNIST training set, computed with tonic (community measurement)"},
                           {"duration_ms_range", {290.901, 315.348}},
                           {"duration_source", "spikingjelly issue #122: shortest and longest t[-1] - t[0] in N-MNIST"}};
+        if (!first.is_null()) j["first_recording"] = first;
+        arrays.describe_in(j);
         if (!late.errors().empty()) j["output_errors"] = late.errors();
         ex::write_json(o.json, j);
     }
@@ -315,8 +319,8 @@ int main(int argc, char** argv)
     app.add_option("--seed", o.seed, "random seed (sensor thresholds and background activity)")
         ->check(ex::integer_at_least<std::uint64_t>(0))
         ->capture_default_str();
-    app.add_option("--json", o.json, "write the event statistics and timings as one JSON object to this file");
-    app.add_option("--png", o.png, "write a strip of frames (35 ms each) of the first recording to this PNG file");
+    app.add_option("--json", o.json, "write the event statistics and timings as one JSON object to this file, and the first "
+                                     "recording's frames (35 ms each) beside it");
     app.add_option("--saccade-us", p.saccade_us, "duration of each of the three saccades (us)")->check(ex::integer_in(1, 2000000))->capture_default_str();
     app.add_option("--black-level", p.black_level, "luminance of black as a fraction of white")->check(ex::number_in(0.001, 1))->capture_default_str();
     app.add_option("--on-threshold", p.on_threshold, "ON contrast threshold (log units)")->check(ex::number_in(0.01, 10))->capture_default_str();

@@ -3,7 +3,8 @@
 # one-line message; then a tiny ensemble on recordings make_nmnist
 # synthesises from a small MNIST-format set: the JSON is the same on 1 and 2
 # threads, and a second run with the same --checkpoints resumes every member
-# and writes the same results, every field but timings (losses included).
+# and writes the same results, every field but timings (losses included);
+# the arrays behind the figures lie beside the JSON.
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 include(${CMAKE_CURRENT_LIST_DIR}/../expect_exit.cmake)
@@ -24,7 +25,7 @@ expect(2 "--max-frames" --max-frames 0 ${none})
 expect(2 "no-such-dir" ${none})
 file(WRITE ${WORK}/a-file "")
 expect(2 "--json;does not exist" --json ${WORK}/missing/out.json ${none})
-expect(2 "--png;a-file" --png ${WORK}/a-file ${none})
+expect(2 "--json;a-file" --json ${WORK}/a-file/out.json ${none})
 expect(2 "--checkpoints;a-file" --checkpoints ${WORK}/a-file ${none})
 file(MAKE_DIRECTORY ${WORK}/empty/Train ${WORK}/empty/Test)
 expect(2 "no recordings" --data ${WORK}/empty)
@@ -46,13 +47,14 @@ expect(2 "--train-per-member;20" --data ${WORK}/nm --members 2 --train-per-membe
 expect(2 "--test;12" --data ${WORK}/nm --test 13)
 
 set(EXPECT_TIMEOUT 300)
-set(run --data ${WORK}/nm --members 2 --batch 8 --test 12)
-expect(0 "" ${run} --threads 1 --json ${WORK}/t1.json --png ${WORK}/png)
+set(run --data ${WORK}/nm --members 2 --batch 8 --test 12 --epoch-tests --grouping script --script-draws 50)
+expect(0 "" ${run} --threads 1 --json ${WORK}/t1.json)
 expect(0 "" ${run} --threads 2 --json ${WORK}/t2.json --checkpoints ${WORK}/ckpt)
 expect(0 "" ${run} --threads 2 --json ${WORK}/t3.json --checkpoints ${WORK}/ckpt)
 foreach(f t1 t2 t3)
   file(READ ${WORK}/${f}.json text)
   string(REGEX REPLACE "\"[a-z_]*(seconds|threads)[a-z_]*\": [-+.e0-9]+" "" text "${text}")
+  string(REGEX REPLACE "\"file\": \"[a-z0-9]+\\." "\"file\": \"" text "${text}")  # the arrays' files are named after the JSON
   string(REGEX REPLACE "\"resumed\": (true|false)" "" ${f} "${text}")
 endforeach()
 if(NOT t1 STREQUAL t2)
@@ -72,9 +74,10 @@ foreach(key "\"s0_nats\"" "\"shannon_nats\"" "\"group_sizes\"" "\"mapping\"" "\"
     message(FATAL_ERROR "nmnist_ensemble: ${WORK}/t1.json has no ${key}")
   endif()
 endforeach()
-foreach(png member_accuracy.png mappings.png entropy_by_threshold.png)
-  if(NOT EXISTS ${WORK}/png/${png})
-    message(FATAL_ERROR "nmnist_ensemble: no ${WORK}/png/${png}")
+# The arrays the JSON names lie beside it (examples/nmnist_ensemble/figures.py draws them).
+foreach(a member_accuracy mappings s0_by_threshold shannon_by_threshold predictions test_labels losses epoch_accuracy script_s0_draws)
+  if(NOT EXISTS ${WORK}/t1.${a}.npy)
+    message(FATAL_ERROR "nmnist_ensemble: no ${WORK}/t1.${a}.npy")
   endif()
 endforeach()
 # A checkpoint of other settings is refused, naming it.

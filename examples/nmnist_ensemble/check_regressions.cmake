@@ -9,7 +9,8 @@
 #     recordings with the same counts are refused, naming the file;
 #   nmnist_ensemble_checkpoint_values_validated: crafted member checkpoints
 #     with a valid CRC (a class of 999 or 2^40, NaN seconds, a negative loss,
-#     an old format) exit 2 naming the file and the problem;
+#     an infinite parameter, another model version or network, an old
+#     format) exit 2 naming the file and the problem;
 #   nmnist_ensemble_long_recording_bounded, sleep_regularisation_long_recording_bounded:
 #     a 5 KB recording spanning 70 minutes, and one of 2 s, are refused
 #     (exit 2 naming the file and --max-frames) before any training; the
@@ -32,10 +33,12 @@ write_mnist(${WORK}/mnist train 40 28 28)
 write_mnist(${WORK}/mnist t10k 12 28 28)
 make_set(${WORK}/nm 0)
 
-# The text of a result file without its timing fields and "resumed".
+# The text of a result file without its timing fields, "resumed" and the
+# JSON's name in its arrays' file names.
 function(results_of file out)
   file(READ ${file} text)
   string(REGEX REPLACE "\"[a-z_]*(seconds|threads)[a-z_]*\": [-+.e0-9]+" "" text "${text}")
+  string(REGEX REPLACE "\"file\": \"[a-z0-9]+\\." "\"file\": \"" text "${text}")  # the arrays' files are named after the JSON
   string(REGEX REPLACE "\"resumed\": (true|false)" "" text "${text}")
   set(${out} "${text}" PARENT_SCOPE)
 endfunction()
@@ -96,7 +99,9 @@ elseif(CASE STREQUAL "nmnist_ensemble_checkpoint_values_validated")
       "seconds|1|-1|seconds"
       "losses|1|nan|losses,nan"
       "losses|0|-2|losses"
-      "params|5|inf|params,inf")
+      "parameters|5|inf|parameters,inf"
+      "model_version|0|7|model_version,7"
+      "model|0|input = 1x34x34|another configuration,input")
   set(k 0)
   foreach(c IN LISTS crafted)
     string(REPLACE "|" ";" parts "${c}")
@@ -113,10 +118,19 @@ elseif(CASE STREQUAL "nmnist_ensemble_checkpoint_values_validated")
     expect(2 "member_0.ckpt;${needles}" ${run} --checkpoints ${WORK}/c${k})
     math(EXPR k "${k} + 1")
   endforeach()
-  # A checkpoint of the first format is refused as such.
-  file(MAKE_DIRECTORY ${WORK}/old)
-  execute_process(COMMAND ${TAMPER} ${good} ${WORK}/old/member_0.ckpt config 0 "gupta_2024_ensemble v1; seed 0" RESULT_VARIABLE rc)
-  expect(2 "member_0.ckpt;gupta_2024_ensemble v1;reads v2" ${run} --checkpoints ${WORK}/old)
+  # A checkpoint of an earlier format (1, or 2: parameters without the
+  # network's configuration) is refused as written by an older somnus, to
+  # be deleted; one of an unknown format as such.
+  foreach(v 1 2 4)
+    file(MAKE_DIRECTORY ${WORK}/v${v})
+    execute_process(COMMAND ${TAMPER} ${good} ${WORK}/v${v}/member_0.ckpt config 0 "gupta_2024_ensemble v${v}; seed 0" RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "nmnist_ensemble_tamper failed on config v${v}")
+    endif()
+  endforeach()
+  expect(2 "member_0.ckpt;gupta_2024_ensemble v1;older somnus;delete it" ${run} --checkpoints ${WORK}/v1)
+  expect(2 "member_0.ckpt;gupta_2024_ensemble v2;older somnus;delete it" ${run} --checkpoints ${WORK}/v2)
+  expect(2 "member_0.ckpt;gupta_2024_ensemble v4;reads v3" ${run} --checkpoints ${WORK}/v4)
 
 elseif(CASE MATCHES "_long_recording_bounded$")
   # 70 minutes in 5 KB: two neighbouring events at 0 (kept by the denoise

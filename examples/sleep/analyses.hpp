@@ -30,17 +30,9 @@
 #include <somnus/stats/paired.hpp>
 #include <somnus/stats/summary.hpp>
 
+#include "json_optional.hpp"
 #include "search.hpp"
 
-/// A value that may be missing (a test that could not run) is null in the
-/// JSON.
-NLOHMANN_JSON_NAMESPACE_BEGIN
-template <class T>
-struct adl_serializer<std::optional<T>> {
-    static void to_json(json& j, const std::optional<T>& v) { j = v ? json(*v) : json(nullptr); }
-    static void from_json(const json& j, std::optional<T>& v) { v = j.is_null() ? std::nullopt : std::optional<T>(j.get<T>()); }
-};
-NLOHMANN_JSON_NAMESPACE_END
 
 namespace somnus::example::tadros2019 {
 

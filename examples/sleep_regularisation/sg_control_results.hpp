@@ -16,12 +16,7 @@
 
 #include <somnus/sg/sleep.hpp>
 
-// nlohmann 3.11.2 (Debian) has no std::optional conversion of its own.
-template <class T>
-struct nlohmann::adl_serializer<std::optional<T>> {
-    static void to_json(json& j, const std::optional<T>& x) { j = x ? json(*x) : json(nullptr); }
-    static void from_json(const json& j, std::optional<T>& x) { x = j.is_null() ? std::nullopt : std::optional<T>(j.get<T>()); }
-};
+#include "json_optional.hpp"
 
 namespace somnus::sg {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(sleep_report, steps, input_spikes, hidden_spikes, output_spikes, decays, decayed_ms)

@@ -51,12 +51,55 @@ struct options : ex::pipeline_options {
     float eta = 0.01f, x_tar = 0.4f, mu = 0.2f, w_max = 1.0f, tau_pre_ms = 20.0f;
 };
 
+/// One output neuron of Table 1's per-neuron listing.
+struct neuron_row {
+    std::size_t neuron = 0;
+    std::uint64_t spikes = 0;
+    double entropy_bits = 0.0, mi_bits = 0.0, mi_miller_madow_bits = 0.0, p_value = 1.0, surrogate_mean_bits = 0.0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(neuron_row, neuron, spikes, entropy_bits, mi_bits, mi_miller_madow_bits, p_value, surrogate_mean_bits)
+
+/// One row of Table 1: a class's test image and what its output neurons did.
+struct class_result {
+    int cls = 0;
+    std::size_t test_index = 0;
+    int predicted = -1;
+    float intensity = 0.0f;
+    std::size_t input_spikes = 0, output_spikes = 0;
+    std::vector<std::uint32_t> output_spike_steps;
+    std::vector<std::size_t> spiking, nonzero_mi, nonzero_mi_miller_madow, significant_mi;
+    bool spiking_equals_nonzero_mi = false, spiking_equals_significant_mi = false, spiking_equals_nonzero_mi_miller_madow = false;
+    std::vector<neuron_row> neurons;
+    std::vector<double> output_entropy_bits;
+    double mean_input_entropy_bits = 0.0;
+};
+
+void to_json(nlohmann::json& c, const class_result& r)
+{
+    c = {{"class", r.cls}, {"test_index", r.test_index}, {"predicted", r.predicted}, {"intensity", r.intensity},
+         {"input_spikes", r.input_spikes}, {"output_spikes", r.output_spikes}, {"output_spike_steps", r.output_spike_steps},
+         {"spiking", r.spiking}, {"nonzero_mi", r.nonzero_mi}, {"nonzero_mi_miller_madow", r.nonzero_mi_miller_madow},
+         {"significant_mi", r.significant_mi}, {"spiking_equals_nonzero_mi", r.spiking_equals_nonzero_mi},
+         {"spiking_equals_significant_mi", r.spiking_equals_significant_mi},
+         {"spiking_equals_nonzero_mi_miller_madow", r.spiking_equals_nonzero_mi_miller_madow}, {"neurons", r.neurons},
+         {"output_entropy_bits", r.output_entropy_bits}, {"mean_input_entropy_bits", r.mean_input_entropy_bits}};
+    // When the output spikes fall: how many come within the two steps an
+    // inhibitory partner needs to answer the first one (the weak
+    // winner-take-all in docs/results.md).
+    const auto& steps = r.output_spike_steps;
+    if (!steps.empty()) {
+        c["output_first_step"] = steps.front();
+        c["output_spikes_within_2_steps_of_first"] =
+            std::count_if(steps.begin(), steps.end(), [&](std::uint32_t t) { return t <= steps.front() + 2; });
+    }
+}
+
 /// Everything the analysis reports for one dataset.
 struct dataset_result {
     std::string name;
     double accuracy = 0.0;
     std::size_t test_images = 0;
-    nlohmann::json classes = nlohmann::json::array();
+    std::vector<class_result> classes;
     // Table 1 as arrays, [class][neuron] (written beside the JSON): summed
     // MI with the input (plug-in and Miller-Madow, bits), the shuffle test's
     // p, output spikes and entropy; a class with no test image: MI 0, p NaN.
@@ -184,47 +227,29 @@ dataset_result run_dataset(const options& o, const ex::image_sets& data)
         classes_equal_significant += equal_sig;
         classes_equal_mm += equal_mm;
 
-        nlohmann::json c;
-        c["class"] = cls;
-        c["test_index"] = index;
-        c["predicted"] = tested.readout.classify(tested.test_response(index));
-        c["intensity"] = shown.intensity;
-        c["input_spikes"] = raster.input.size();
-        c["output_spikes"] = raster.excitatory.size();
-        // When the output spikes fall: how many come within the two steps an
-        // inhibitory partner needs to answer the first one (the weak
-        // winner-take-all in docs/results.md).
-        std::vector<std::uint32_t> steps;
-        for (const auto& e : raster.excitatory) steps.push_back(e.step);
-        std::sort(steps.begin(), steps.end());
-        c["output_spike_steps"] = steps;
-        if (!steps.empty()) {
-            c["output_first_step"] = steps.front();
-            c["output_spikes_within_2_steps_of_first"] =
-                std::count_if(steps.begin(), steps.end(), [&](std::uint32_t t) { return t <= steps.front() + 2; });
-        }
-        c["spiking"] = where(spiked);
-        c["nonzero_mi"] = where(nonzero);
-        c["nonzero_mi_miller_madow"] = where(nonzero_mm);
-        c["significant_mi"] = where(significant);
-        c["spiking_equals_nonzero_mi"] = equal;
-        c["spiking_equals_significant_mi"] = equal_sig;
-        c["spiking_equals_nonzero_mi_miller_madow"] = equal_mm;
-        nlohmann::json neurons = nlohmann::json::array();
+        class_result c;
+        c.cls = cls;
+        c.test_index = index;
+        c.predicted = tested.readout.classify(tested.test_response(index));
+        c.intensity = shown.intensity;
+        c.input_spikes = raster.input.size();
+        c.output_spikes = raster.excitatory.size();
+        for (const auto& e : raster.excitatory) c.output_spike_steps.push_back(e.step);
+        std::sort(c.output_spike_steps.begin(), c.output_spike_steps.end());
+        c.spiking = where(spiked);
+        c.nonzero_mi = where(nonzero);
+        c.nonzero_mi_miller_madow = where(nonzero_mm);
+        c.significant_mi = where(significant);
+        c.spiking_equals_nonzero_mi = equal;
+        c.spiking_equals_significant_mi = equal_sig;
+        c.spiking_equals_nonzero_mi_miller_madow = equal_mm;
         for (std::size_t j = 0; j < o.neurons; ++j) {
             if (!spiked[j] && !nonzero[j] && !significant[j]) continue;  // silent neurons: H = I = 0, p = 1
-            neurons.push_back({{"neuron", j},
-                               {"spikes", out.ones(j)},
-                               {"entropy_bits", h_out[j]},
-                               {"mi_bits", mi[j]},
-                               {"mi_miller_madow_bits", mi_mm[j]},
-                               {"p_value", sig[j].p_value},
-                               {"surrogate_mean_bits", sig[j].surrogate_mean}});
+            c.neurons.push_back({j, out.ones(j), h_out[j], mi[j], mi_mm[j], sig[j].p_value, sig[j].surrogate_mean});
         }
-        c["neurons"] = neurons;
-        c["output_entropy_bits"] = h_out;
-        c["mean_input_entropy_bits"] = std::accumulate(h_in.begin(), h_in.end(), 0.0) / double(std::max<std::size_t>(h_in.size(), 1));
-        r.classes.push_back(c);
+        c.output_entropy_bits = h_out;
+        c.mean_input_entropy_bits = std::accumulate(h_in.begin(), h_in.end(), 0.0) / double(std::max<std::size_t>(h_in.size(), 1));
+        r.classes.push_back(std::move(c));
         fmt::print(stderr, "{} class {}: spiking {} nonzero-MI {} significant {}\n", name, cls, set_text(where(spiked)),
                    set_text(where(nonzero)), set_text(where(significant)));
     }
@@ -250,21 +275,16 @@ std::string markdown_table(const std::vector<dataset_result>& results, const opt
         md += "| class | output neurons that spiked | non-zero MI (plug-in) | non-zero MI (Miller–Madow) | significant MI | spiked = non-zero | spiked = significant |\n";
         md += "|---|---|---|---|---|---|---|\n";
         for (const auto& c : r.classes) {
-            md += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", c["class"].get<int>(),
-                              set_text(c["spiking"].get<std::vector<std::size_t>>()),
-                              set_text(c["nonzero_mi"].get<std::vector<std::size_t>>()),
-                              set_text(c["nonzero_mi_miller_madow"].get<std::vector<std::size_t>>()),
-                              set_text(c["significant_mi"].get<std::vector<std::size_t>>()),
-                              c["spiking_equals_nonzero_mi"].get<bool>() ? "yes" : "**no**",
-                              c["spiking_equals_significant_mi"].get<bool>() ? "yes" : "**no**");
+            md += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", c.cls, set_text(c.spiking), set_text(c.nonzero_mi),
+                              set_text(c.nonzero_mi_miller_madow), set_text(c.significant_mi),
+                              c.spiking_equals_nonzero_mi ? "yes" : "**no**", c.spiking_equals_significant_mi ? "yes" : "**no**");
         }
         md += "\nPer-neuron entropy H (bits per bin) and summed MI with the 784 inputs, for the neurons that spiked:\n\n";
         md += "| class | neuron | spikes | H (bits) | MI plug-in (bits) | MI Miller–Madow (bits) | p |\n|---|---|---|---|---|---|---|\n";
         for (const auto& c : r.classes)
-            for (const auto& n : c["neurons"])
-                md += fmt::format("| {} | {} | {} | {:.4f} | {:.4f} | {:.4f} | {:.4f} |\n", c["class"].get<int>(), n["neuron"].get<std::size_t>(),
-                                  n["spikes"].get<std::uint64_t>(), n["entropy_bits"].get<double>(), n["mi_bits"].get<double>(),
-                                  n["mi_miller_madow_bits"].get<double>(), n["p_value"].get<double>());
+            for (const auto& n : c.neurons)
+                md += fmt::format("| {} | {} | {} | {:.4f} | {:.4f} | {:.4f} | {:.4f} |\n", c.cls, n.neuron, n.spikes, n.entropy_bits,
+                                  n.mi_bits, n.mi_miller_madow_bits, n.p_value);
         md += "\n";
     }
     return md;

@@ -293,8 +293,7 @@ int run(const options& o)
                           {"duration_source", "spikingjelly issue #122: shortest and longest t[-1] - t[0] in N-MNIST"}};
         if (!first.is_null()) j["first_recording"] = first;
         arrays.describe_in(j);
-        if (!late.errors().empty()) j["output_errors"] = late.errors();
-        ex::write_json(o.json, j);
+        late.write_json(o.json, j);
     }
     return late.status();
 }

@@ -38,6 +38,10 @@ struct member_result {
     bool resumed = false;
 };
 
+/// What crosses between processes (the parameters stay with their process).
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(member_result, index, accuracy, predictions, losses, final_loss, train_seconds, test_seconds, resumed,
+                                   epoch_accuracy)
+
 inline constexpr std::size_t classes = 10;
 
 /// Test recordings predicted correctly.
@@ -123,34 +127,11 @@ member_result train_member(const options& o, const Net& net, std::size_t m, std:
 /// get none back).
 inline std::vector<member_result> gather_members(const ex::mpi_session& mpi, std::vector<member_result> results)
 {
-    json mine = json::array();
-    for (const auto& r : results)
-        mine.push_back({{"index", r.index},
-                        {"accuracy", r.accuracy},
-                        {"predictions", r.predictions},
-                        {"losses", r.losses},
-                        {"final_loss", r.final_loss},
-                        {"train_seconds", r.train_seconds},
-                        {"test_seconds", r.test_seconds},
-                        {"resumed", r.resumed},
-                        {"epoch_accuracy", r.epoch_accuracy}});
-    const auto all = mpi.gather(mine.dump());
+    const auto all = mpi.gather(json(results).dump());
     results.clear();
     if (!mpi.root()) return results;
     for (const auto& text : all)
-        for (const auto& m : json::parse(text)) {
-            member_result r;
-            r.index = m["index"].get<std::size_t>();
-            r.accuracy = m["accuracy"].get<double>();
-            r.predictions = m["predictions"].get<std::vector<std::uint64_t>>();
-            r.losses = m["losses"].get<std::vector<double>>();
-            r.final_loss = m["final_loss"].get<double>();
-            r.train_seconds = m["train_seconds"].get<double>();
-            r.test_seconds = m["test_seconds"].get<double>();
-            r.resumed = m["resumed"].get<bool>();
-            r.epoch_accuracy = m["epoch_accuracy"].get<std::vector<double>>();
-            results.push_back(std::move(r));
-        }
+        for (auto& r : json::parse(text).get<std::vector<member_result>>()) results.push_back(std::move(r));
     std::sort(results.begin(), results.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
     if (mpi.size() > 1) fmt::print(stderr, "gathered {} members from {} processes\n", results.size(), mpi.size());
     return results;

@@ -235,8 +235,7 @@ inline int report(const options& o, std::span<const member_result> results, std:
                            "--grouping script: S0 (nats) of the script's grouping in each draw of the label permutation and member order");
         });
         arrays.describe_in(j);
-        if (!late.errors().empty()) j["output_errors"] = late.errors();
-        ex::write_json(o.json, j);
+        late.write_json(o.json, j);
     }
     return late.status();
 }

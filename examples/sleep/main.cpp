@@ -309,8 +309,7 @@ int run(const options& o)
         ex::array_outputs arrays("sleep", o.json);
         late.attempt("arrays beside " + o.json, [&] { write_arrays(arrays, levels, o.seeds, nets); });
         arrays.describe_in(j);
-        if (!late.errors().empty()) j["output_errors"] = late.errors();
-        ex::write_json(o.json, j);
+        late.write_json(o.json, j);
     }
     return late.status();
 }

@@ -5,6 +5,7 @@
 // it wants and bind its types beside them.
 #include <somnus/python/arrays.hpp>
 #include <somnus/python/information.hpp>
+#include <somnus/python/networks.hpp>
 
 PYBIND11_MODULE(somnus, m)
 {
@@ -12,4 +13,5 @@ PYBIND11_MODULE(somnus, m)
     somnus::python::register_errors();
     auto information = m.def_submodule("information", "Entropies, mutual information, shuffle tests, function-space entropy.");
     somnus::python::bind_information(information);
+    somnus::python::bind_networks(m);
 }

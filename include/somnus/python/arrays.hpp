@@ -20,6 +20,7 @@
 #include <fmt/format.h>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>  // in every part: type casters must be the same in every translation unit
 
 #include "../core/error.hpp"
 #include "../entropy/miller_madow.hpp"

@@ -10,6 +10,7 @@ void somnus_bind_information(pybind11::module_& m);
 void somnus_bind_data(pybind11::module_& m);
 void somnus_bind_networks(pybind11::module_& m);
 void somnus_bind_sg_member(pybind11::module_& m);
+void somnus_bind_massey(pybind11::module_& m);
 
 PYBIND11_MODULE(somnus, m)
 {
@@ -21,4 +22,5 @@ PYBIND11_MODULE(somnus, m)
     somnus_bind_data(data);
     somnus_bind_networks(m);
     somnus_bind_sg_member(m);
+    somnus_bind_massey(m);
 }

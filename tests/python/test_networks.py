@@ -105,3 +105,13 @@ def test_progress_callback(sets):
     net = somnus.DiehlCook({"n_exc": 4})
     net.train(sets[0][:20], progress=lambda done, total: seen.append((done, total)))
     assert seen and seen[-1] == (20, 20)
+
+
+def test_an_exception_in_the_callback_ends_the_call(sets):
+    net = somnus.DiehlCook({"n_exc": 4})
+
+    def stop(done, total):
+        raise KeyboardInterrupt("stop here")
+
+    with pytest.raises(KeyboardInterrupt, match="stop here"):
+        net.evaluate(sets[2][:20], threads=2, progress=stop)

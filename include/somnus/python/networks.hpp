@@ -5,7 +5,7 @@
 // arrays, evaluated from rest on any number of threads (the same counts for
 // any number), slept with the shipped recipes, saved and loaded with its
 // label readout. Long calls release the GIL and report progress through an
-// optional callback progress(done, total), called from the calling thread.
+// optional callback progress(done, total), called with the GIL held.
 #pragma once
 
 #include <chrono>

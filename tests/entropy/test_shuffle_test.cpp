@@ -81,6 +81,23 @@ TEST_CASE("shuffle test is deterministic: same seed, same p, whatever the thread
     CHECK(any_differs);
 }
 
+TEST_CASE("summed-MI test: progress counts the y trains and changes nothing")
+{
+    const std::size_t bins = 200;
+    const auto x = bernoulli_trains(20, bins, 0.1, 7), y = bernoulli_trains(9, bins, 0.2, 8);
+    const shuffle_test_params p{100, 4, 2};
+    const auto quiet = summed_mi_shuffle_test(x, y, plug_in{}, p, 2);
+    for (const unsigned threads : {1u, 2u}) {
+        std::vector<std::size_t> seen;
+        const auto told = summed_mi_shuffle_test(x, y, plug_in{}, p, threads, [&](std::size_t d) { seen.push_back(d); });
+        REQUIRE(!seen.empty());
+        CHECK(seen.back() == 9);
+        for (std::size_t k = 1; k < seen.size(); ++k) CHECK(seen[k] >= seen[k - 1]);
+        if (threads == 1) CHECK(seen.size() == 10);  // after each train, then once at the end
+        for (std::size_t j = 0; j < 9; ++j) CHECK(told[j].p_value == quiet[j].p_value);
+    }
+}
+
 TEST_CASE("summed-MI test finds an output driven by its inputs")
 {
     // Output 0 fires when any of inputs 0..4 fired; output 1 is independent.

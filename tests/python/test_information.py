@@ -57,6 +57,13 @@ def test_two_threads_equal_one(case):
         assert np.array_equal(a[k], b[k])
 
 
+def test_progress_reaches_the_total(case):
+    i, _ = case
+    seen = []
+    inf.summed_mi_shuffle_test(i["x"], i["y"], surrogates=20, threads=2, progress=lambda d, t: seen.append((d, t)))
+    assert seen and seen[-1] == (4, 4)
+
+
 def test_known_values():
     # Uniform over 8 symbols: 3 bits; a fair coin with itself: 1 bit of MI; independent: 0.
     assert inf.entropy(np.full(8, 5, np.uint64)) == pytest.approx(3.0)

@@ -11,9 +11,11 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <numeric>
 #include <span>
 #include <vector>
@@ -108,9 +110,13 @@ shuffle_result mi_shuffle_test(const spike_trains& x, std::size_t i, const spike
 /// sum_i I(x_i; y_j) (Capozzi et al.'s per-output-neuron information): one
 /// test per output neuron, each surrogate a random permutation of y_j's bins
 /// against the real x trains. A y train without spikes has MI 0 and p = 1.
+/// progress(done), if given, is called by the first worker after each of
+/// its y trains with the number of y trains finished so far, and once more
+/// with y.size() at the end; the results do not depend on it or on threads.
 template <class W = simd::word_batch, entropy_estimator E>
 std::vector<shuffle_result> summed_mi_shuffle_test(const spike_trains& x, const spike_trains& y, const E& e,
-                                                   const shuffle_test_params& p = {}, unsigned threads = 1)
+                                                   const shuffle_test_params& p = {}, unsigned threads = 1,
+                                                   const std::function<void(std::size_t)>& progress = {})
 {
     detail::require(x.bins() == y.bins(), "summed_mi_shuffle_test: trains of {} and {} bins", x.bins(), y.bins());
     detail::require(y.bins() <= 0xffffffffu, "summed_mi_shuffle_test: {} bins, more than the 2^32 - 1 a surrogate draws from", y.bins());
@@ -123,7 +129,8 @@ std::vector<shuffle_result> summed_mi_shuffle_test(const spike_trains& x, const 
     for (std::size_t i = 0; i < nx; ++i)
         if (counter.ones()[i] != 0 && counter.ones()[i] != x.bins()) active.push_back(i);
     std::vector<shuffle_result> results(y.size());
-    parallel_blocks(y.size(), threads, [&](unsigned, std::size_t begin, std::size_t end) {
+    std::atomic<std::size_t> done{0};
+    parallel_blocks(y.size(), threads, [&](unsigned worker, std::size_t begin, std::size_t end) {
         std::vector<std::uint64_t> n11(nx), words(y.words_per_train());
         std::vector<std::uint32_t> idx;
         std::vector<double> surrogate(p.surrogates);
@@ -135,10 +142,15 @@ std::vector<shuffle_result> summed_mi_shuffle_test(const spike_trains& x, const 
         };
         for (std::size_t j = begin; j < end; ++j) {
             const std::uint64_t oy = y.ones(j);
+            const auto report = [&] {
+                const auto d = ++done;
+                if (worker == 0 && progress) progress(d);
+            };
             if (oy == 0 || oy == y.bins() || active.empty()) {
                 // A constant train has zero MI with anything, and so has
                 // every surrogate of it: p = 1 without drawing them.
                 results[j] = detail::summarise(0.0, std::vector<double>(p.surrogates, 0.0));
+                report();
                 continue;
             }
             counter.count<W>(y.words(j).data(), n11.data());
@@ -150,8 +162,10 @@ std::vector<shuffle_result> summed_mi_shuffle_test(const spike_trains& x, const 
                 surrogate[s] = summed(oy);
             }
             results[j] = detail::summarise(observed, surrogate);
+            report();
         }
     });
+    if (progress) progress(y.size());
     return results;
 }
 

@@ -2,7 +2,7 @@
 // What every part of the Python module shares: numpy arrays checked before a
 // byte is read (dtype, dimensions, C order: a wrong one is a ValueError
 // naming the argument, never converted or read as garbage), arrays handed
-// back to Python that own their data, somnus's errors as Python exceptions
+// back to Python that own their data, progress callbacks, somnus's errors as Python exceptions
 // (config_error -> ValueError, data_error -> OSError, with the C++ message),
 // and the estimator and unit names the information functions take.
 //
@@ -11,13 +11,17 @@
 // include them to bind those types the same way.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
+#include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <fmt/format.h>
+#include <pybind11/functional.h>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>  // in every part: type casters must be the same in every translation unit
@@ -83,6 +87,33 @@ decltype(auto) with_estimator(const std::string& name, const std::string& unit, 
     if (name == "miller_madow") return f(miller_madow{u});
     throw py::value_error(fmt::format("estimator '{}': expected 'plug_in' or 'miller_madow'", name));
 }
+
+/// An optional Python callback progress(done, total).
+using progress_fn = std::optional<std::function<void(std::size_t, std::size_t)>>;
+
+/// Calls progress(done, total) at most every half second and at the end;
+/// tick() is called with the GIL released and takes it only to report.
+class progress_reporter {
+public:
+    progress_reporter(progress_fn fn, std::size_t total)
+        : fn_(std::move(fn)), total_(total)
+    {
+    }
+    void tick(std::size_t done)
+    {
+        if (!fn_) return;
+        const auto now = std::chrono::steady_clock::now();
+        if (done != total_ && now - last_ < std::chrono::milliseconds(500)) return;
+        last_ = now;
+        py::gil_scoped_acquire hold;
+        (*fn_)(done, total_);
+    }
+
+private:
+    progress_fn fn_;
+    std::size_t total_;
+    std::chrono::steady_clock::time_point last_{};
+};
 
 /// somnus's exceptions as Python's, message kept.
 inline void register_errors()

@@ -115,13 +115,15 @@ inline void bind_information(py::module_& m)
     m.def(
         "summed_mi_shuffle_test",
         [](const py::array& x, const py::array& y, std::size_t surrogates, std::uint64_t seed, std::uint64_t key, const std::string& estimator,
-           const std::string& unit, unsigned threads) {
+           const std::string& unit, unsigned threads, progress_fn progress) {
             const auto tx = trains_from(x, "x"), ty = trains_from(y, "y");
             std::vector<shuffle_result> r;
             {
                 py::gil_scoped_release free;
-                r = with_estimator(estimator, unit,
-                                   [&](const auto& e) { return summed_mi_shuffle_test(tx, ty, e, {surrogates, seed, key}, threads); });
+                progress_reporter report(std::move(progress), ty.size());
+                r = with_estimator(estimator, unit, [&](const auto& e) {
+                    return summed_mi_shuffle_test(tx, ty, e, {surrogates, seed, key}, threads, [&](std::size_t d) { report.tick(d); });
+                });
             }
             std::vector<double> observed, p, mean, sd;
             for (const auto& s : r) {
@@ -138,9 +140,9 @@ inline void bind_information(py::module_& m)
             return d;
         },
         py::arg("x"), py::arg("y"), py::arg("surrogates") = 1000, py::arg("seed") = 0, py::arg("key") = 0, py::arg("estimator") = "plug_in",
-        py::arg("unit") = "bits", py::arg("threads") = 1,
+        py::arg("unit") = "bits", py::arg("threads") = 1, py::arg("progress") = py::none(),
         "For every y train, the shuffle test of its MI summed over all x trains (Capozzi et al.'s per-output-neuron information); "
-        "a dict of arrays (one entry per y train). The same numbers for any thread count.");
+        "a dict of arrays (one entry per y train). The same numbers for any thread count; progress(done, total) counts y trains.");
 
     m.def(
         "spikes_to_trains",

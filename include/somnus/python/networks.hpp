@@ -17,7 +17,6 @@
 #include <string>
 #include <vector>
 
-#include <pybind11/functional.h>
 #include <pybind11/stl.h>
 
 #include "../network/competitive.hpp"
@@ -75,32 +74,6 @@ inline std::span<const std::uint8_t> images_view(const py::array& images, std::s
         throw py::value_error(fmt::format("images: {} pixels each, the network has {} inputs", v.size() / n, n_input));
     return v;
 }
-
-/// Calls progress(done, total) at most every half second and at the end;
-/// tick() is called with the GIL released and takes it only to report.
-class progress_reporter {
-public:
-    progress_reporter(std::optional<std::function<void(std::size_t, std::size_t)>> fn, std::size_t total)
-        : fn_(std::move(fn)), total_(total)
-    {
-    }
-    void tick(std::size_t done)
-    {
-        if (!fn_) return;
-        const auto now = std::chrono::steady_clock::now();
-        if (done != total_ && now - last_ < std::chrono::milliseconds(500)) return;
-        last_ = now;
-        py::gil_scoped_acquire hold;
-        (*fn_)(done, total_);
-    }
-
-private:
-    std::optional<std::function<void(std::size_t, std::size_t)>> fn_;
-    std::size_t total_;
-    std::chrono::steady_clock::time_point last_{};
-};
-
-using progress_fn = std::optional<std::function<void(std::size_t, std::size_t)>>;
 
 /// The network with the settings examples/diehl_cook takes as flags.
 class diehl_cook {

@@ -40,7 +40,9 @@ def test_same_losses_and_accuracy_as_the_program(ensemble, tmp_path):
     r = member.train(frames(part), np.array([int(f.parent.name) for f in part], np.uint8), batch=6)
     assert np.array_equal(r["losses"], result["member_results"][0]["losses"])
     test_labels = np.array([int(f.parent.name) for f in test])
-    predicted = member.predict(frames(test), batch=6)
+    seen = []
+    predicted = member.predict(frames(test), batch=6, progress=lambda d, t: seen.append((d, t)))
+    assert seen[-1] == (8, 8)
     assert (predicted == test_labels).mean() == result["member_results"][0]["accuracy"]
     member.save(str(tmp_path / "m.sgm"))
     loaded = somnus.GuptaMember(seed=5, member=2, threads=2)

@@ -112,7 +112,7 @@ public:
         return d;
     }
 
-    py::array_t<std::int64_t> predict(const py::list& frames, std::size_t batch) const
+    py::array_t<std::int64_t> predict(const py::list& frames, std::size_t batch, progress_fn progress) const
     {
         if (batch == 0) throw py::value_error("batch: at least 1");
         const auto set = frames_from(frames, {});
@@ -120,12 +120,14 @@ public:
         std::vector<std::int64_t> out(views.size());
         {
             py::gil_scoped_release free;
+            progress_reporter report(std::move(progress), views.size());
             sg::trainer tr(net_, threads_);
             for (std::size_t b = 0; b < views.size(); b += batch) {
                 const std::size_t n = std::min(batch, views.size() - b);
                 std::vector<std::size_t> pred(n);
                 tr.evaluate(params_, std::span(views).subspan(b, n), pred);
                 for (std::size_t k = 0; k < n; ++k) out[b + k] = std::int64_t(pred[k]);
+                report.tick(b + n);
             }
         }
         return to_numpy(std::move(out));
@@ -157,7 +159,7 @@ inline void bind_sg_member(py::module_& m)
              py::arg("progress") = py::none(),
              "Trains on a list of float32 frame arrays [T, 2, 34, 34] (tonic's ToFrame) with uint8 labels; epoch e's order is the "
              "program's. Returns per-batch losses and accuracies.")
-        .def("predict", &gupta_member::predict, py::arg("frames"), py::arg("batch") = 128,
+        .def("predict", &gupta_member::predict, py::arg("frames"), py::arg("batch") = 128, py::arg("progress") = py::none(),
              "The class of each recording (int64): the output neuron with most spikes.")
         .def_property_readonly("parameters", &gupta_member::parameters, "All parameters (float32, a copy).")
         .def("save", &gupta_member::save, py::arg("path"), "Saves the model (sg::save: atomic, versioned, checksummed).")

@@ -84,6 +84,9 @@ def test_sleep_is_deterministic_and_changes_the_network(sets):
         a.sleep("tadros_2019", {"speed": 2})
     with pytest.raises(ValueError, match="recipe"):
         a.sleep("siesta")
+    params = {"factor": 0.9, "duration_ms": 10.0}
+    a.sleep("synaptic_downscaling", params)
+    assert params == {"factor": 0.9, "duration_ms": 10.0}  # the caller's dict is not changed
 
 
 def test_bad_arguments_raise(sets):

@@ -131,8 +131,7 @@ public:
         return d;
     }
 
-    py::array_t<std::uint32_t> evaluate(const py::array& images, const std::string& split, std::size_t first_index, unsigned threads,
-                                        progress_fn progress) const
+    py::array_t<std::uint32_t> evaluate(const py::array& images, const std::string& split, unsigned threads, progress_fn progress) const
     {
         if (split != "train" && split != "test") throw py::value_error(fmt::format("split '{}': expected 'train' or 'test'", split));
         if (threads == 0) throw py::value_error("threads: at least 1");
@@ -142,16 +141,10 @@ public:
         {
             py::gil_scoped_release free;
             progress_reporter report(std::move(progress), n);
-            // evaluate_counts keys image k's input spikes by (split, first_index + k), as the programs do
-            // (labelling images are training images 0.., test images are test images 0..).
-            std::vector<std::uint8_t> shifted;
-            std::span<const std::uint8_t> from = pixels;
-            if (first_index > 0) {
-                shifted.assign(first_index * net_->n_input(), 0);
-                shifted.insert(shifted.end(), pixels.begin(), pixels.end());
-                from = shifted;
-            }
-            counts = evaluate_counts(*net_, from, first_index, n, split == "train" ? image_set::train : image_set::test, threads,
+            // Image k's input spikes come from the stream of (split, k), as in
+            // the programs (labelling images are training images 0.., test
+            // images are test images 0..).
+            counts = evaluate_counts(*net_, pixels, 0, n, split == "train" ? image_set::train : image_set::test, threads,
                                      [&](std::size_t d) { report.tick(d); });
         }
         return to_numpy(std::move(counts), {n, net_->n_readout()});
@@ -181,7 +174,7 @@ public:
             run(recipes::tadros_2019(p), p.duration_ms);
         } else if (recipe == "synaptic_downscaling" || recipe == "noise_injection" || recipe == "summary_scale_decay_prune") {
             // One value (factor / rate_hz / the summary's four) and the duration.
-            py::dict q = params;
+            py::dict q = params.attr("copy")();  // the caller's dict is left as it was
             const double duration = q.contains("duration_ms") ? q["duration_ms"].cast<double>() : 2000.0;
             if (q.contains("duration_ms")) PyDict_DelItemString(q.ptr(), "duration_ms");
             if (recipe == "synaptic_downscaling") {
@@ -311,15 +304,14 @@ inline void bind_networks(py::module_& m)
         .def_property_readonly("theta", &diehl_cook::theta, "Adaptive thresholds (float32 [N], mV, a copy).")
         .def("train", &diehl_cook::train, py::arg("images"), py::arg("epochs") = 1, py::arg("progress") = py::none(),
              "STDP on, image after image (uint8 [n, 28, 28] or [n, 784]), `epochs` passes. Returns images, presentations, seconds.")
-        .def("evaluate", &diehl_cook::evaluate, py::arg("images"), py::arg("split") = "test", py::arg("first_index") = 0,
-             py::arg("threads") = 1, py::arg("progress") = py::none(),
+        .def("evaluate", &diehl_cook::evaluate, py::arg("images"), py::arg("split") = "test", py::arg("threads") = 1, py::arg("progress") = py::none(),
              "Frozen network, each image from rest: spike counts (uint32 [n, N]). Image k's input spikes are drawn from the stream "
-             "of (split, first_index + k), as the C++ programs draw them (labelling: 'train', test: 'test'); the same counts for "
+             "of (split, k), as the C++ programs draw them (labelling: 'train', test: 'test'); the same counts for "
              "any number of threads.")
         .def(
             "label",
             [](const diehl_cook& net, const py::array& images, const py::array& labels, unsigned threads, progress_fn progress) {
-                auto counts = net.evaluate(images, "train", 0, threads, std::move(progress));
+                auto counts = net.evaluate(images, "train", threads, std::move(progress));
                 const auto l = view<std::uint8_t>(labels, "labels", 1);
                 if (l.size() != std::size_t(counts.shape(0)))
                     throw py::value_error(fmt::format("images: {}, labels: {}", counts.shape(0), l.size()));

@@ -8,6 +8,8 @@
 // the same parameters, losses and predictions as the C++ program.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -23,7 +25,6 @@
 #include "../sg/model_file.hpp"
 #include "../sg/train.hpp"
 #include "arrays.hpp"
-#include "networks.hpp"
 
 namespace somnus::python {
 

@@ -31,6 +31,7 @@
 #include <somnus/stats/summary.hpp>
 
 #include "json_optional.hpp"
+#include "summaries.hpp"
 #include "search.hpp"
 
 
@@ -284,19 +285,13 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(run_result, seed, label_images, train_seconds
 
 // ----------------------------------------------------- level summaries --
 
-/// mean +- s.e.m. of n values (somnus::summarize; s.e.m. 0 for one value).
-struct summary {
-    double mean = 0.0, sem = 0.0;
-    std::size_t n = 0;
-};
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(summary, mean, sem, n)
+/// mean +- s.e.m. of n values (common/summaries.hpp; s.e.m. 0 for one value).
+using summary = mean_sem;
 
 inline summary summary_of(const std::vector<double>& x)
 {
     somnus::detail::require(!x.empty(), "summary_of: no values");
-    if (x.size() == 1) return {x[0], 0.0, 1};
-    const auto s = somnus::summarize(x);
-    return {s.mean, s.sem, s.n};
+    return mean_sem_of(x);
 }
 
 /// after - before over matched runs: the differences' mean and s.e.m., and

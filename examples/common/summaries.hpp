@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Summaries over seeds as both protocols' tables write them: the library's
+// Summaries over seeds as the programs' tables write them: the library's
 // somnus::summarize (stats/summary.hpp), also for fewer than two values (one
-// value: sd = sem = 0; none: all 0), as {mean, sem, n} (--protocol ours) or
-// {mean, sd, n} (--protocol massey2026).
+// value: sd = sem = 0; none: all 0), as {mean, sem, n} (sleep,
+// sleep_regularisation --protocol ours) or {mean, sd, n} (--protocol
+// massey2026).
 #pragma once
 
 #include <cstddef>

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <somnus/data/mnist.hpp>
+#include <somnus/io/crc32.hpp>
 #include <somnus/network/competitive.hpp>
 
 #include "example.hpp"
@@ -35,7 +36,16 @@ struct timing {
     double seconds = 0.0;
     std::size_t presentations = 0;
     std::uint64_t exc_spikes = 0;
+    std::uint32_t state_crc = 0;  ///< CRC-32 of the trained weights and thresholds: equal runs, equal bits
 };
+
+std::uint32_t state_crc(const somnus::diehl_cook_network& net)
+{
+    const auto bytes = [](const auto& a) {
+        return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(a.data()), a.size() * sizeof(float));
+    };
+    return somnus::detail::crc32(bytes(net.exc_state().theta), somnus::detail::crc32(bytes(net.weights())));
+}
 
 timing train_once(const options& o, std::size_t n, std::size_t images, const somnus::image_dataset& train, bool fast)
 {
@@ -57,6 +67,7 @@ timing train_once(const options& o, std::size_t n, std::size_t images, const som
         t.exc_spikes += p.spikes;
     }
     t.seconds = ex::seconds_since(t0);
+    t.state_crc = state_crc(net);
     return t;
 }
 
@@ -86,7 +97,8 @@ int main(int argc, char** argv)
         fmt::print(stderr, "dc_throughput: SIMD {}, {} repetitions, {} integration, 1 thread\n", somnus::simd::arch_name(),
                    o.repetitions, o.integration);
         nlohmann::json rows = nlohmann::json::array();
-        fmt::print("{:>7} {:>7} {:>10} {:>12} {:>12} {:>9}\n", "neurons", "images", "path", "images/s", "present/img", "spikes/img");
+        fmt::print("{:>7} {:>7} {:>10} {:>12} {:>12} {:>9} {:>10}\n", "neurons", "images", "path", "images/s", "present/img", "spikes/img",
+                   "state crc");
         for (const auto n : o.neurons) {
             const std::size_t images = std::min(train.size(), o.images > 0 ? o.images : default_images(n));
             for (const bool fast : {true, false}) {
@@ -101,15 +113,16 @@ int main(int argc, char** argv)
                 std::sort(rates.begin(), rates.end());
                 const double median = rates[rates.size() / 2];
                 const char* path = fast ? "fast" : "reference";
-                fmt::print("{:>7} {:>7} {:>10} {:>12.1f} {:>12.2f} {:>9.1f}\n", n, images, path, median,
-                           double(last.presentations) / double(images), double(last.exc_spikes) / double(images));
+                fmt::print("{:>7} {:>7} {:>10} {:>12.1f} {:>12.2f} {:>9.1f}   {:08x}\n", n, images, path, median,
+                           double(last.presentations) / double(images), double(last.exc_spikes) / double(images), last.state_crc);
                 rows.push_back({{"neurons", n},
                                 {"images", images},
                                 {"path", path},
                                 {"images_per_second_median", median},
                                 {"images_per_second", rates},
                                 {"presentations", last.presentations},
-                                {"exc_spikes", last.exc_spikes}});
+                                {"exc_spikes", last.exc_spikes},
+                                {"state_crc32", fmt::format("{:08x}", last.state_crc)}});
             }
         }
         if (!o.json.empty()) {

@@ -426,11 +426,18 @@ inline void for_each_firing(std::size_t n, std::vector<std::uint32_t>& out, F f)
 /// read-write arrays rw and the read-only arrays ro are loaded,
 /// kernel(rw_lanes, ro_lanes) updates rw_lanes in place and returns which
 /// lanes fired, and rw_lanes are stored back. Firing indices go to out.
-template <class V, std::size_t W, std::size_t R, class Kernel>
+///
+/// With BatchTail, the last n % width neurons are stepped as one batch too
+/// (copied into a zero-padded stack buffer, the padding lanes' results
+/// discarded) instead of one scalar call each. Only for kernels whose
+/// scalar and vector forms give the same bits (no simd::exp, pow or fma):
+/// then the results do not change, and a network of 100 neurons on 16 lanes
+/// no longer steps its last 4 neurons at a sixteenth of the speed.
+template <class V, bool BatchTail = false, std::size_t W, std::size_t R, class Kernel>
 inline void step_arrays(std::size_t n, std::vector<std::uint32_t>& out, std::array<float*, W> rw,
                         std::array<const float*, R> ro, Kernel kernel)
 {
-    for_each_firing<V>(n, out, [=](std::size_t i, auto lane) {
+    const auto lanes = [=](std::size_t i, auto lane) {
         using L = decltype(lane);
         std::array<L, W> x;
         for (std::size_t k = 0; k < W; ++k) x[k] = load<L>(rw[k] + i);
@@ -440,7 +447,44 @@ inline void step_arrays(std::size_t n, std::vector<std::uint32_t>& out, std::arr
         const auto fire = kernel(x, r);
         for (std::size_t k = 0; k < W; ++k) store(rw[k] + i, x[k]);
         return fire;
-    });
+    };
+    if constexpr (BatchTail && is_batch<V>) {
+        const std::size_t whole = n - n % width;
+        for_each_firing<V>(whole, out, lanes);
+        if (whole == n) return;
+        const std::size_t tail = n - whole;
+        alignas(64) float buf[W + R][width] = {};
+        for (std::size_t k = 0; k < W; ++k) std::memcpy(buf[k], rw[k] + whole, tail * sizeof(float));
+        for (std::size_t k = 0; k < R; ++k) std::memcpy(buf[W + k], ro[k] + whole, tail * sizeof(float));
+        std::array<batch, W> x;
+        for (std::size_t k = 0; k < W; ++k) x[k] = batch::load_aligned(buf[k]);
+        std::array<batch, R> r;
+        if constexpr (R > 0)
+            for (std::size_t k = 0; k < R; ++k) r[k] = batch::load_aligned(buf[W + k]);
+        const auto fire = kernel(x, r);
+        for (std::size_t k = 0; k < W; ++k) {
+            x[k].store_aligned(buf[k]);
+            std::memcpy(rw[k] + whole, buf[k], tail * sizeof(float));
+        }
+        alignas(64) bool fired[width];
+        fire.store_aligned(fired);
+        for (std::size_t l = 0; l < tail; ++l)
+            if (fired[l]) out.push_back(static_cast<std::uint32_t>(whole + l));
+    } else {
+        for_each_firing<V>(n, out, lanes);
+    }
+}
+
+/// The lanes first, first + 1, ..., width - 1 of a batch (first <= width).
+inline batch_mask lanes_from(std::size_t first)
+{
+    alignas(64) static constexpr std::array<float, 64> index = [] {
+        std::array<float, 64> a{};
+        for (std::size_t l = 0; l < a.size(); ++l) a[l] = static_cast<float>(l);
+        return a;
+    }();
+    static_assert(width <= index.size());
+    return batch::load_aligned(index.data()) >= batch(static_cast<float>(first));
 }
 
 /// Number of lanes a value type covers (1 for float).

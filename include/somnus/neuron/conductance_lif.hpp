@@ -274,7 +274,7 @@ private:
     void step_with(state& s, spike_list& out) const
     {
         const coefficients c = c_;
-        simd::step_arrays<V>(s.size(), out, std::array{s.v.data(), s.ge.data(), s.gi.data(), s.since_spike_ms.data()},
+        simd::step_arrays<V, true>(s.size(), out, std::array{s.v.data(), s.ge.data(), s.gi.data(), s.since_spike_ms.data()},
                              std::array<const float*, 1>{s.theta.data()},
                              [c](auto& x, const auto& r) { return kernel<Exponential>(x[0], x[1], x[2], r[0], x[3], c); });
     }

@@ -407,6 +407,32 @@ private:
                         vhi[r] = simd::max(vhi[r], w);
                     }
             }
+            // The last n % width columns as one batch ending at n: it overlaps
+            // columns already done, so only the new lanes take the sums
+            // (the same additions in the same order as the scalar loop would
+            // make); the extremes may look at every lane.
+            if (j < n && n >= simd::width) {
+                const std::size_t start = n - simd::width;
+                const auto fresh = simd::lanes_from(j - start);
+                if (target != nullptr) {
+                    const V t0 = simd::load<V>(target + start);
+                    V t = t0;
+                    for (std::size_t r = 0; r < K; ++r) {
+                        const V w = simd::load<V>(row[r] + start);
+                        t = t + w * V(scale);
+                        vlo[r] = simd::min(vlo[r], w);
+                        vhi[r] = simd::max(vhi[r], w);
+                    }
+                    simd::store(target + start, simd::select(fresh, t, t0));
+                } else {
+                    for (std::size_t r = 0; r < K; ++r) {
+                        const V w = simd::load<V>(row[r] + start);
+                        vlo[r] = simd::min(vlo[r], w);
+                        vhi[r] = simd::max(vhi[r], w);
+                    }
+                }
+                j = n;
+            }
             for (std::size_t r = 0; r < K; ++r)
                 outside[r] = simd::any(vlo[r] < V(b.w_min)) || simd::any(vhi[r] > V(b.w_max));
         }

@@ -9,10 +9,10 @@
 #include <vector>
 
 #include <somnus/data/mnist.hpp>
-#include <somnus/io/crc32.hpp>
 #include <somnus/network/competitive.hpp>
 
 #include "example.hpp"
+#include "state_crc.hpp"
 
 namespace ex = somnus::example;
 
@@ -39,13 +39,6 @@ struct timing {
     std::uint32_t state_crc = 0;  ///< CRC-32 of the trained weights and thresholds: equal runs, equal bits
 };
 
-std::uint32_t state_crc(const somnus::diehl_cook_network& net)
-{
-    const auto bytes = [](const auto& a) {
-        return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(a.data()), a.size() * sizeof(float));
-    };
-    return somnus::detail::crc32(bytes(net.exc_state().theta), somnus::detail::crc32(bytes(net.weights())));
-}
 
 timing train_once(const options& o, std::size_t n, std::size_t images, const somnus::image_dataset& train, bool fast)
 {
@@ -67,7 +60,7 @@ timing train_once(const options& o, std::size_t n, std::size_t images, const som
         t.exc_spikes += p.spikes;
     }
     t.seconds = ex::seconds_since(t0);
-    t.state_crc = state_crc(net);
+    t.state_crc = somnus::bench::state_crc(net);
     return t;
 }
 

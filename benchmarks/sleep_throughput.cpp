@@ -21,6 +21,7 @@
 #include <somnus/sleep/recipes.hpp>
 
 #include "example.hpp"
+#include "state_crc.hpp"
 
 namespace ex = somnus::example;
 
@@ -52,6 +53,7 @@ struct sleep_timing {
     double seconds = 0.0;           ///< wall time of all phases
     std::size_t phases = 0;         ///< identical phases timed
     somnus::sleep_report report;    ///< of one phase
+    std::uint32_t state_crc = 0;    ///< CRC-32 of the slept network's weights and thresholds
 };
 
 struct repetition {
@@ -90,6 +92,7 @@ repetition run_once(const options& o, std::size_t n, std::size_t images, const s
             const auto t1 = ex::clock::now();
             s.report = sleeper.sleep(phase, o.sleep_ms);
             s.seconds += ex::seconds_since(t1);
+            s.state_crc = somnus::bench::state_crc(sleeper);
             ++s.phases;
         }
         r.sleeps.push_back(s);
@@ -153,8 +156,8 @@ int main(int argc, char** argv)
         fmt::print(stderr, "sleep_throughput: SIMD {}, {} repetitions, exponential integration, 1 thread\n", somnus::simd::arch_name(),
                    o.repetitions);
         nlohmann::json rows = nlohmann::json::array();
-        fmt::print("{:>7} {:>17} {:>7} {:>9} {:>13} {:>12} {:>12} {:>12} {:>8}\n", "neurons", "phase", "images", "sim_ms",
-                   "sim_s/wall_s", "input_spk/s", "exc_spk/s", "inh_spk/s", "exc_Hz");
+        fmt::print("{:>7} {:>17} {:>7} {:>9} {:>13} {:>12} {:>12} {:>12} {:>8} {:>10}\n", "neurons", "phase", "images", "sim_ms",
+                   "sim_s/wall_s", "input_spk/s", "exc_spk/s", "inh_spk/s", "exc_Hz", "state crc");
         for (const auto n : o.neurons) {
             const std::size_t images = std::min(available, o.train_images.value_or(default_train_images(n)));
             std::vector<double> train_rates;
@@ -195,9 +198,9 @@ int main(int argc, char** argv)
                 const double sim_s = double(rep.steps) * step_seconds();
                 const double rate = median(sleep_rates[v]);
                 const auto per_s = [&](std::uint64_t spikes) { return sim_s > 0 ? double(spikes) / sim_s : 0.0; };
-                fmt::print("{:>7} {:>17} {:>7} {:>9g} {:>13.2f} {:>12.1f} {:>12.1f} {:>12.1f} {:>8.2f}\n", n, variants[v].name,
+                fmt::print("{:>7} {:>17} {:>7} {:>9g} {:>13.2f} {:>12.1f} {:>12.1f} {:>12.1f} {:>8.2f}   {:08x}\n", n, variants[v].name,
                            images, sim_s * 1e3, rate, per_s(rep.input_spikes), per_s(rep.excitatory_spikes), per_s(rep.inhibitory_spikes),
-                           per_s(rep.excitatory_spikes) / double(n));
+                           per_s(rep.excitatory_spikes) / double(n), last.sleeps[v].state_crc);
                 rows.push_back({{"neurons", n},
                                 {"phase", variants[v].name},
                                 {"stdp", variants[v].stdp},
@@ -212,7 +215,8 @@ int main(int argc, char** argv)
                                 {"inh_spikes", rep.inhibitory_spikes},
                                 {"input_spikes_per_second", per_s(rep.input_spikes)},
                                 {"exc_spikes_per_second", per_s(rep.excitatory_spikes)},
-                                {"inh_spikes_per_second", per_s(rep.inhibitory_spikes)}});
+                                {"inh_spikes_per_second", per_s(rep.inhibitory_spikes)},
+                                {"state_crc32", fmt::format("{:08x}", last.sleeps[v].state_crc)}});
             }
         }
         if (!o.json.empty()) {

@@ -422,17 +422,30 @@ inline void for_each_firing(std::size_t n, std::vector<std::uint32_t>& out, F f)
     }
 }
 
+/// The lanes first, first + 1, ..., width - 1 of a batch (first <= width).
+inline batch_mask lanes_from(std::size_t first)
+{
+    alignas(64) static constexpr std::array<float, 64> index = [] {
+        std::array<float, 64> a{};
+        for (std::size_t l = 0; l < a.size(); ++l) a[l] = static_cast<float>(l);
+        return a;
+    }();
+    static_assert(width <= index.size());
+    return batch::load_aligned(index.data()) >= batch(static_cast<float>(first));
+}
+
 /// The loop of every neuron model's step: for each group of lanes, the
 /// read-write arrays rw and the read-only arrays ro are loaded,
 /// kernel(rw_lanes, ro_lanes) updates rw_lanes in place and returns which
 /// lanes fired, and rw_lanes are stored back. Firing indices go to out.
 ///
-/// With BatchTail, the last n % width neurons are stepped as one batch too
-/// (copied into a zero-padded stack buffer, the padding lanes' results
-/// discarded) instead of one scalar call each. Only for kernels whose
-/// scalar and vector forms give the same bits (no simd::exp, pow or fma):
-/// then the results do not change, and a network of 100 neurons on 16 lanes
-/// no longer steps its last 4 neurons at a sixteenth of the speed.
+/// With BatchTail (and n >= width), the last n % width neurons are stepped
+/// as one batch too: the batch ending at n, whose lanes before the tail were
+/// stepped already, so only the tail lanes keep their results and report
+/// spikes. Only for kernels whose scalar and vector forms give the same bits
+/// (no simd::exp, pow or fma) and that touch nothing but their lanes: then
+/// the results do not change, and a network of 100 neurons on 16 lanes no
+/// longer steps its last 4 neurons at a sixteenth of the speed.
 template <class V, bool BatchTail = false, std::size_t W, std::size_t R, class Kernel>
 inline void step_arrays(std::size_t n, std::vector<std::uint32_t>& out, std::array<float*, W> rw,
                         std::array<const float*, R> ro, Kernel kernel)
@@ -450,41 +463,27 @@ inline void step_arrays(std::size_t n, std::vector<std::uint32_t>& out, std::arr
     };
     if constexpr (BatchTail && is_batch<V>) {
         const std::size_t whole = n - n % width;
-        for_each_firing<V>(whole, out, lanes);
-        if (whole == n) return;
-        const std::size_t tail = n - whole;
-        alignas(64) float buf[W + R][width] = {};
-        for (std::size_t k = 0; k < W; ++k) std::memcpy(buf[k], rw[k] + whole, tail * sizeof(float));
-        for (std::size_t k = 0; k < R; ++k) std::memcpy(buf[W + k], ro[k] + whole, tail * sizeof(float));
-        std::array<batch, W> x;
-        for (std::size_t k = 0; k < W; ++k) x[k] = batch::load_aligned(buf[k]);
-        std::array<batch, R> r;
-        if constexpr (R > 0)
-            for (std::size_t k = 0; k < R; ++k) r[k] = batch::load_aligned(buf[W + k]);
-        const auto fire = kernel(x, r);
-        for (std::size_t k = 0; k < W; ++k) {
-            x[k].store_aligned(buf[k]);
-            std::memcpy(rw[k] + whole, buf[k], tail * sizeof(float));
+        if (whole < n && n >= width) {
+            for_each_firing<V>(whole, out, lanes);
+            const std::size_t start = n - width;
+            const batch_mask fresh = lanes_from(whole - start);
+            std::array<batch, W> x0, x;
+            for (std::size_t k = 0; k < W; ++k) x[k] = x0[k] = load<batch>(rw[k] + start);
+            std::array<batch, R> r;
+            if constexpr (R > 0)
+                for (std::size_t k = 0; k < R; ++k) r[k] = load<batch>(ro[k] + start);
+            const batch_mask fire = kernel(x, r) && fresh;
+            for (std::size_t k = 0; k < W; ++k) store(rw[k] + start, select(fresh, x[k], x0[k]));
+            if (any(fire)) {
+                alignas(64) bool fired[width];
+                fire.store_aligned(fired);
+                for (std::size_t l = whole - start; l < width; ++l)
+                    if (fired[l]) out.push_back(static_cast<std::uint32_t>(start + l));
+            }
+            return;
         }
-        alignas(64) bool fired[width];
-        fire.store_aligned(fired);
-        for (std::size_t l = 0; l < tail; ++l)
-            if (fired[l]) out.push_back(static_cast<std::uint32_t>(whole + l));
-    } else {
-        for_each_firing<V>(n, out, lanes);
     }
-}
-
-/// The lanes first, first + 1, ..., width - 1 of a batch (first <= width).
-inline batch_mask lanes_from(std::size_t first)
-{
-    alignas(64) static constexpr std::array<float, 64> index = [] {
-        std::array<float, 64> a{};
-        for (std::size_t l = 0; l < a.size(); ++l) a[l] = static_cast<float>(l);
-        return a;
-    }();
-    static_assert(width <= index.size());
-    return batch::load_aligned(index.data()) >= batch(static_cast<float>(first));
+    for_each_firing<V>(n, out, lanes);
 }
 
 /// Number of lanes a value type covers (1 for float).

@@ -131,3 +131,52 @@ TEST_CASE("synaptic_downscaling and noise_injection are what they say")
 }
 
 }
+
+namespace {
+/// A mechanism with a step() that does not declare it leaves weights alone:
+/// a phase that includes it keeps the weights row-major throughout.
+struct undeclared_step {
+    template <class Context>
+    void step(Context&)
+    {
+    }
+};
+} // namespace
+
+TEST_SUITE("sleep") {
+
+TEST_CASE("sleep with STDP learns in post-major layout with the row-major bits, and only when the phase allows it")
+{
+    using context = diehl_cook_network::sleep_context_type;
+    static_assert(detail::step_leaves_weights<recipes::tadros_2019_phase, context>::value);
+    static_assert(!detail::step_leaves_weights<undeclared_step, context>::value);
+    static_assert(!detail::step_leaves_weights<combine<recipes::tadros_2019_phase, undeclared_step>, context>::value);
+    static_assert(detail::on_spikes_leaves_weights<diehl_cook_homeostasis>::value);
+
+    for (const std::size_t n : {8, 40}) {
+        CAPTURE(n);
+        recipes::tadros_2019_params p;
+        p.stdp = true;
+        const auto net = trained(n);
+        auto fast = net, reference = net;
+        auto phase = recipes::tadros_2019(p);
+        combine<recipes::tadros_2019_phase, undeclared_step> row_major(recipes::tadros_2019(p), undeclared_step{});
+        const auto a = fast.sleep(phase, 300.0);
+        const auto b = reference.sleep(row_major, 300.0);
+        CHECK(a.excitatory_spikes == b.excitatory_spikes);
+        CHECK(a.excitatory_spikes > 0);
+        CHECK(std::vector<float>(fast.weights().begin(), fast.weights().end()) ==
+              std::vector<float>(reference.weights().begin(), reference.weights().end()));
+        CHECK(std::vector<float>(net.weights().begin(), net.weights().end()) !=
+              std::vector<float>(fast.weights().begin(), fast.weights().end()));
+        CHECK(fast.exc_state().theta == reference.exc_state().theta);
+        CHECK_FALSE(fast.input_synapses().column_major());
+        // Both continue alike awake.
+        const auto data = test::make_bars(4, 3, 9);
+        for (std::size_t k = 0; k < data.size(); ++k) CHECK(fast.train(data.image(k)).spikes == reference.train(data.image(k)).spikes);
+        CHECK(std::vector<float>(fast.weights().begin(), fast.weights().end()) ==
+              std::vector<float>(reference.weights().begin(), reference.weights().end()));
+    }
+}
+
+}

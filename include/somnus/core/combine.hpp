@@ -91,4 +91,11 @@ private:
     }
 };
 
+namespace detail {
+template <class... Parts, class C>
+struct step_leaves_weights<combine<Parts...>, C> : std::bool_constant<(step_leaves_weights<Parts, C>::value && ...)> {};
+template <class... Parts>
+struct on_spikes_leaves_weights<combine<Parts...>> : std::bool_constant<(on_spikes_leaves_weights<Parts>::value && ...)> {};
+} // namespace detail
+
 } // namespace somnus

@@ -396,6 +396,19 @@ void sleep_end(M& m, C& c)
 {
     if constexpr (has_end<M, C>) m.end(c);
 }
+
+/// Whether a sleep mechanism's step() leaves every weight alone (neither
+/// reads nor writes one; begin() and end() may): a mechanism without a
+/// step() does, one with a step() says so with `static constexpr bool
+/// leaves_weights_in_step = true`. Likewise a homeostasis rule's on_spikes()
+/// with `leaves_weights_on_spikes`. Over a phase whose parts all leave the
+/// weights alone, the network may keep them in another layout
+/// (synapse/dense.hpp's set_column_major); combine<...> leaves them alone
+/// when all its parts do (core/combine.hpp).
+template <class M, class C>
+struct step_leaves_weights : std::bool_constant<!has_step<M, C> || requires { requires M::leaves_weights_in_step; }> {};
+template <class H>
+struct on_spikes_leaves_weights : std::bool_constant<!has_on_spikes<H> || requires { requires H::leaves_weights_on_spikes; }> {};
 } // namespace detail
 
 template <class M, class Context>

@@ -28,6 +28,8 @@ struct adaptive_threshold {
         }
     };
     params p{};
+    /// on_spikes() moves thresholds only (core/concepts.hpp).
+    static constexpr bool leaves_weights_on_spikes = true;
 
     adaptive_threshold() = default;
     explicit adaptive_threshold(params q) : p(q)

@@ -64,6 +64,29 @@ struct waking_state {
     waking_state& operator=(const waking_state&) = delete;
 };
 
+/// Puts the dense projections of a network's parts in post-major layout
+/// for its lifetime (or until restore()), if asked to.
+template <class Parts>
+struct column_major_scope {
+    const Parts& parts;
+    bool on;
+    column_major_scope(const Parts& p, bool want) : parts(p), on(want) { set(want); }
+    ~column_major_scope() { restore(); }
+    void restore()
+    {
+        if (on) set(false);
+        on = false;
+    }
+    void set(bool value) const
+    {
+        parts.for_each_projection([&](const auto& part) {
+            if constexpr (requires { part.proj.set_column_major(value); }) part.proj.set_column_major(value);
+        });
+    }
+    column_major_scope(const column_major_scope&) = delete;
+    column_major_scope& operator=(const column_major_scope&) = delete;
+};
+
 /// Emits one step's input spikes (the sleep drive's) at step 0.
 struct replay_step {
     std::size_t n;
@@ -128,6 +151,13 @@ sleep_report run_sleep_phase(Network& net, Mechanism& mechanism, double duration
 
     sleep_report report;
     detail::sleep_begin(mechanism, ctx);
+    // With STDP on, postsynaptic spikes outnumber presynaptic ones: dense
+    // projections learn in post-major layout if nothing else looks at the
+    // weights until the phase ends (same bits; synapse/dense.hpp).
+    constexpr bool weights_left_alone =
+        detail::step_leaves_weights<Mechanism, context_type>::value &&
+        detail::on_spikes_leaves_weights<std::remove_cvref_t<decltype(net.homeostasis())>>::value;
+    detail::column_major_scope<std::remove_cvref_t<decltype(parts)>> post_major(parts, weights_left_alone && ctx.plasticity);
     const double step_p = double(cfg.dt_ms) * 1.0e-3;
     detail::replay_step source{n_in, net.in_drawn_};
     for (std::uint64_t t = 0; t < steps; ++t) {
@@ -147,10 +177,16 @@ sleep_report run_sleep_phase(Network& net, Mechanism& mechanism, double duration
         // mechanisms emitted directly, in increasing order, once each.
         auto& drawn = net.in_drawn_;
         drawn.clear();
+        bool rates_valid = true;
+        for (std::size_t i = 0; i < n_in; ++i) rates_valid &= drive[i] >= 0.0f && drive[i] < std::numeric_limits<float>::infinity();
+        if (!rates_valid)
+            for (std::size_t i = 0; i < n_in; ++i)
+                detail::require(drive[i] >= 0.0f && drive[i] < std::numeric_limits<float>::infinity(),
+                                "{}::sleep: input rate {} Hz for input {}", Network::network_name, drive[i], i);
+        // One uniform draw per input with a positive rate, in input order
+        // (the stream's order is part of the result).
         for (std::size_t i = 0; i < n_in; ++i) {
             const float r = drive[i];
-            detail::require(r >= 0.0f && r < std::numeric_limits<float>::infinity(), "{}::sleep: input rate {} Hz for input {}",
-                            Network::network_name, r, i);
             if (r > 0.0f && rng.uniform() < double(r) * step_p) drawn.push_back(static_cast<std::uint32_t>(i));
         }
         if (!net.sleep_spikes_.empty()) {
@@ -166,6 +202,7 @@ sleep_report run_sleep_phase(Network& net, Mechanism& mechanism, double duration
         report.inhibitory_spikes += inhibitory.spikes.size();
         ctx.exc_spikes = excitatory.spikes;
     }
+    post_major.restore();
     detail::sleep_end(mechanism, ctx);
     if (ctx.homeostasis) detail::after_presentation(net.homeostasis(), net.layer(), double(report.steps) * cfg.dt_ms);
     return report;

@@ -34,6 +34,8 @@ struct mean_image_drive {
         }
     };
     params p{};
+    /// step() sets the drive only (core/concepts.hpp).
+    static constexpr bool leaves_weights_in_step = true;
 
     template <class Context>
     void begin(Context& c)
@@ -74,6 +76,8 @@ struct noise_drive {
         }
     };
     params p{};
+    /// step() sets the drive only (core/concepts.hpp).
+    static constexpr bool leaves_weights_in_step = true;
 
     template <class Context>
     void begin(Context&)
@@ -106,6 +110,8 @@ struct spontaneous_activity {
         }
     };
     params p{};
+    /// step() sets the drive only (core/concepts.hpp).
+    static constexpr bool leaves_weights_in_step = true;
 
     spontaneous_activity() = default;
     explicit spontaneous_activity(params q) : p(q) {}

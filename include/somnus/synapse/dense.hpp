@@ -65,6 +65,34 @@ public:
     void set_event_driven(bool on) { event_driven_ = on; }
     bool event_driven() const { return event_driven_; }
 
+    /// Post-major storage for a stretch of steps in which postsynaptic
+    /// spikes outnumber presynaptic ones (a sleep phase with STDP on: every
+    /// neuron fires and each spike walks a 784-row column of a matrix larger
+    /// than L2). On, the weights are copied into a [post][pre] matrix that
+    /// the walks use (a postsynaptic spike then walks a contiguous row, a
+    /// presynaptic one a strided column); off, they are copied back. Each
+    /// synapse sees the same operations in the same order either way, so
+    /// the weights are the same bits. While it is on, weights() and every
+    /// other view of the [pre][post] matrix are stale: only the network's
+    /// own steps may run (network/sleep_phase.hpp turns it on only for
+    /// mechanisms and homeostasis that declare they leave weights alone).
+    /// Not with delays (returns false and stays row-major).
+    bool set_column_major(bool on)
+    {
+        if (on == column_major_) return true;
+        if (on && has_delays()) return false;
+        const std::size_t np = n_pre(), nq = n_post();
+        if (on) {
+            if (wt_.shape()[0] != nq || wt_.shape()[1] != np) wt_ = make_matrix(nq, np);
+            transpose(w_.data(), wt_.data(), np, nq);
+        } else {
+            transpose(wt_.data(), w_.data(), nq, np);
+        }
+        column_major_ = on;
+        return true;
+    }
+    bool column_major() const { return column_major_; }
+
     /// Gives every synapse its own delay in whole steps (row-major [pre][post],
     /// values 0..255). All zero switches delays off again.
     void set_delays(std::span<const std::uint8_t> delay_steps)
@@ -83,6 +111,16 @@ public:
     template <class V = simd::batch>
     void propagate(std::span<const std::uint32_t> pre_spikes, float* target, float scale = 1.0f) const
     {
+        if (column_major_) {
+            const std::size_t np = n_pre(), nq = n_post();
+            for (std::size_t j = 0; j < nq; ++j) {
+                const float* wj = wt_.data() + j * np;
+                float t = target[j];
+                for (const auto i : pre_spikes) t = t + wj[i] * scale;
+                target[j] = t;
+            }
+            return;
+        }
         for (const auto i : pre_spikes) detail::add_row<V>(target, &w_(i, 0), n_post(), scale);
     }
 
@@ -107,6 +145,10 @@ public:
     template <class V = simd::batch>
     void transmit(std::span<const std::uint32_t> pre_spikes, float* target, float scale, bool learn, post_traces_type& post)
     {
+        if (column_major_) {
+            transmit_column_major(pre_spikes, target, scale, learn, post);
+            return;
+        }
         if constexpr (is_static_rule<Rule>) {
             if (target != nullptr) propagate<V>(pre_spikes, target, scale);
         } else if (!learn) {
@@ -136,6 +178,10 @@ public:
     {
         check_shared(post);
         if constexpr (!is_static_rule<Rule>) {
+            if (column_major_) {
+                on_post_rows<V>(post_spikes, post, bump);
+                return;
+            }
             const std::size_t n = n_pre(), stride = n_post();
             float* col = column_.data();
             const auto pre_rows = rows(pre_);
@@ -266,6 +312,7 @@ public:
     /// saved by the population that owns them).
     void save_to(checkpoint_writer& w, const std::string& prefix, bool own_post_traces = true) const
     {
+        detail::require(!column_major_, "dense_synapses: cannot save while the weights are in post-major layout");
         this->save_weights(w, prefix);
         this->save_traces(w, prefix, own_post_traces);
         delays_.save_delays(w, prefix);
@@ -282,6 +329,128 @@ public:
     }
 
 private:
+    /// dst[c][r] = src[r][c] for a rows x cols src, in 16 x 16 tiles.
+    static void transpose(const float* src, float* dst, std::size_t rows, std::size_t cols)
+    {
+        constexpr std::size_t tile = 16;
+        for (std::size_t r0 = 0; r0 < rows; r0 += tile)
+            for (std::size_t c0 = 0; c0 < cols; c0 += tile)
+                for (std::size_t r = r0; r < std::min(rows, r0 + tile); ++r)
+                    for (std::size_t c = c0; c < std::min(cols, c0 + tile); ++c) dst[c * rows + r] = src[r * cols + c];
+    }
+
+    /// transmit() on the post-major copy: the same operations per synapse,
+    /// in the same order, as the row-major paths (event-driven or the dense
+    /// reference) perform. Rows are taken in groups of distinct neurons, as
+    /// there; within a group each target sums the rows in spike order.
+    void transmit_column_major(std::span<const std::uint32_t> pre_spikes, float* target, float scale, bool learn, post_traces_type& post_set)
+    {
+        const std::size_t np = n_pre(), nq = n_post();
+        float* wt = wt_.data();
+        const bool plastic = !is_static_rule<Rule> && learn;
+        if (!plastic) {
+            if (target != nullptr) propagate<float>(pre_spikes, target, scale);
+            return;
+        }
+        if constexpr (!is_static_rule<Rule>) {
+            check_shared(post_set);
+            const weight_bounds b = bounds_;
+            const Rule rule = rule_;
+            std::uint8_t* changed = changed_.data();
+            if (!(on_pre_needs_post_trace<Rule> && event_driven_)) {
+                // The dense reference: transmit every spike, then on_pre at
+                // every synapse of each spiking row, bumping as it goes.
+                if (target != nullptr) propagate<float>(pre_spikes, target, scale);
+                const auto post_rows = rows(post_set.values());
+                for (const auto i : pre_spikes) {
+                    traces<float, n_pre_traces> pre_i{};
+                    for (std::size_t k = 0; k < n_pre_traces; ++k) pre_i[k] = pre_(k, i);
+                    for (std::size_t j = 0; j < nq; ++j) {
+                        traces<float, n_post_traces> post{};
+                        for (std::size_t k = 0; k < n_post_traces; ++k) post[k] = post_rows[k][j];
+                        float& w = wt[j * np + i];
+                        const float next = detail::clip_weight<float>(w + rule.template on_pre<float>(w, pre_i, post), b);
+                        if (next != w) changed[j] = 1;
+                        w = next;
+                    }
+                    bump(pre_, rule_.pre_traces(), i);
+                }
+                return;
+            }
+            // One pass per group over the targets. What the row-major path
+            // leaves at a synapse of a transmitted row is, for an active
+            // target, clip(w + on_pre(w)) computed from the weight before
+            // the step, and otherwise clip(w) (a row found outside the
+            // bounds is clipped, any other is left as it is, which is
+            // clip(w) too); a column is flagged where either differs.
+            constexpr std::size_t group = row_group;
+            const std::span<const std::uint32_t> active = post_set.active();
+            if (is_active_.size() != nq) is_active_.assign(nq, 0);
+            for (const auto j : active) is_active_[j] = 1;
+            for (std::size_t first = 0; first < pre_spikes.size();) {
+                std::size_t g = 1;
+                while (g < group && first + g < pre_spikes.size() &&
+                       std::find(pre_spikes.begin() + first, pre_spikes.begin() + first + g, pre_spikes[first + g]) ==
+                           pre_spikes.begin() + first + g)
+                    ++g;
+                const std::uint32_t* ids = pre_spikes.data() + first;
+                std::array<traces<float, n_pre_traces>, group> pre_of{};
+                for (std::size_t r = 0; r < g; ++r)
+                    for (std::size_t k = 0; k < n_pre_traces; ++k) pre_of[r][k] = pre_(k, ids[r]);
+                for (std::size_t j = 0; j < nq; ++j) {
+                    float* wj = wt + j * np;
+                    float t = target != nullptr ? target[j] : 0.0f;
+                    const bool learns = is_active_[j] != 0;
+                    bool flag = false;
+                    for (std::size_t r = 0; r < g; ++r) {
+                        float& x = wj[ids[r]];
+                        const float w = x;
+                        t = t + w * scale;
+                        const float clipped = detail::clip_weight<float>(w, b);
+                        float next = clipped;
+                        if (learns) next = detail::clip_weight<float>(w + rule.template on_pre<float>(w, pre_of[r], post_set.of(j)), b);
+                        flag = flag || clipped != w || next != clipped;
+                        x = next;
+                    }
+                    if (target != nullptr) target[j] = t;
+                    if (flag) changed[j] = 1;
+                }
+                for (std::size_t r = 0; r < g; ++r) bump(pre_, rule_.pre_traces(), ids[r]);
+                first += g;
+            }
+            for (const auto j : active) is_active_[j] = 0;
+        }
+    }
+
+    /// on_post on the post-major copy: each spiking neuron's incoming
+    /// weights are one contiguous row.
+    template <class V>
+    void on_post_rows(std::span<const std::uint32_t> post_spikes, post_traces_type& post, bool bump)
+    {
+        const std::size_t n = n_pre();
+        const auto pre_rows = rows(pre_);
+        const Rule rule = rule_;
+        const weight_bounds b = bounds_;
+        for (const auto j : post_spikes) {
+            float* row = wt_.data() + j * n;
+            const traces<float, n_post_traces> post_j = post.of(j);
+            bool any_change = false;
+            simd::for_each<V>(n, [=, &any_change](std::size_t i, auto lane) {
+                using L = decltype(lane);
+                traces<L, n_pre_traces> pre;
+                for (std::size_t k = 0; k < n_pre_traces; ++k) pre[k] = simd::load<L>(pre_rows[k] + i);
+                traces<L, n_post_traces> p;
+                for (std::size_t k = 0; k < n_post_traces; ++k) p[k] = L(post_j[k]);
+                const L w = simd::load<L>(row + i);
+                const L next = detail::clip_weight<L>(w + rule.template on_post<L>(w, pre, p), b);
+                any_change = any_change || simd::any(next != w);
+                simd::store(row + i, next);
+            });
+            if (any_change) changed_[j] = 1;
+            if (bump) post.bump(j);
+        }
+    }
+
     /// The reference: on_pre at every synapse of each spiking row.
     template <class V>
     void on_pre_dense(std::span<const std::uint32_t> pre_spikes, post_traces_type& post_set)
@@ -473,6 +642,9 @@ private:
     }
 
     vector_f column_;            ///< scratch for on_post
+    matrix_f wt_ = make_matrix(0, 0);  ///< the [post][pre] copy while column_major_
+    bool column_major_ = false;
+    std::vector<std::uint8_t> is_active_;  ///< scratch: 1 for the active targets during a post-major transmit
     detail::delay_ring delays_;  ///< per-synapse delays and what they need (off by default)
     bool event_driven_ = true;
     std::vector<float> active_new_;           ///< scratch: new weights of a row's active synapses

@@ -8,8 +8,17 @@
 //   triad       a = b + s c                      (12 B per element)
 // bytes_per_second counts bytes the program reads and writes (not the extra
 // line fills a write-allocate cache adds).
+// And its arithmetic rates, in lane operations per second (items_per_second),
+// from eight independent chains per batch so latency does not limit them:
+//   lane_mul_add  x = x * a + b as a multiply and an add (the kernels are
+//                 built with -ffp-contract=off)          (2 lane ops)
+//   lane_fma      x = fma(x, a, b)                        (2 lane ops)
+//   lane_div      x = a / x                               (1 lane op)
+//   lane_exp      x = exp_nonpositive(-x) (the neuron update's exp) (1 exp)
+// These are the bounds the breakdown in docs/results.md compares parts with.
 #include <benchmark/benchmark.h>
 
+#include <array>
 #include <vector>
 
 #include <somnus/core/simd.hpp>
@@ -78,8 +87,44 @@ void triad(benchmark::State& st)
     st.SetBytesProcessed(static_cast<std::int64_t>(st.iterations() * n * 12));
 }
 
+/// Eight independent chains of f over batches: reps steps each per iteration.
+template <class F>
+void lane_rate(benchmark::State& st, double ops_per_step, F f)
+{
+    constexpr std::size_t chains = 8, reps = 1024;
+    std::array<simd::batch, chains> x;
+    for (std::size_t k = 0; k < chains; ++k) x[k] = simd::batch(0.5f + 0.01f * float(k));
+    for (auto _ : st) {
+        for (std::size_t r = 0; r < reps; ++r)
+            for (auto& v : x) v = f(v);
+        benchmark::DoNotOptimize(x);
+    }
+    st.SetItemsProcessed(static_cast<std::int64_t>(double(st.iterations()) * chains * reps * simd::width * ops_per_step));
+}
+
+void lane_mul_add(benchmark::State& st)
+{
+    lane_rate(st, 2.0, [](const simd::batch& v) { return v * simd::batch(0.999f) + simd::batch(1.0e-4f); });
+}
+void lane_fma(benchmark::State& st)
+{
+    lane_rate(st, 2.0, [](const simd::batch& v) { return simd::fma(v, simd::batch(0.999f), simd::batch(1.0e-4f)); });
+}
+void lane_div(benchmark::State& st)
+{
+    lane_rate(st, 1.0, [](const simd::batch& v) { return simd::batch(0.75f) / v; });
+}
+void lane_exp(benchmark::State& st)
+{
+    lane_rate(st, 1.0, [](const simd::batch& v) { return simd::exp_nonpositive(-v); });
+}
+
 } // namespace
 
+BENCHMARK(lane_mul_add);
+BENCHMARK(lane_fma);
+BENCHMARK(lane_div);
+BENCHMARK(lane_exp);
 BENCHMARK(read_only)->RangeMultiplier(10)->Range(1000, 10000000);
 BENCHMARK(read5_write4)->RangeMultiplier(10)->Range(1000, 10000000);
 BENCHMARK(triad)->RangeMultiplier(10)->Range(1000, 10000000);

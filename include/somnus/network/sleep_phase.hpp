@@ -184,11 +184,15 @@ sleep_report run_sleep_phase(Network& net, Mechanism& mechanism, double duration
                 detail::require(drive[i] >= 0.0f && drive[i] < std::numeric_limits<float>::infinity(),
                                 "{}::sleep: input rate {} Hz for input {}", Network::network_name, drive[i], i);
         // One uniform draw per input with a positive rate, in input order
-        // (the stream's order is part of the result).
+        // (the stream's order is part of the result), from a local copy of
+        // the stream: the generator's state stays in registers instead of
+        // going through memory around every push_back.
+        random_stream draws = rng;
         for (std::size_t i = 0; i < n_in; ++i) {
             const float r = drive[i];
-            if (r > 0.0f && rng.uniform() < double(r) * step_p) drawn.push_back(static_cast<std::uint32_t>(i));
+            if (r > 0.0f && draws.uniform() < double(r) * step_p) drawn.push_back(static_cast<std::uint32_t>(i));
         }
+        rng = draws;
         if (!net.sleep_spikes_.empty()) {
             for (const auto i : net.sleep_spikes_)
                 detail::require(i < n_in, "{}::sleep: input spike for input {} of {}", Network::network_name, i, n_in);

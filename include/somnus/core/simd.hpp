@@ -120,6 +120,20 @@ namespace detail {
 template <class V>
 inline V exp_clamped(V x)
 {
+    if constexpr (is_batch<V>) {
+        // |x| < ln2 / 2 in every lane (a neuron's decay over one step): n is
+        // 0 (or -0) everywhere, so the reduction leaves r = x and the scale
+        // is 1, and the polynomial alone gives the same bits.
+        if (xsimd::all(xsimd::abs(x) < V(0.3465f))) {
+            V p = V(1.9875691500e-4f);
+            p = p * x + V(1.3981999507e-3f);
+            p = p * x + V(8.3334519073e-3f);
+            p = p * x + V(4.1665795894e-2f);
+            p = p * x + V(1.6666665459e-1f);
+            p = p * x + V(5.0000001201e-1f);
+            return p * (x * x) + x + V(1.0f);
+        }
+    }
     V n;
     if constexpr (is_batch<V>) n = xsimd::nearbyint(x * V(1.44269504088896341f));
     else n = std::nearbyint(x * 1.44269504088896341f);
@@ -377,9 +391,9 @@ inline void for_each(std::size_t n, F f)
 /// value, and f is taken by value: vector stores may alias anything, so
 /// captures reached through a reference are re-read after every store.
 template <class V, class F>
-inline void for_each_firing(std::size_t n, std::vector<std::uint32_t>& out, F f)
+[[gnu::always_inline]] inline void for_each_firing(std::size_t n, std::vector<std::uint32_t>& out, F f)
 {
-    constexpr std::size_t chunk = 2048;  // a multiple of every batch width
+    constexpr std::size_t chunk = 256;  // a multiple of every batch width; small enough to need no stack probes
     alignas(64) bool fired[chunk];
     std::uint32_t hits[chunk];
     for (std::size_t base = 0; base < n; base += chunk) {

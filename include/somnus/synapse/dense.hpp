@@ -498,6 +498,10 @@ private:
         const weight_bounds b = bounds_;
         std::uint8_t* changed = changed_.data();
         if (active_new_.size() < group * m) active_new_.resize(group * m);
+        // The active neurons' traces, gathered once for every row of the step.
+        if (active_post_.size() < m) active_post_.resize(m);
+        for (std::size_t a = 0; a < m; ++a) active_post_[a] = post_set.of(active[a]);
+        const traces<float, n_post_traces>* post_of = active_post_.data();
         for (std::size_t first = 0; first < pre_spikes.size();) {
             // A group holds distinct neurons (a repeat must see the first spike's learning).
             std::size_t g = 1;
@@ -514,9 +518,8 @@ private:
                 for (std::size_t k = 0; k < n_pre_traces; ++k) pre_i[k] = pre_(k, i);
                 float* next = active_new_.data() + r * m;
                 for (std::size_t a = 0; a < m; ++a) {
-                    const std::uint32_t j = active[a];
-                    const traces<float, n_post_traces> post = post_set.of(j);
-                    next[a] = detail::clip_weight<float>(row[j] + rule.template on_pre<float>(row[j], pre_i, post), b);
+                    const float w = row[active[a]];
+                    next[a] = detail::clip_weight<float>(w + rule.template on_pre<float>(w, pre_i, post_of[a]), b);
                 }
             }
             switch (g) {
@@ -648,6 +651,7 @@ private:
     detail::delay_ring delays_;  ///< per-synapse delays and what they need (off by default)
     bool event_driven_ = true;
     std::vector<float> active_new_;           ///< scratch: new weights of a row's active synapses
+    std::vector<traces<float, n_post_traces>> active_post_;  ///< scratch: the active neurons' traces
 };
 
 } // namespace somnus

@@ -24,6 +24,7 @@
 #include "../core/concepts.hpp"
 #include "../core/error.hpp"
 #include "../core/random.hpp"
+#include "../core/simd.hpp"
 #include "../core/steps.hpp"
 
 namespace somnus {
@@ -160,6 +161,9 @@ sleep_report run_sleep_phase(Network& net, Mechanism& mechanism, double duration
     detail::column_major_scope<std::remove_cvref_t<decltype(parts)>> post_major(parts, weights_left_alone && ctx.plasticity);
     const double step_p = double(cfg.dt_ms) * 1.0e-3;
     detail::replay_step source{n_in, net.in_drawn_};
+    std::vector<std::uint32_t> candidate_input(n_in);
+    std::vector<double> candidate_p(n_in);
+    std::vector<std::uint32_t> fired_input(n_in);
     for (std::uint64_t t = 0; t < steps; ++t) {
         ctx.step = t;
         std::fill(drive.begin(), drive.end(), 0.0f);
@@ -176,23 +180,35 @@ sleep_report run_sleep_phase(Network& net, Mechanism& mechanism, double duration
         // Bernoulli input spikes from the rates, merged with the spikes
         // mechanisms emitted directly, in increasing order, once each.
         auto& drawn = net.in_drawn_;
-        drawn.clear();
         bool rates_valid = true;
-        for (std::size_t i = 0; i < n_in; ++i) rates_valid &= drive[i] >= 0.0f && drive[i] < std::numeric_limits<float>::infinity();
+        simd::for_each<simd::batch>(n_in, [&](std::size_t i, auto lane) {
+            using L = decltype(lane);
+            const L r = simd::load<L>(drive.data() + i);
+            rates_valid = rates_valid && simd::all((r >= L(0.0f)) && (r < L(std::numeric_limits<float>::infinity())));
+        });
         if (!rates_valid)
             for (std::size_t i = 0; i < n_in; ++i)
                 detail::require(drive[i] >= 0.0f && drive[i] < std::numeric_limits<float>::infinity(),
                                 "{}::sleep: input rate {} Hz for input {}", Network::network_name, drive[i], i);
         // One uniform draw per input with a positive rate, in input order
-        // (the stream's order is part of the result), from a local copy of
-        // the stream: the generator's state stays in registers instead of
-        // going through memory around every push_back.
+        // (the stream's order is part of the result): the inputs and their
+        // probabilities are listed first, so the drawing loop holds the
+        // generator in registers and makes no call.
+        std::size_t candidates = 0;
+        for (std::size_t i = 0; i < n_in; ++i) {  // branch-free: zero and non-zero rates interleave unpredictably
+            candidate_input[candidates] = static_cast<std::uint32_t>(i);
+            candidate_p[candidates] = double(drive[i]) * step_p;
+            candidates += drive[i] > 0.0f ? 1 : 0;
+        }
+        std::uint32_t* fired = fired_input.data();
+        std::size_t n_fired = 0;
         random_stream draws = rng;
-        for (std::size_t i = 0; i < n_in; ++i) {
-            const float r = drive[i];
-            if (r > 0.0f && draws.uniform() < double(r) * step_p) drawn.push_back(static_cast<std::uint32_t>(i));
+        for (std::size_t k = 0; k < candidates; ++k) {
+            fired[n_fired] = candidate_input[k];
+            n_fired += draws.uniform() < candidate_p[k] ? 1 : 0;
         }
         rng = draws;
+        drawn.assign(fired, fired + n_fired);
         if (!net.sleep_spikes_.empty()) {
             for (const auto i : net.sleep_spikes_)
                 detail::require(i < n_in, "{}::sleep: input spike for input {} of {}", Network::network_name, i, n_in);

@@ -35,6 +35,7 @@ struct options {
     std::size_t repetitions = 3;
     std::string data = "data/mnist";
     std::uint64_t seed = 0;
+    std::vector<std::string> phases{"tadros_2019", "tadros_2019+stdp"};
     std::string json;
 };
 
@@ -46,6 +47,16 @@ struct variant {
     bool stdp;
 };
 constexpr variant variants[] = {{"tadros_2019", false}, {"tadros_2019+stdp", true}};
+
+/// The variants --phases names, in the order given.
+std::vector<variant> chosen_variants(const options& o)
+{
+    std::vector<variant> out;
+    for (const auto& name : o.phases)
+        for (const auto& v : variants)
+            if (name == v.name) out.push_back(v);
+    return out;
+}
 
 constexpr std::size_t max_phases = 1000;
 
@@ -78,7 +89,7 @@ repetition run_once(const options& o, std::size_t n, std::size_t images, const s
         r.train_exc_spikes += p.spikes;
     }
     r.train_seconds = ex::seconds_since(t0);
-    for (const auto& v : variants) {
+    for (const auto& v : chosen_variants(o)) {
         somnus::recipes::tadros_2019_params params;
         params.stdp = v.stdp;
         // Copies of the same trained network sleep the same phase (the
@@ -141,6 +152,10 @@ int main(int argc, char** argv)
         ->check(ex::integer_in(1, 1000));
     app.add_option("--data", o.data, "folder with the MNIST IDX files")->capture_default_str();
     app.add_option("--seed", o.seed, "random seed")->capture_default_str()->check(ex::integer_at_least<std::uint64_t>());
+    app.add_option("--phases", o.phases, "sleep variants to time")
+        ->capture_default_str()
+        ->delimiter(',')
+        ->check(CLI::IsMember({"tadros_2019", "tadros_2019+stdp"}));
     app.add_option("--json", o.json, "write the results to this file");
     if (auto status = ex::parse(app, argc, argv)) return *status;
 
@@ -149,6 +164,7 @@ int main(int argc, char** argv)
         if (o.sleep_ms < double(somnus::competitive_config{}.dt_ms))
             throw somnus::config_error(fmt::format("--sleep-ms {}: a phase must last at least one step ({} ms)", o.sleep_ms,
                                                    somnus::competitive_config{}.dt_ms));
+        const auto chosen = chosen_variants(o);
         std::size_t most = 0;
         for (auto n : o.neurons) most = std::max(most, o.train_images.value_or(default_train_images(n)));
         const auto train = somnus::load_mnist(o.data, somnus::mnist_split::train, most);
@@ -161,16 +177,16 @@ int main(int argc, char** argv)
         for (const auto n : o.neurons) {
             const std::size_t images = std::min(available, o.train_images.value_or(default_train_images(n)));
             std::vector<double> train_rates;
-            std::vector<std::vector<double>> sleep_rates(std::size(variants));
+            std::vector<std::vector<double>> sleep_rates(chosen.size());
             repetition last;
             for (std::size_t r = 0; r < o.repetitions; ++r) {
                 last = run_once(o, n, images, train);
                 train_rates.push_back(double(images) * image_seconds() / last.train_seconds);
                 std::string line = fmt::format("  N={} repetition {}: train {:.2f} sim s/s", n, r + 1, train_rates.back());
-                for (std::size_t v = 0; v < std::size(variants); ++v) {
+                for (std::size_t v = 0; v < chosen.size(); ++v) {
                     const auto& st = last.sleeps[v];
                     sleep_rates[v].push_back(double(st.phases) * double(st.report.steps) * step_seconds() / st.seconds);
-                    line += fmt::format(", {} {:.2f} sim s/s", variants[v].name, sleep_rates[v].back());
+                    line += fmt::format(", {} {:.2f} sim s/s", chosen[v].name, sleep_rates[v].back());
                 }
                 fmt::print(stderr, "{}\n", line);
             }
@@ -193,17 +209,17 @@ int main(int argc, char** argv)
                             {"images_per_second_median", train_median / image_seconds()},
                             {"exc_spikes", last.train_exc_spikes},
                             {"exc_spikes_per_second", awake_exc}});
-            for (std::size_t v = 0; v < std::size(variants); ++v) {
+            for (std::size_t v = 0; v < chosen.size(); ++v) {
                 const auto& rep = last.sleeps[v].report;
                 const double sim_s = double(rep.steps) * step_seconds();
                 const double rate = median(sleep_rates[v]);
                 const auto per_s = [&](std::uint64_t spikes) { return sim_s > 0 ? double(spikes) / sim_s : 0.0; };
-                fmt::print("{:>7} {:>17} {:>7} {:>9g} {:>13.2f} {:>12.1f} {:>12.1f} {:>12.1f} {:>8.2f}   {:08x}\n", n, variants[v].name,
+                fmt::print("{:>7} {:>17} {:>7} {:>9g} {:>13.2f} {:>12.1f} {:>12.1f} {:>12.1f} {:>8.2f}   {:08x}\n", n, chosen[v].name,
                            images, sim_s * 1e3, rate, per_s(rep.input_spikes), per_s(rep.excitatory_spikes), per_s(rep.inhibitory_spikes),
                            per_s(rep.excitatory_spikes) / double(n), last.sleeps[v].state_crc);
                 rows.push_back({{"neurons", n},
-                                {"phase", variants[v].name},
-                                {"stdp", variants[v].stdp},
+                                {"phase", chosen[v].name},
+                                {"stdp", chosen[v].stdp},
                                 {"images_before_sleep", images},
                                 {"simulated_ms", sim_s * 1e3},
                                 {"steps", rep.steps},

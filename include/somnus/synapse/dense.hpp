@@ -385,6 +385,7 @@ private:
             // clip(w) too); a column is flagged where either differs.
             constexpr std::size_t group = row_group;
             const std::span<const std::uint32_t> active = post_set.active();
+            const auto post_rows = rows(post_set.values());
             if (is_active_.size() != nq) is_active_.assign(nq, 0);
             for (const auto j : active) is_active_[j] = 1;
             for (std::size_t first = 0; first < pre_spikes.size();) {
@@ -401,6 +402,8 @@ private:
                     float* wj = wt + j * np;
                     float t = target != nullptr ? target[j] : 0.0f;
                     const bool learns = is_active_[j] != 0;
+                    traces<float, n_post_traces> post_j{};
+                    for (std::size_t k = 0; k < n_post_traces; ++k) post_j[k] = post_rows[k][j];
                     bool flag = false;
                     for (std::size_t r = 0; r < g; ++r) {
                         float& x = wj[ids[r]];
@@ -408,7 +411,7 @@ private:
                         t = t + w * scale;
                         const float clipped = detail::clip_weight<float>(w, b);
                         float next = clipped;
-                        if (learns) next = detail::clip_weight<float>(w + rule.template on_pre<float>(w, pre_of[r], post_set.of(j)), b);
+                        if (learns) next = detail::clip_weight<float>(w + rule.template on_pre<float>(w, pre_of[r], post_j), b);
                         flag = flag || clipped != w || next != clipped;
                         x = next;
                     }

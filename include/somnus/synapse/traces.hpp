@@ -22,6 +22,7 @@
 
 #include "../core/concepts.hpp"
 #include "../core/error.hpp"
+#include "../core/simd.hpp"
 #include "../core/tensor.hpp"
 
 namespace somnus {
@@ -142,6 +143,10 @@ private:
     {
         if constexpr (K > 0) {
             if (dirty_) rebuild();
+            if (active_.size() * 4 >= size() && size() >= simd::width) {
+                decay_all(f);
+                return;
+            }
             std::size_t keep = 0;
             for (std::size_t a = 0; a < active_.size(); ++a) {
                 const std::uint32_t j = active_[a];
@@ -155,6 +160,44 @@ private:
                 if (nonzero) active_[keep++] = j;
             }
             active_.resize(keep);
+        }
+    }
+
+    /// decay_by for a population most of which is active (a sleep phase):
+    /// every neuron in SIMD lanes (zeros stay zero, and a lane's multiply
+    /// and floor are the scalar's), then the active list rebuilt in neuron
+    /// order from the lanes left non-zero. Same values; only the list's
+    /// order differs, which nothing reads.
+    void decay_all(const std::array<float, K>& f)
+    {
+        const std::size_t n = size();
+        active_.clear();
+        std::size_t j = 0;
+        for (; j + simd::width <= n; j += simd::width) {
+            simd::batch_mask any(false);
+            for (std::size_t k = 0; k < K; ++k) {
+                float* x = x_.data() + k * n + j;
+                const simd::batch y0 = simd::load<simd::batch>(x) * simd::batch(f[k]);
+                const simd::batch y = simd::select(simd::abs(y0) < simd::batch(floor_k_[k]), simd::batch(0.0f), y0);
+                simd::store(x, y);
+                any = any || (y != simd::batch(0.0f));
+            }
+            if (simd::any(any)) {
+                alignas(64) bool lane[simd::width];
+                any.store_aligned(lane);
+                for (std::size_t l = 0; l < simd::width; ++l)
+                    if (lane[l]) active_.push_back(static_cast<std::uint32_t>(j + l));
+            }
+        }
+        for (; j < n; ++j) {
+            bool nonzero = false;
+            for (std::size_t k = 0; k < K; ++k) {
+                float& x = x_.data()[k * n + j];
+                const float y0 = x * f[k];
+                x = std::abs(y0) < floor_k_[k] ? 0.0f : y0;
+                nonzero = nonzero || x != 0.0f;
+            }
+            if (nonzero) active_.push_back(static_cast<std::uint32_t>(j));
         }
     }
 

@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "../core/concepts.hpp"
@@ -385,9 +386,13 @@ private:
             // clip(w) too); a column is flagged where either differs.
             constexpr std::size_t group = row_group;
             const std::span<const std::uint32_t> active = post_set.active();
-            const auto post_rows = rows(post_set.values());
+            const auto post_rows = rows(std::as_const(post_set).values());  // const: the mutable view marks the active list stale
             if (is_active_.size() != nq) is_active_.assign(nq, 0);
-            for (const auto j : active) is_active_[j] = 1;
+            if (active_weight_.size() != nq) active_weight_.assign(nq, 0.0f);
+            for (const auto j : active) {
+                is_active_[j] = 1;
+                active_weight_[j] = 1.0f;
+            }
             for (std::size_t first = 0; first < pre_spikes.size();) {
                 std::size_t g = 1;
                 while (g < group && first + g < pre_spikes.size() &&
@@ -398,7 +403,9 @@ private:
                 std::array<traces<float, n_pre_traces>, group> pre_of{};
                 for (std::size_t r = 0; r < g; ++r)
                     for (std::size_t k = 0; k < n_pre_traces; ++k) pre_of[r][k] = pre_(k, ids[r]);
-                for (std::size_t j = 0; j < nq; ++j) {
+                std::size_t j = 0;
+                if (nq * np < (std::size_t{1} << 31)) j = transmit_column_major_lanes(ids, g, pre_of.data(), post_rows, target, scale);
+                for (; j < nq; ++j) {
                     float* wj = wt + j * np;
                     float t = target != nullptr ? target[j] : 0.0f;
                     const bool learns = is_active_[j] != 0;
@@ -421,8 +428,56 @@ private:
                 for (std::size_t r = 0; r < g; ++r) bump(pre_, rule_.pre_traces(), ids[r]);
                 first += g;
             }
-            for (const auto j : active) is_active_[j] = 0;
+            for (const auto j : active) {
+                is_active_[j] = 0;
+                active_weight_[j] = 0.0f;
+            }
         }
+    }
+
+    /// The event-driven post-major pass over whole batches of targets: the
+    /// same operations per synapse as the scalar loop in
+    /// transmit_column_major (each lane is one target j; its g synapses are
+    /// gathered from and scattered back to the strided [post][pre] copy).
+    /// Returns the first target left for the scalar loop.
+    template <class PostRows>
+    std::size_t transmit_column_major_lanes(const std::uint32_t* ids, std::size_t g, const traces<float, n_pre_traces>* pre_of,
+                                            const PostRows& post_rows, float* target, float scale)
+    {
+        using V = simd::batch;
+        using I = simd::int_batch;
+        constexpr std::size_t width = simd::width;
+        const std::size_t np = n_pre(), nq = n_post();
+        float* wt = wt_.data();
+        const Rule rule = rule_;
+        const weight_bounds b = bounds_;
+        alignas(64) std::int32_t lane_index[width];
+        for (std::size_t l = 0; l < width; ++l) lane_index[l] = static_cast<std::int32_t>(l * np);
+        const I lane_offsets = I::load_aligned(lane_index);
+        std::size_t j = 0;
+        for (; j + width <= nq; j += width) {
+            const I base = lane_offsets + I(static_cast<std::int32_t>(j * np));
+            V t = target != nullptr ? simd::load<V>(target + j) : V(0.0f);
+            const auto learns = simd::load<V>(active_weight_.data() + j) != V(0.0f);
+            traces<V, n_post_traces> post_j;
+            for (std::size_t k = 0; k < n_post_traces; ++k) post_j[k] = simd::load<V>(post_rows[k] + j);
+            auto flag = V(0.0f) != V(0.0f);
+            for (std::size_t r = 0; r < g; ++r) {
+                const I at = base + I(static_cast<std::int32_t>(ids[r]));
+                const V w = V::gather(wt, at);
+                t = t + w * V(scale);
+                const V clipped = detail::clip_weight<V>(w, b);
+                traces<V, n_pre_traces> pre;
+                for (std::size_t k = 0; k < n_pre_traces; ++k) pre[k] = V(pre_of[r][k]);
+                const V learnt = detail::clip_weight<V>(w + rule.template on_pre<V>(w, pre, post_j), b);
+                const V next = simd::select(learns, learnt, clipped);
+                flag = flag || (clipped != w) || (next != clipped);
+                next.scatter(wt, at);
+            }
+            if (target != nullptr) simd::store(target + j, t);
+            mark_changed(changed_.data(), j, flag);
+        }
+        return j;
     }
 
     /// on_post on the post-major copy: each spiking neuron's incoming
@@ -651,6 +706,7 @@ private:
     matrix_f wt_ = make_matrix(0, 0);  ///< the [post][pre] copy while column_major_
     bool column_major_ = false;
     std::vector<std::uint8_t> is_active_;  ///< scratch: 1 for the active targets during a post-major transmit
+    std::vector<float> active_weight_;     ///< the same as 1.0f / 0.0f, for SIMD lanes
     detail::delay_ring delays_;  ///< per-synapse delays and what they need (off by default)
     bool event_driven_ = true;
     std::vector<float> active_new_;           ///< scratch: new weights of a row's active synapses

@@ -171,8 +171,9 @@ private:
     void decay_all(const std::array<float, K>& f)
     {
         const std::size_t n = size();
-        active_.clear();
-        std::size_t j = 0;
+        active_.resize(n);
+        std::uint32_t* list = active_.data();
+        std::size_t listed = 0, j = 0;
         for (; j + simd::width <= n; j += simd::width) {
             simd::batch_mask any(false);
             for (std::size_t k = 0; k < K; ++k) {
@@ -185,8 +186,10 @@ private:
             if (simd::any(any)) {
                 alignas(64) bool lane[simd::width];
                 any.store_aligned(lane);
-                for (std::size_t l = 0; l < simd::width; ++l)
-                    if (lane[l]) active_.push_back(static_cast<std::uint32_t>(j + l));
+                for (std::size_t l = 0; l < simd::width; ++l) {
+                    list[listed] = static_cast<std::uint32_t>(j + l);
+                    listed += lane[l] ? 1 : 0;
+                }
             }
         }
         for (; j < n; ++j) {
@@ -197,8 +200,10 @@ private:
                 x = std::abs(y0) < floor_k_[k] ? 0.0f : y0;
                 nonzero = nonzero || x != 0.0f;
             }
-            if (nonzero) active_.push_back(static_cast<std::uint32_t>(j));
+            list[listed] = static_cast<std::uint32_t>(j);
+            listed += nonzero ? 1 : 0;
         }
+        active_.resize(listed);
     }
 
     std::array<trace_spec, K> spec_{};

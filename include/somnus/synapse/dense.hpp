@@ -387,12 +387,9 @@ private:
             constexpr std::size_t group = row_group;
             const std::span<const std::uint32_t> active = post_set.active();
             const auto post_rows = rows(std::as_const(post_set).values());  // const: the mutable view marks the active list stale
-            if (is_active_.size() != nq) is_active_.assign(nq, 0);
             if (active_weight_.size() != nq) active_weight_.assign(nq, 0.0f);
-            for (const auto j : active) {
-                is_active_[j] = 1;
-                active_weight_[j] = 1.0f;
-            }
+            float* const is_active = active_weight_.data();
+            for (const auto j : active) is_active[j] = 1.0f;
             for (std::size_t first = 0; first < pre_spikes.size();) {
                 std::size_t g = 1;
                 while (g < group && first + g < pre_spikes.size() &&
@@ -408,7 +405,7 @@ private:
                 for (; j < nq; ++j) {
                     float* wj = wt + j * np;
                     float t = target != nullptr ? target[j] : 0.0f;
-                    const bool learns = is_active_[j] != 0;
+                    const bool learns = is_active[j] != 0.0f;
                     traces<float, n_post_traces> post_j{};
                     for (std::size_t k = 0; k < n_post_traces; ++k) post_j[k] = post_rows[k][j];
                     bool flag = false;
@@ -428,10 +425,7 @@ private:
                 for (std::size_t r = 0; r < g; ++r) bump(pre_, rule_.pre_traces(), ids[r]);
                 first += g;
             }
-            for (const auto j : active) {
-                is_active_[j] = 0;
-                active_weight_[j] = 0.0f;
-            }
+            for (const auto j : active) is_active[j] = 0.0f;
         }
     }
 
@@ -705,8 +699,7 @@ private:
     vector_f column_;            ///< scratch for on_post
     matrix_f wt_ = make_matrix(0, 0);  ///< the [post][pre] copy while column_major_
     bool column_major_ = false;
-    std::vector<std::uint8_t> is_active_;  ///< scratch: 1 for the active targets during a post-major transmit
-    std::vector<float> active_weight_;     ///< the same as 1.0f / 0.0f, for SIMD lanes
+    std::vector<float> active_weight_;     ///< scratch: 1 for the active targets during a post-major transmit, else 0
     detail::delay_ring delays_;  ///< per-synapse delays and what they need (off by default)
     bool event_driven_ = true;
     std::vector<float> active_new_;           ///< scratch: new weights of a row's active synapses

@@ -162,7 +162,7 @@ sleep_report run_sleep_phase(Network& net, Mechanism& mechanism, double duration
     const double step_p = double(cfg.dt_ms) * 1.0e-3;
     detail::replay_step source{n_in, net.in_drawn_};
     std::vector<std::uint32_t> candidate_input(n_in);
-    std::vector<double> candidate_p(n_in);
+    std::vector<std::uint64_t> candidate_below(n_in);
     std::vector<std::uint32_t> fired_input(n_in);
     for (std::uint64_t t = 0; t < steps; ++t) {
         ctx.step = t;
@@ -194,10 +194,13 @@ sleep_report run_sleep_phase(Network& net, Mechanism& mechanism, double duration
         // (the stream's order is part of the result): the inputs and their
         // probabilities are listed first, so the drawing loop holds the
         // generator in registers and makes no call.
+        // uniform() < p compares k 2^-53 with p for the draw's top 53 bits
+        // k: the same as k < ceil(p 2^53) in integers (p 2^53 is exact; a
+        // p of 1 or more passes every draw either way).
         std::size_t candidates = 0;
         for (std::size_t i = 0; i < n_in; ++i) {  // branch-free: zero and non-zero rates interleave unpredictably
             candidate_input[candidates] = static_cast<std::uint32_t>(i);
-            candidate_p[candidates] = double(drive[i]) * step_p;
+            candidate_below[candidates] = static_cast<std::uint64_t>(std::ceil(std::min(double(drive[i]) * step_p, 1.0) * 0x1.0p53));
             candidates += drive[i] > 0.0f ? 1 : 0;
         }
         std::uint32_t* fired = fired_input.data();
@@ -205,7 +208,7 @@ sleep_report run_sleep_phase(Network& net, Mechanism& mechanism, double duration
         random_stream draws = rng;
         for (std::size_t k = 0; k < candidates; ++k) {
             fired[n_fired] = candidate_input[k];
-            n_fired += draws.uniform() < candidate_p[k] ? 1 : 0;
+            n_fired += (draws() >> 11) < candidate_below[k] ? 1 : 0;
         }
         rng = draws;
         drawn.assign(fired, fired + n_fired);

@@ -27,6 +27,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <utility>
@@ -693,7 +694,17 @@ private:
         if (!simd::any(m)) return;
         alignas(64) bool lane[simd::width];
         m.store_aligned(lane);
-        for (std::size_t l = 0; l < simd::width; ++l) changed[j + l] |= static_cast<std::uint8_t>(lane[l]);
+        // Eight flags per word (bytes 0 or 1 on both sides): one load, OR and
+        // store instead of a read-modify-write per byte.
+        std::size_t l = 0;
+        for (; l + 8 <= simd::width; l += 8) {
+            std::uint64_t have, add;
+            std::memcpy(&have, changed + j + l, sizeof have);
+            std::memcpy(&add, lane + l, sizeof add);
+            have |= add;
+            std::memcpy(changed + j + l, &have, sizeof have);
+        }
+        for (; l < simd::width; ++l) changed[j + l] |= static_cast<std::uint8_t>(lane[l]);
     }
 
     vector_f column_;            ///< scratch for on_post

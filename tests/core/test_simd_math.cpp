@@ -42,3 +42,25 @@ TEST_CASE("exp_nonpositive: within 2 ulp of e^x on [-87, 0], scalar and SIMD giv
 }
 
 }
+
+TEST_SUITE("core") {
+
+TEST_CASE("load_first and store_first touch lanes 0 .. k-1 only")
+{
+    for (std::size_t k = 0; k <= simd::width; ++k) {
+        CAPTURE(k);
+        std::vector<float> src(2 * simd::width), dst(2 * simd::width, -1.0f);
+        for (std::size_t i = 0; i < src.size(); ++i) src[i] = float(i) + 0.5f;
+        alignas(64) float lanes[simd::width];
+        simd::load_first(src.data() + 3, k).store_aligned(lanes);
+        for (std::size_t l = 0; l < simd::width; ++l) CHECK(lanes[l] == (l < k ? src[3 + l] : 0.0f));
+        simd::store_first(dst.data() + 3, simd::batch(7.0f), k);
+        for (std::size_t i = 0; i < dst.size(); ++i) CHECK(dst[i] == (i >= 3 && i < 3 + k ? 7.0f : -1.0f));
+        const auto idle = simd::lanes_from(k);
+        alignas(64) bool flags[simd::width];
+        idle.store_aligned(flags);
+        for (std::size_t l = 0; l < simd::width; ++l) CHECK(flags[l] == (l >= k));
+    }
+}
+
+}

@@ -448,18 +448,61 @@ inline batch_mask lanes_from(std::size_t first)
     return batch::load_aligned(index.data()) >= batch(static_cast<float>(first));
 }
 
+#if defined(__AVX2__) && !defined(__AVX512F__)
+/// All ones in the 32-bit lanes 0 .. k-1 of eight.
+inline __m256i first_lanes_avx2(std::size_t k)
+{
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(k)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+#endif
+
+/// Lanes 0 .. k-1 of a batch loaded from p (k <= width), the others 0;
+/// nothing at or beyond p + k is read. Masked loads where the target has
+/// them (AVX-512, AVX), else element by element.
+inline batch load_first(const float* p, std::size_t k)
+{
+#if defined(__AVX512F__)
+    if constexpr (width == 16) return batch(_mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << k) - 1u), p));
+#elif defined(__AVX2__)
+    if constexpr (width == 8) return batch(_mm256_maskload_ps(p, first_lanes_avx2(k)));
+#endif
+    alignas(64) float buf[width] = {};
+    for (std::size_t l = 0; l < k; ++l) buf[l] = p[l];
+    return batch::load_aligned(buf);
+}
+
+/// Stores lanes 0 .. k-1 of x to p (k <= width); nothing else is written.
+inline void store_first(float* p, const batch& x, std::size_t k)
+{
+#if defined(__AVX512F__)
+    if constexpr (width == 16) {
+        _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << k) - 1u), x);
+        return;
+    }
+#elif defined(__AVX2__)
+    if constexpr (width == 8) {
+        _mm256_maskstore_ps(p, first_lanes_avx2(k), x);
+        return;
+    }
+#endif
+    alignas(64) float buf[width];
+    x.store_aligned(buf);
+    for (std::size_t l = 0; l < k; ++l) p[l] = buf[l];
+}
+
 /// The loop of every neuron model's step: for each group of lanes, the
 /// read-write arrays rw and the read-only arrays ro are loaded,
 /// kernel(rw_lanes, ro_lanes) updates rw_lanes in place and returns which
 /// lanes fired, and rw_lanes are stored back. Firing indices go to out.
 ///
-/// With BatchTail (and n >= width), the last n % width neurons are stepped
-/// as one batch too: the batch ending at n, whose lanes before the tail were
-/// stepped already, so only the tail lanes keep their results and report
-/// spikes. Only for kernels whose scalar and vector forms give the same bits
-/// (no simd::exp, pow or fma) and that touch nothing but their lanes: then
-/// the results do not change, and a network of 100 neurons on 16 lanes no
-/// longer steps its last 4 neurons at a sixteenth of the speed.
+/// With BatchTail, the last n % width neurons are stepped as one batch too,
+/// loaded and stored with masks (load_first, store_first: nothing past n
+/// is read or written; the idle lanes hold zeros and their results, spikes
+/// included, are dropped). Only for kernels whose scalar and vector forms
+/// give the same bits (no simd::exp, pow or fma): then the results do not
+/// change, and a network of 100 neurons on 16 lanes no longer steps its last
+/// 4 neurons at a sixteenth of the speed. (A batch overlapping the last
+/// whole one would read what that one just stored: a store-forwarding stall.)
 template <class V, bool BatchTail = false, std::size_t W, std::size_t R, class Kernel>
 inline void step_arrays(std::size_t n, std::vector<std::uint32_t>& out, std::array<float*, W> rw,
                         std::array<const float*, R> ro, Kernel kernel)
@@ -476,26 +519,23 @@ inline void step_arrays(std::size_t n, std::vector<std::uint32_t>& out, std::arr
         return fire;
     };
     if constexpr (BatchTail && is_batch<V>) {
-        const std::size_t whole = n - n % width;
-        if (whole < n && n >= width) {
-            for_each_firing<V>(whole, out, lanes);
-            const std::size_t start = n - width;
-            const batch_mask fresh = lanes_from(whole - start);
-            std::array<batch, W> x0, x;
-            for (std::size_t k = 0; k < W; ++k) x[k] = x0[k] = load<batch>(rw[k] + start);
-            std::array<batch, R> r;
-            if constexpr (R > 0)
-                for (std::size_t k = 0; k < R; ++k) r[k] = load<batch>(ro[k] + start);
-            const batch_mask fire = kernel(x, r) && fresh;
-            for (std::size_t k = 0; k < W; ++k) store(rw[k] + start, select(fresh, x[k], x0[k]));
-            if (any(fire)) {
-                alignas(64) bool fired[width];
-                fire.store_aligned(fired);
-                for (std::size_t l = whole - start; l < width; ++l)
-                    if (fired[l]) out.push_back(static_cast<std::uint32_t>(start + l));
-            }
-            return;
+        const std::size_t whole = n - n % width, tail = n - whole;
+        for_each_firing<V>(whole, out, lanes);
+        if (tail == 0) return;
+        std::array<batch, W> x;
+        for (std::size_t k = 0; k < W; ++k) x[k] = load_first(rw[k] + whole, tail);
+        std::array<batch, R> r;
+        if constexpr (R > 0)
+            for (std::size_t k = 0; k < R; ++k) r[k] = load_first(ro[k] + whole, tail);
+        const batch_mask fire = kernel(x, r) && !lanes_from(tail);
+        for (std::size_t k = 0; k < W; ++k) store_first(rw[k] + whole, x[k], tail);
+        if (any(fire)) {
+            alignas(64) bool fired[width];
+            fire.store_aligned(fired);
+            for (std::size_t l = 0; l < tail; ++l)
+                if (fired[l]) out.push_back(static_cast<std::uint32_t>(whole + l));
         }
+        return;
     }
     for_each_firing<V>(n, out, lanes);
 }

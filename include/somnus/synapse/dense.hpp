@@ -459,7 +459,7 @@ private:
             auto flag = V(0.0f) != V(0.0f);
             for (std::size_t r = 0; r < g; ++r) {
                 const I at = base + I(static_cast<std::int32_t>(ids[r]));
-                const V w = V::gather(wt, at);
+                const V w = simd::gather(wt, at);
                 t = t + w * V(scale);
                 const V clipped = detail::clip_weight<V>(w, b);
                 traces<V, n_pre_traces> pre;
@@ -467,7 +467,7 @@ private:
                 const V learnt = detail::clip_weight<V>(w + rule.template on_pre<V>(w, pre, post_j), b);
                 const V next = simd::select(learns, learnt, clipped);
                 flag = flag || (clipped != w) || (next != clipped);
-                next.scatter(wt, at);
+                simd::scatter(wt, at, next);
             }
             if (target != nullptr) simd::store(target + j, t);
             mark_changed(changed_.data(), j, flag);
@@ -632,30 +632,19 @@ private:
                         vhi[r] = simd::max(vhi[r], w);
                     }
             }
-            // The last n % width columns as one batch ending at n: it overlaps
-            // columns already done, so only the new lanes take the sums
-            // (the same additions in the same order as the scalar loop would
-            // make); the extremes may look at every lane.
-            if (j < n && n >= simd::width) {
-                const std::size_t start = n - simd::width;
-                const auto fresh = simd::lanes_from(j - start);
-                if (target != nullptr) {
-                    const V t0 = simd::load<V>(target + start);
-                    V t = t0;
-                    for (std::size_t r = 0; r < K; ++r) {
-                        const V w = simd::load<V>(row[r] + start);
-                        t = t + w * V(scale);
-                        vlo[r] = simd::min(vlo[r], w);
-                        vhi[r] = simd::max(vhi[r], w);
-                    }
-                    simd::store(target + start, simd::select(fresh, t, t0));
-                } else {
-                    for (std::size_t r = 0; r < K; ++r) {
-                        const V w = simd::load<V>(row[r] + start);
-                        vlo[r] = simd::min(vlo[r], w);
-                        vhi[r] = simd::max(vhi[r], w);
-                    }
+            // The last n % width columns as one batch with masked loads and
+            // stores (idle lanes read as w_min, inside the bounds).
+            if (j < n) {
+                const std::size_t rem = n - j;
+                const auto idle = simd::lanes_from(rem);
+                V t = target != nullptr ? simd::load_first(target + j, rem) : V(0.0f);
+                for (std::size_t r = 0; r < K; ++r) {
+                    const V w = simd::select(idle, V(b.w_min), simd::load_first(row[r] + j, rem));
+                    t = t + w * V(scale);
+                    vlo[r] = simd::min(vlo[r], w);
+                    vhi[r] = simd::max(vhi[r], w);
                 }
+                if (target != nullptr) simd::store_first(target + j, t, rem);
                 j = n;
             }
             for (std::size_t r = 0; r < K; ++r)

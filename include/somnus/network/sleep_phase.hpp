@@ -161,7 +161,7 @@ sleep_report run_sleep_phase(Network& net, Mechanism& mechanism, double duration
     detail::column_major_scope<std::remove_cvref_t<decltype(parts)>> post_major(parts, weights_left_alone && ctx.plasticity);
     const double step_p = double(cfg.dt_ms) * 1.0e-3;
     detail::replay_step source{n_in, net.in_drawn_};
-    std::vector<std::uint32_t> candidate_input(n_in);
+    std::vector<std::uint32_t> candidate_input(n_in + simd::width);  // compress_indices writes a whole batch
     std::vector<std::uint64_t> candidate_below(n_in);
     std::vector<std::uint32_t> fired_input(n_in);
     for (std::uint64_t t = 0; t < steps; ++t) {
@@ -197,12 +197,17 @@ sleep_report run_sleep_phase(Network& net, Mechanism& mechanism, double duration
         // uniform() < p compares k 2^-53 with p for the draw's top 53 bits
         // k: the same as k < ceil(p 2^53) in integers (p 2^53 is exact; a
         // p of 1 or more passes every draw either way).
-        std::size_t candidates = 0;
-        for (std::size_t i = 0; i < n_in; ++i) {  // branch-free: zero and non-zero rates interleave unpredictably
-            candidate_input[candidates] = static_cast<std::uint32_t>(i);
-            candidate_below[candidates] = static_cast<std::uint64_t>(std::ceil(std::min(double(drive[i]) * step_p, 1.0) * 0x1.0p53));
-            candidates += drive[i] > 0.0f ? 1 : 0;
-        }
+        // The inputs with a positive rate, by lane masks (compress_indices:
+        // no branch or serial count per input), then their thresholds.
+        std::size_t candidates = 0, i = 0;
+        for (; i + simd::width <= n_in; i += simd::width)
+            candidates += simd::compress_indices(simd::load<simd::batch>(drive.data() + i) > simd::batch(0.0f),
+                                                 static_cast<std::uint32_t>(i), candidate_input.data() + candidates);
+        for (; i < n_in; ++i)
+            candidates += simd::compress_indices(drive[i] > 0.0f, static_cast<std::uint32_t>(i), candidate_input.data() + candidates);
+        for (std::size_t k = 0; k < candidates; ++k)
+            candidate_below[k] =
+                static_cast<std::uint64_t>(std::ceil(std::min(double(drive[candidate_input[k]]) * step_p, 1.0) * 0x1.0p53));
         std::uint32_t* fired = fired_input.data();
         std::size_t n_fired = 0;
         random_stream draws = rng;

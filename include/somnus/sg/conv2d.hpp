@@ -8,11 +8,20 @@
 // [i][ky][kx][o] for that). Event frames are ~0.6 % non-zero and spike maps
 // binary and sparse, so this does a small fraction of the dense work; the
 // weight gradient is the same scatter in reverse over the recorded inputs.
-// The input gradient is dense: for each input (y, x) and channel i, a dot
+// The input gradient: when at most half the output gradients are non-zero
+// (behind a max pool, at most a quarter are), each non-zero g_out[y][x][o]
+// is scattered into the inputs it came from, g_in[y+ky][x+kx][.] +=
+// g w[.][ky][kx][o], a run over the input channels of weights transposed
+// to [o][ky][kx][i] once per sample; each input's sum is taken in a fixed
+// order (output positions in row-major order, then channels), a multiply
+// and an add each, on both the SIMD and the scalar path (the same bits).
+// Otherwise it is dense: for each input (y, x) and channel i, a dot
 // product over the output channels of each tap.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -41,6 +50,14 @@ struct conv2d {
     struct work {
         sparse_tape inputs;
         std::vector<float> acc;  ///< backward scratch, one row of output channels
+        // Sparse input gradient (backward scratch): the weights as
+        // [o][ky][kx][i] with the input channels padded to whole registers
+        // (transposed for the parameters at `transposed_for`, once per
+        // sample), the input gradient in that padding, and the non-zero
+        // output gradients of a step by position.
+        std::vector<float> weights_t, g_in_pad, g_value;
+        std::vector<std::uint32_t> g_offsets, g_channel;
+        const float* transposed_for = nullptr;
         std::size_t tape_bytes() const { return inputs.bytes(); }
     };
 
@@ -72,7 +89,11 @@ struct conv2d {
         w.inputs.offsets.reserve(steps + 1);
         return w;
     }
-    void begin(work& w) const { w.inputs.clear(); }
+    void begin(work& w) const
+    {
+        w.inputs.clear();
+        w.transposed_for = nullptr;
+    }
 
     template <class V = fast>
     void forward(const float* prm, const activation& a, activation& o, work& w, bool record) const
@@ -100,7 +121,7 @@ struct conv2d {
         const std::size_t oc = p.out_channels, k = p.kernel, oh = out.h, ow = out.w, ic = p.in_channels;
         // Bias: every output position.
         float* gb = g_prm + weight_count();
-        for (std::size_t q = 0; q < oh * ow; ++q) add<V>(oc, g_out + q * oc, gb);
+        add_rows<V>(oh * ow, oc, oc, g_out, gb);
         // Weights: the recorded non-zero inputs of step t.
         const auto idx = w.inputs.index_at(t);
         const auto val = w.inputs.value_at(t);
@@ -113,6 +134,7 @@ struct conv2d {
                     axpy<V>(oc, val[e], g_out + ((y - ky) * ow + (xx - kx)) * oc, g_prm + ((i * k + ky) * k + kx) * oc);
         }
         if (g_in == nullptr) return;
+        if (sparse_input_gradient<V>(prm, g_out, g_in, w)) return;
         // Input: g_in[y][x][i] = sum over taps and o of g_out[y-ky][x-kx][o] w[i][ky][kx][o],
         // the products summed lane-wise over the taps (in registers, fused
         // multiply-adds, when the output channels fill 1 to 4 whole batches)
@@ -145,7 +167,106 @@ struct conv2d {
             }
     }
 
+    /// Input channels of the transposed weights and the padded input
+    /// gradient: whole registers.
+    std::size_t padded_channels() const { return (p.in_channels + simd::width - 1) / simd::width * simd::width; }
+
+    /// The input gradient from the non-zero output gradients (see the top of
+    /// the file), if at most half of them are non-zero; false (nothing
+    /// written) otherwise.
+    template <class V>
+    bool sparse_input_gradient(const float* prm, const float* g_out, float* g_in, work& w) const
+    {
+        const std::size_t oc = p.out_channels, k = p.kernel, ow = out.w, ic = p.in_channels, icp = padded_channels();
+        const std::size_t positions = out.h * out.w, taps = k * k;
+        // The non-zero output gradients, position after position, channels increasing.
+        w.g_offsets.resize(positions + 1);
+        w.g_channel.resize(positions * oc + simd::width);  // compress_indices writes whole registers
+        w.g_value.resize(positions * oc);
+        std::uint32_t* channel = w.g_channel.data();
+        float* value = w.g_value.data();
+        std::size_t count = 0;
+        w.g_offsets[0] = 0;
+        for (std::size_t q = 0; q < positions; ++q) {
+            const float* g = g_out + q * oc;
+            const std::size_t first = count;
+            std::size_t o = 0;
+            if constexpr (simd::is_batch<V>) {
+                for (; o + simd::width <= oc; o += simd::width)
+                    count += simd::compress_indices(simd::load<V>(g + o) != V(0.0f), static_cast<std::uint32_t>(o), channel + count);
+            }
+            for (; o < oc; ++o) {
+                channel[count] = static_cast<std::uint32_t>(o);
+                count += g[o] != 0.0f;
+            }
+            for (std::size_t e = first; e < count; ++e) value[e] = g[channel[e]];
+            w.g_offsets[q + 1] = static_cast<std::uint32_t>(count);
+        }
+        if (2 * count > positions * oc) return false;
+        if (w.transposed_for != prm) {
+            w.weights_t.assign(oc * taps * icp, 0.0f);
+            for (std::size_t i = 0; i < ic; ++i)
+                for (std::size_t tap = 0; tap < taps; ++tap)
+                    for (std::size_t o = 0; o < oc; ++o) w.weights_t[(o * taps + tap) * icp + i] = prm[(i * taps + tap) * oc + o];
+            w.transposed_for = prm;
+        }
+        w.g_in_pad.assign(in.h * in.w * icp, 0.0f);
+        float* gp = w.g_in_pad.data();
+        const float* wt = w.weights_t.data();
+        const std::size_t row = taps * icp;  // one output channel's transposed weights
+        for (std::size_t q = 0; q < positions; ++q) {
+            const std::size_t e0 = w.g_offsets[q], e1 = w.g_offsets[q + 1];
+            if (e0 == e1) continue;
+            float* corner = gp + ((q / ow) * in.w + q % ow) * icp;  // input (y, x) of tap (0, 0)
+            if constexpr (simd::is_batch<V>) {
+                // Registers over (tap, channel run) units, blocks of 8 units
+                // at once: independent sums, the non-zero list walked once per block.
+                const std::size_t runs = icp / simd::width, units = taps * runs;
+                const auto dst = [&](std::size_t u) {
+                    const std::size_t tap = u / runs;
+                    return corner + ((tap / k) * in.w + tap % k) * icp + (u % runs) * simd::width;
+                };
+                std::size_t u0 = 0;
+                for (; u0 + 8 <= units; u0 += 8) scatter_units<V, 8>(dst, u0, wt + u0 * simd::width, row, channel + e0, value + e0, e1 - e0);
+                for (; u0 < units; ++u0) scatter_units<V, 1>(dst, u0, wt + u0 * simd::width, row, channel + e0, value + e0, e1 - e0);
+            } else {
+                for (std::size_t tap = 0; tap < taps; ++tap) {
+                    float* d = corner + ((tap / k) * in.w + tap % k) * icp;
+                    for (std::size_t i = 0; i < ic; ++i) {
+                        float acc = d[i];
+                        for (std::size_t e = e0; e < e1; ++e) acc = acc + value[e] * wt[std::size_t{channel[e]} * row + tap * icp + i];
+                        d[i] = acc;
+                    }
+                }
+            }
+        }
+        for (std::size_t pos = 0; pos < in.h * in.w; ++pos) std::copy(gp + pos * icp, gp + pos * icp + ic, g_in + pos * ic);
+        return true;
+    }
+
 private:
+    /// U registers of the padded input gradient, units u0 .. u0 + U - 1
+    /// (dst(u): where unit u lies), each += value[e] times its weights
+    /// (w + channel[e] * row + unit's offset), e = 0, 1, ...: multiply, then
+    /// add, as the scalar path.
+    template <class V, std::size_t U, class Dst>
+    static void scatter_units(const Dst& dst, std::size_t u0, const float* w, std::size_t row, const std::uint32_t* channel,
+                              const float* value, std::size_t n)
+    {
+        float* d[U];
+        V acc[U];
+        for (std::size_t u = 0; u < U; ++u) {
+            d[u] = dst(u0 + u);
+            acc[u] = simd::load<V>(d[u]);
+        }
+        for (std::size_t e = 0; e < n; ++e) {
+            const V g(value[e]);
+            const float* wr = w + std::size_t{channel[e]} * row;
+            for (std::size_t u = 0; u < U; ++u) acc[u] = acc[u] + g * simd::load<V>(wr + u * simd::width);
+        }
+        for (std::size_t u = 0; u < U; ++u) simd::store(d[u], acc[u]);
+    }
+
     /// The input gradient with N batches of output channels held in
     /// registers, for IB input channels at once (independent accumulators, and
     /// each output row loaded once per block).

@@ -5,7 +5,9 @@
 // engine's one dense convolution), the sparse forward scatter of conv1 (2
 // channels of 34x34 frames at 0.6 % density) and of conv2 (12x15x15 spikes
 // at 10 %), the linear layer's input gradient, and one whole training step
-// of one sample (forward and backward of every layer).
+// of one sample (forward and backward of every layer); conv2's input
+// gradient also as the member sees it, behind a max pool (a quarter of the
+// output gradients non-zero: the sparse scatter).
 // member_breakdown: where one sample-step of training goes, layer by layer
 // (forward and backward each timed; counters in ns per sample-step), on a
 // silent network (the default initialisation, as compare_sg.sh trains it:
@@ -73,6 +75,38 @@ void conv2_input_gradient(benchmark::State& st)
             macs += std::int64_t(taps(y) * taps(x) * 12 * 32);
         }
     st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations()) * macs);
+}
+
+/// conv2's input gradient as the member sees it: behind a 2x2 max pool,
+/// one output gradient per window and channel is non-zero (the sparse
+/// scatter; items: the dense kernel's multiply-adds, for comparison).
+template <class V>
+void conv2_pooled_input_gradient(benchmark::State& st)
+{
+    conv2d l(12, 32, 5);
+    l.configure({12, 15, 15});
+    random_stream r(1, stream_purpose::user);
+    std::vector<float> prm(l.parameter_count());
+    l.init(prm, r);
+    std::vector<float> g_out(l.out.size(), 0.0f), g_in(l.in.size()), g_prm(prm.size(), 0.0f);
+    for (std::size_t py = 0; py < 5; ++py)
+        for (std::size_t px = 0; px < 5; ++px)
+            for (std::size_t c = 0; c < 32; ++c) {
+                const std::size_t k = r.below(4), y = 2 * py + k / 2, x = 2 * px + k % 2;
+                g_out[(y * 11 + x) * 32 + c] = r.uniform(-1.0f, 1.0f);
+            }
+    auto w = l.make_work(1);
+    l.begin(w);
+    const activation none = sparse_input(l.in.size(), 0.0, r);
+    activation o;
+    o.resize(l.out.size());
+    l.forward<V>(prm.data(), none, o, w, true);
+    for (auto _ : st) {
+        l.backward<V>(prm.data(), g_out.data(), g_in.data(), g_prm.data(), w, 0);
+        benchmark::DoNotOptimize(g_in.data());
+        benchmark::ClobberMemory();
+    }
+    st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations()) * 800 * 25 * 12);
 }
 
 template <class V>
@@ -285,6 +319,8 @@ BENCHMARK(member_breakdown)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(batch_reduce_adam)->Unit(benchmark::kMicrosecond);
 BENCHMARK_TEMPLATE(conv2_input_gradient, float);
 BENCHMARK_TEMPLATE(conv2_input_gradient, simd::batch);
+BENCHMARK_TEMPLATE(conv2_pooled_input_gradient, float);
+BENCHMARK_TEMPLATE(conv2_pooled_input_gradient, simd::batch);
 BENCHMARK_TEMPLATE(conv1_forward, float);
 BENCHMARK_TEMPLATE(conv1_forward, simd::batch);
 BENCHMARK_TEMPLATE(conv2_forward, float);

@@ -11,10 +11,12 @@
 // The input gradient: when at most half the output gradients are non-zero
 // (behind a max pool, at most a quarter are), each non-zero g_out[y][x][o]
 // is scattered into the inputs it came from, g_in[y+ky][x+kx][.] +=
-// g w[.][ky][kx][o], a run over the input channels of weights transposed
-// to [o][ky][kx][i] once per sample; each input's sum is taken in a fixed
-// order (output positions in row-major order, then channels), a multiply
-// and an add each, on both the SIMD and the scalar path (the same bits).
+// g w[.][ky][kx][o], for each kernel row one run over (kx, i) of weights
+// transposed to [o][ky][kx][i] once per sample; each input's sum is taken
+// in a fixed order (output positions k + 1 columns apart, see
+// sparse_input_gradient, then channels),
+// fused multiply-adds on both the SIMD and the scalar path (the same bits
+// wherever the target has FMA instructions; simd::fused_fma).
 // Otherwise it is dense: for each input (y, x) and channel i, a dot
 // product over the output channels of each tap.
 #pragma once
@@ -167,17 +169,21 @@ struct conv2d {
             }
     }
 
-    /// Input channels of the transposed weights and the padded input
-    /// gradient: whole registers.
-    std::size_t padded_channels() const { return (p.in_channels + simd::width - 1) / simd::width * simd::width; }
+    /// Floats of one kernel row's transposed weights (k taps x in_channels,
+    /// contiguous as the inputs they meet), padded to whole registers.
+    std::size_t padded_row() const { return (p.kernel * p.in_channels + simd::width - 1) / simd::width * simd::width; }
 
     /// The input gradient from the non-zero output gradients (see the top of
     /// the file), if at most half of them are non-zero; false (nothing
-    /// written) otherwise.
+    /// written) otherwise. An output gradient g at (y, x) meets, for each
+    /// kernel row ky, the k x in_channels inputs from (y + ky, x) on, one
+    /// contiguous run: g_in[run] += g w_t[o][ky][run], registers past the
+    /// run's end adding g x 0 (padded weights; the scratch has room for
+    /// them) to the next inputs, which leaves them unchanged.
     template <class V>
     bool sparse_input_gradient(const float* prm, const float* g_out, float* g_in, work& w) const
     {
-        const std::size_t oc = p.out_channels, k = p.kernel, ow = out.w, ic = p.in_channels, icp = padded_channels();
+        const std::size_t oc = p.out_channels, k = p.kernel, ow = out.w, ic = p.in_channels, kr = padded_row();
         const std::size_t positions = out.h * out.w, taps = k * k;
         // The non-zero output gradients, position after position, channels increasing.
         w.g_offsets.resize(positions + 1);
@@ -204,51 +210,60 @@ struct conv2d {
         }
         if (2 * count > positions * oc) return false;
         if (w.transposed_for != prm) {
-            w.weights_t.assign(oc * taps * icp, 0.0f);
+            // w_t[o][ky][kx * ic + i] = w[i][ky][kx][o], zeros past k * ic.
+            w.weights_t.assign(oc * k * kr, 0.0f);
             for (std::size_t i = 0; i < ic; ++i)
                 for (std::size_t tap = 0; tap < taps; ++tap)
-                    for (std::size_t o = 0; o < oc; ++o) w.weights_t[(o * taps + tap) * icp + i] = prm[(i * taps + tap) * oc + o];
+                    for (std::size_t o = 0; o < oc; ++o)
+                        w.weights_t[(o * k + tap / k) * kr + (tap % k) * ic + i] = prm[(i * taps + tap) * oc + o];
             w.transposed_for = prm;
         }
-        w.g_in_pad.assign(in.h * in.w * icp, 0.0f);
-        float* gp = w.g_in_pad.data();
+        w.g_in_pad.assign(in.size() + kr, 0.0f);
+        float* gi = w.g_in_pad.data();
         const float* wt = w.weights_t.data();
-        const std::size_t row = taps * icp;  // one output channel's transposed weights
-        for (std::size_t q = 0; q < positions; ++q) {
+        const std::size_t row = k * kr;  // one output channel's transposed weights
+        const std::size_t runs = kr / simd::width, units = k * runs;
+        // Output positions taken k + 1 columns apart (phase by phase, rows
+        // in turn): the registers of one position never partly overlap
+        // those of the position just before (a load that partly overlaps a
+        // recent store waits for it), and the next row's at the same column
+        // are the same addresses.
+        for (std::size_t phase = 0; phase <= k; ++phase)
+        for (std::size_t qy = 0; qy < out.h; ++qy)
+        for (std::size_t qx = phase; qx < ow; qx += k + 1) {
+            const std::size_t q = qy * ow + qx;
             const std::size_t e0 = w.g_offsets[q], e1 = w.g_offsets[q + 1];
             if (e0 == e1) continue;
-            float* corner = gp + ((q / ow) * in.w + q % ow) * icp;  // input (y, x) of tap (0, 0)
+            float* corner = gi + (qy * in.w + qx) * ic;  // input (y, x): tap (0, 0)
             if constexpr (simd::is_batch<V>) {
-                // Registers over (tap, channel run) units, blocks of 8 units
-                // at once: independent sums, the non-zero list walked once per block.
-                const std::size_t runs = icp / simd::width, units = taps * runs;
-                const auto dst = [&](std::size_t u) {
-                    const std::size_t tap = u / runs;
-                    return corner + ((tap / k) * in.w + tap % k) * icp + (u % runs) * simd::width;
-                };
+                // Registers over (kernel row, register of the run) units,
+                // blocks of 8 (then 4) at once: independent sums, the non-zero list
+                // walked once per block.
+                const auto dst = [&](std::size_t u) { return corner + (u / runs) * in.w * ic + (u % runs) * simd::width; };
                 std::size_t u0 = 0;
                 for (; u0 + 8 <= units; u0 += 8) scatter_units<V, 8>(dst, u0, wt + u0 * simd::width, row, channel + e0, value + e0, e1 - e0);
+                for (; u0 + 4 <= units; u0 += 4) scatter_units<V, 4>(dst, u0, wt + u0 * simd::width, row, channel + e0, value + e0, e1 - e0);
                 for (; u0 < units; ++u0) scatter_units<V, 1>(dst, u0, wt + u0 * simd::width, row, channel + e0, value + e0, e1 - e0);
             } else {
-                for (std::size_t tap = 0; tap < taps; ++tap) {
-                    float* d = corner + ((tap / k) * in.w + tap % k) * icp;
-                    for (std::size_t i = 0; i < ic; ++i) {
-                        float acc = d[i];
-                        for (std::size_t e = e0; e < e1; ++e) acc = acc + value[e] * wt[std::size_t{channel[e]} * row + tap * icp + i];
-                        d[i] = acc;
+                for (std::size_t ky = 0; ky < k; ++ky) {
+                    float* d = corner + ky * in.w * ic;
+                    for (std::size_t j = 0; j < k * ic; ++j) {
+                        float acc = d[j];
+                        for (std::size_t e = e0; e < e1; ++e) acc = simd::fused_fma(value[e], wt[std::size_t{channel[e]} * row + ky * kr + j], acc);
+                        d[j] = acc;
                     }
                 }
             }
         }
-        for (std::size_t pos = 0; pos < in.h * in.w; ++pos) std::copy(gp + pos * icp, gp + pos * icp + ic, g_in + pos * ic);
+        std::copy(gi, gi + in.size(), g_in);
         return true;
     }
 
 private:
     /// U registers of the padded input gradient, units u0 .. u0 + U - 1
     /// (dst(u): where unit u lies), each += value[e] times its weights
-    /// (w + channel[e] * row + unit's offset), e = 0, 1, ...: multiply, then
-    /// add, as the scalar path.
+    /// (w + channel[e] * row + unit's offset), e = 0, 1, ...: fused
+    /// multiply-adds, as the scalar path.
     template <class V, std::size_t U, class Dst>
     static void scatter_units(const Dst& dst, std::size_t u0, const float* w, std::size_t row, const std::uint32_t* channel,
                               const float* value, std::size_t n)
@@ -262,7 +277,7 @@ private:
         for (std::size_t e = 0; e < n; ++e) {
             const V g(value[e]);
             const float* wr = w + std::size_t{channel[e]} * row;
-            for (std::size_t u = 0; u < U; ++u) acc[u] = acc[u] + g * simd::load<V>(wr + u * simd::width);
+            for (std::size_t u = 0; u < U; ++u) acc[u] = simd::fused_fma(g, simd::load<V>(wr + u * simd::width), acc[u]);
         }
         for (std::size_t u = 0; u < U; ++u) simd::store(d[u], acc[u]);
     }

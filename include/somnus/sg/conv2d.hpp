@@ -8,6 +8,10 @@
 // [i][ky][kx][o] for that). Event frames are ~0.6 % non-zero and spike maps
 // binary and sparse, so this does a small fraction of the dense work; the
 // weight gradient is the same scatter in reverse over the recorded inputs.
+// Rows of channels that do not fill whole registers (conv1's 12) run as
+// whole registers where they stay inside the arrays (kernels axpy_whole:
+// the extra lanes add -0), the same bits. The biases every step starts
+// from are laid out once per sample.
 // The input gradient: when at most half the output gradients are non-zero
 // (behind a max pool, at most a quarter are), each non-zero g_out[y][x][o]
 // is scattered into the inputs it came from, g_in[y+ky][x+kx][.] +=
@@ -60,6 +64,8 @@ struct conv2d {
         std::vector<float> weights_t, g_in_pad, g_value;
         std::vector<std::uint32_t> g_offsets, g_channel;
         const float* transposed_for = nullptr;
+        std::vector<float> bias_image;  ///< forward: the biases at every output position, made once per sample
+        bool bias_ready = false;
         std::size_t tape_bytes() const { return inputs.bytes(); }
     };
 
@@ -95,24 +101,44 @@ struct conv2d {
     {
         w.inputs.clear();
         w.transposed_for = nullptr;
+        w.bias_ready = false;
     }
+
+    /// Output channels rounded up to whole registers: what axpy_whole
+    /// touches of a row.
+    std::size_t whole_channels() const { return (p.out_channels + simd::width - 1) / simd::width * simd::width; }
 
     template <class V = fast>
     void forward(const float* prm, const activation& a, activation& o, work& w, bool record) const
     {
         const std::size_t oc = p.out_channels, k = p.kernel, oh = out.h, ow = out.w, ic = p.in_channels;
         const float* bias = prm + weight_count();
-        for (std::size_t q = 0; q < oh * ow; ++q) std::copy(bias, bias + oc, o.v.data() + q * oc);
+        if (!w.bias_ready) {
+            w.bias_image.resize(oh * ow * oc);
+            for (std::size_t q = 0; q < oh * ow; ++q) std::copy(bias, bias + oc, w.bias_image.data() + q * oc);
+            w.bias_ready = true;
+        }
+        std::copy(w.bias_image.begin(), w.bias_image.end(), o.v.begin());
         o.nz.clear();
         o.has_nz = false;
+        // Rows whose whole registers stay inside the outputs and the
+        // parameters take axpy_whole (channels not a multiple of the lanes).
+        const std::size_t wc = whole_channels(), out_limit = o.v.size() >= wc ? o.v.size() - wc : 0,
+                          w_limit = parameter_count() - std::min(parameter_count(), wc);
+        const bool ragged = oc % simd::width != 0;
         for_each_nonzero(a, [&](std::uint32_t idx, float x) {
             const std::size_t i = idx % ic, pos = idx / ic, y = pos / in.w, xx = pos % in.w;
             // Taps with 0 <= y - ky < oh and 0 <= x - kx < ow.
             const std::size_t ky0 = y >= oh ? y - oh + 1 : 0, ky1 = std::min(k - 1, y);
             const std::size_t kx0 = xx >= ow ? xx - ow + 1 : 0, kx1 = std::min(k - 1, xx);
             for (std::size_t ky = ky0; ky <= ky1; ++ky)
-                for (std::size_t kx = kx0; kx <= kx1; ++kx)
-                    axpy<V>(oc, x, prm + ((i * k + ky) * k + kx) * oc, o.v.data() + ((y - ky) * ow + (xx - kx)) * oc);
+                for (std::size_t kx = kx0; kx <= kx1; ++kx) {
+                    const std::size_t wa = ((i * k + ky) * k + kx) * oc, oa = ((y - ky) * ow + (xx - kx)) * oc;
+                    if (ragged && wa <= w_limit && oa <= out_limit)
+                        axpy_whole<V>(oc, x, prm + wa, o.v.data() + oa);
+                    else
+                        axpy<V>(oc, x, prm + wa, o.v.data() + oa);
+                }
         });
         if (record) w.inputs.append(a);
     }
@@ -127,13 +153,21 @@ struct conv2d {
         // Weights: the recorded non-zero inputs of step t.
         const auto idx = w.inputs.index_at(t);
         const auto val = w.inputs.value_at(t);
+        const std::size_t wc = whole_channels(), out_limit = out.size() >= wc ? out.size() - wc : 0,
+                          w_limit = parameter_count() - std::min(parameter_count(), wc);
+        const bool ragged = oc % simd::width != 0;
         for (std::size_t e = 0; e < idx.size(); ++e) {
             const std::size_t i = idx[e] % ic, pos = idx[e] / ic, y = pos / in.w, xx = pos % in.w;
             const std::size_t ky0 = y >= oh ? y - oh + 1 : 0, ky1 = std::min(k - 1, y);
             const std::size_t kx0 = xx >= ow ? xx - ow + 1 : 0, kx1 = std::min(k - 1, xx);
             for (std::size_t ky = ky0; ky <= ky1; ++ky)
-                for (std::size_t kx = kx0; kx <= kx1; ++kx)
-                    axpy<V>(oc, val[e], g_out + ((y - ky) * ow + (xx - kx)) * oc, g_prm + ((i * k + ky) * k + kx) * oc);
+                for (std::size_t kx = kx0; kx <= kx1; ++kx) {
+                    const std::size_t ga = ((y - ky) * ow + (xx - kx)) * oc, wa = ((i * k + ky) * k + kx) * oc;
+                    if (ragged && ga <= out_limit && wa <= w_limit)
+                        axpy_whole<V>(oc, val[e], g_out + ga, g_prm + wa);
+                    else
+                        axpy<V>(oc, val[e], g_out + ga, g_prm + wa);
+                }
         }
         if (g_in == nullptr) return;
         if (sparse_input_gradient<V>(prm, g_out, g_in, w)) return;

@@ -8,6 +8,7 @@
 //   mul_add   acc[i] += x[i] * y[i]         (dot products summed lane-wise first)
 //   sum       sum_i x[i]
 //   add_rows  y[i] += x[r][i] for r = 0, 1, ... (a bias gradient over positions)
+//   axpy_whole  axpy in whole registers past n (rows shorter than a register)
 // axpy and add give the same bits on both paths (one multiply, one add per
 // lane; somnus compiles with -ffp-contract=off); dot sums in lanes and then
 // across them, so the two paths agree to rounding (tests/sg).
@@ -81,6 +82,32 @@ inline float sum(std::size_t n, const float* x)
     }
     for (; i < n; ++i) tail += x[i];
     return tail;
+}
+
+/// axpy (y[i] += a * x[i], i < n) in whole registers: x and y must be
+/// readable and y writable up to n rounded up to whole registers. The
+/// lanes past n add -0, which leaves every value as it is, so a row
+/// shorter than a register (12 channels in 16 lanes) needs no scalar tail.
+/// The same bits as axpy.
+template <class V = fast>
+inline void axpy_whole(std::size_t n, float a, const float* x, float* y)
+{
+    if constexpr (simd::is_batch<V>) {
+        const V va = simd::splat<V>(a);
+        std::size_t i = 0;
+        for (; i + simd::width <= n; i += simd::width) simd::store(y + i, simd::load<V>(y + i) + va * simd::load<V>(x + i));
+        if (i < n) {
+            static const V lane = [] {
+                alignas(64) float k[simd::width];
+                for (std::size_t j = 0; j < simd::width; ++j) k[j] = float(j);
+                return simd::load<V>(k);
+            }();
+            const auto inside = lane < V(float(n - i));
+            simd::store(y + i, simd::load<V>(y + i) + simd::select(inside, va * simd::load<V>(x + i), V(-0.0f)));
+        }
+    } else {
+        axpy<V>(n, a, x, y);
+    }
 }
 
 /// y[i] += x[r * stride + i] for r = 0 .. rows-1 in turn, i < n <= stride:

@@ -11,7 +11,10 @@
 // Rows of channels that do not fill whole registers (conv1's 12) run as
 // whole registers where they stay inside the arrays (kernels axpy_whole:
 // the extra lanes add -0), the same bits. The biases every step starts
-// from are laid out once per sample.
+// from are laid out once per sample. Dense enough inputs (at least two
+// non-zero per output position) are gathered instead, output position by
+// output position, with the sums in registers and in the scatter's order
+// (the same bits).
 // The input gradient: when at most half the output gradients are non-zero
 // (behind a max pool, at most a quarter are), each non-zero g_out[y][x][o]
 // is scattered into the inputs it came from, g_in[y+ky][x+kx][.] +=
@@ -49,6 +52,10 @@ struct conv2d {
     };
     params p{};
     shape3 in{}, out{};
+    struct input_coord {
+        std::uint32_t channel, y, x;
+    };
+    std::vector<input_coord> coord;  ///< configure(): per input index
 
     conv2d() = default;
     conv2d(std::size_t in_channels, std::size_t out_channels, std::size_t kernel) : p{in_channels, out_channels, kernel} {}
@@ -65,6 +72,8 @@ struct conv2d {
         std::vector<std::uint32_t> g_offsets, g_channel;
         const float* transposed_for = nullptr;
         std::vector<float> bias_image;  ///< forward: the biases at every output position, made once per sample
+        std::vector<std::uint32_t> at_offsets, at_index;  ///< gather_forward: non-zero inputs by position
+        std::vector<float> at_value;
         bool bias_ready = false;
         std::size_t tape_bytes() const { return inputs.bytes(); }
     };
@@ -76,6 +85,12 @@ struct conv2d {
         detail::require(s.h >= p.kernel && s.w >= p.kernel, "conv2d: a {0}x{0} kernel on a {1}x{2} input", p.kernel, s.h, s.w);
         in = s;
         out = {p.out_channels, s.h - p.kernel + 1, s.w - p.kernel + 1};
+        // Each input index's channel, row and column, looked up instead of
+        // divided out for every non-zero input.
+        coord.resize(in.size());
+        for (std::size_t idx = 0; idx < in.size(); ++idx)
+            coord[idx] = {static_cast<std::uint32_t>(idx % in.c), static_cast<std::uint32_t>(idx / in.c / in.w),
+                          static_cast<std::uint32_t>(idx / in.c % in.w)};
         return out;
     }
     std::size_t weight_count() const { return p.in_channels * p.kernel * p.kernel * p.out_channels; }
@@ -111,8 +126,23 @@ struct conv2d {
     template <class V = fast>
     void forward(const float* prm, const activation& a, activation& o, work& w, bool record) const
     {
-        const std::size_t oc = p.out_channels, k = p.kernel, oh = out.h, ow = out.w, ic = p.in_channels;
+        const std::size_t oc = p.out_channels, k = p.kernel, oh = out.h, ow = out.w;
         const float* bias = prm + weight_count();
+        if constexpr (simd::is_batch<V>) {
+            if (a.has_nz && a.nz.size() >= 2 * oh * ow && oc % simd::width == 0 && weight_count() < (std::size_t{1} << 32)) {
+                switch (oc / simd::width) {
+                case 1: gather_forward<V, 1>(prm, a, o, w); break;
+                case 2: gather_forward<V, 2>(prm, a, o, w); break;
+                case 3: gather_forward<V, 3>(prm, a, o, w); break;
+                case 4: gather_forward<V, 4>(prm, a, o, w); break;
+                default: break;
+                }
+                if (oc / simd::width <= 4) {
+                    if (record) w.inputs.append(a);
+                    return;
+                }
+            }
+        }
         if (!w.bias_ready) {
             w.bias_image.resize(oh * ow * oc);
             for (std::size_t q = 0; q < oh * ow; ++q) std::copy(bias, bias + oc, w.bias_image.data() + q * oc);
@@ -127,7 +157,7 @@ struct conv2d {
                           w_limit = parameter_count() - std::min(parameter_count(), wc);
         const bool ragged = oc % simd::width != 0;
         for_each_nonzero(a, [&](std::uint32_t idx, float x) {
-            const std::size_t i = idx % ic, pos = idx / ic, y = pos / in.w, xx = pos % in.w;
+            const std::size_t i = coord[idx].channel, y = coord[idx].y, xx = coord[idx].x;
             // Taps with 0 <= y - ky < oh and 0 <= x - kx < ow.
             const std::size_t ky0 = y >= oh ? y - oh + 1 : 0, ky1 = std::min(k - 1, y);
             const std::size_t kx0 = xx >= ow ? xx - ow + 1 : 0, kx1 = std::min(k - 1, xx);
@@ -161,7 +191,7 @@ struct conv2d {
                           w_limit = parameter_count() - std::min(parameter_count(), wc);
         const bool ragged = oc % simd::width != 0;
         for (std::size_t e = 0; e < idx.size(); ++e) {
-            const std::size_t i = idx[e] % ic, pos = idx[e] / ic, y = pos / in.w, xx = pos % in.w;
+            const std::size_t i = coord[idx[e]].channel, y = coord[idx[e]].y, xx = coord[idx[e]].x;
             const std::size_t ky0 = y >= oh ? y - oh + 1 : 0, ky1 = std::min(k - 1, y);
             const std::size_t kx0 = xx >= ow ? xx - ow + 1 : 0, kx1 = std::min(k - 1, xx);
             for (std::size_t ky = ky0; ky <= ky1; ++ky)
@@ -299,6 +329,53 @@ struct conv2d {
     }
 
 private:
+    /// forward() for denser inputs (spike maps), the outputs gathered: each
+    /// output position's N registers of channels start from the biases and
+    /// add, tap after tap (ky, then kx), the non-zero inputs at that tap's
+    /// input position (channels increasing), x times the weights. That is
+    /// the order in which the scatter adds them (inputs in increasing index,
+    /// each once per output), so the same bits, with the sums in registers.
+    template <class V, std::size_t N>
+    void gather_forward(const float* prm, const activation& a, activation& o, work& w) const
+    {
+        const std::size_t oc = p.out_channels, k = p.kernel, ow = out.w, positions = in.h * in.w;
+        // The non-zero inputs by position (the list is in increasing index:
+        // positions in order, channels increasing within one).
+        // Each entry's weights (channel i: w[i][0][0][.]) and value, listed once.
+        w.at_offsets.assign(positions + 1, 0);
+        w.at_index.resize(a.nz.size());
+        w.at_value.resize(a.nz.size());
+        for (std::size_t e = 0; e < a.nz.size(); ++e) {
+            const std::uint32_t idx = a.nz[e];
+            ++w.at_offsets[coord[idx].y * in.w + coord[idx].x + 1];
+            w.at_index[e] = static_cast<std::uint32_t>(coord[idx].channel * k * k * oc);
+            w.at_value[e] = a.v[idx];
+        }
+        for (std::size_t q = 0; q < positions; ++q) w.at_offsets[q + 1] += w.at_offsets[q];
+        const std::uint32_t* off = w.at_offsets.data();
+        const std::uint32_t* wi = w.at_index.data();
+        const float* xv = w.at_value.data();
+        const float* bias = prm + weight_count();
+        for (std::size_t qy = 0; qy < out.h; ++qy)
+            for (std::size_t qx = 0; qx < ow; ++qx) {
+                V acc[N];
+                for (std::size_t n = 0; n < N; ++n) acc[n] = simd::load<V>(bias + n * simd::width);
+                for (std::size_t ky = 0; ky < k; ++ky)
+                    for (std::size_t kx = 0; kx < k; ++kx) {
+                        const std::size_t pos = (qy + ky) * in.w + qx + kx, tap = (ky * k + kx) * oc;
+                        for (std::uint32_t e = off[pos]; e < off[pos + 1]; ++e) {
+                            const V x(xv[e]);
+                            const float* wr = prm + wi[e] + tap;
+                            for (std::size_t n = 0; n < N; ++n) acc[n] = acc[n] + x * simd::load<V>(wr + n * simd::width);
+                        }
+                    }
+                float* dst = o.v.data() + (qy * ow + qx) * oc;
+                for (std::size_t n = 0; n < N; ++n) simd::store(dst + n * simd::width, acc[n]);
+            }
+        o.nz.clear();
+        o.has_nz = false;
+    }
+
     /// U registers of the padded input gradient, units u0 .. u0 + U - 1
     /// (dst(u): where unit u lies), each += value[e] times its weights
     /// (w + channel[e] * row + unit's offset), e = 0, 1, ...: fused

@@ -11,10 +11,10 @@
 // Rows of channels that do not fill whole registers (conv1's 12) run as
 // whole registers where they stay inside the arrays (kernels axpy_whole:
 // the extra lanes add -0), the same bits. The biases every step starts
-// from are laid out once per sample. Dense enough inputs (at least two
-// non-zero per output position) are gathered instead, output position by
-// output position, with the sums in registers and in the scatter's order
-// (the same bits).
+// from are laid out once per sample. Dense enough inputs (at least one
+// non-zero per output position: busy spike maps) are gathered instead,
+// output position by output position, with the sums in registers and in
+// the scatter's order (the same bits).
 // The input gradient: when at most half the output gradients are non-zero
 // (behind a max pool, at most a quarter are), each non-zero g_out[y][x][o]
 // is scattered into the inputs it came from, g_in[y+ky][x+kx][.] +=
@@ -129,7 +129,7 @@ struct conv2d {
         const std::size_t oc = p.out_channels, k = p.kernel, oh = out.h, ow = out.w;
         const float* bias = prm + weight_count();
         if constexpr (simd::is_batch<V>) {
-            if (a.has_nz && a.nz.size() >= 2 * oh * ow && oc % simd::width == 0 && weight_count() < (std::size_t{1} << 32)) {
+            if (a.has_nz && a.nz.size() >= oh * ow && oc % simd::width == 0 && weight_count() < (std::size_t{1} << 32)) {
                 switch (oc / simd::width) {
                 case 1: gather_forward<V, 1>(prm, a, o, w); break;
                 case 2: gather_forward<V, 2>(prm, a, o, w); break;
@@ -340,15 +340,16 @@ private:
     {
         const std::size_t oc = p.out_channels, k = p.kernel, ow = out.w, positions = in.h * in.w;
         // The non-zero inputs by position (the list is in increasing index:
-        // positions in order, channels increasing within one).
-        // Each entry's weights (channel i: w[i][0][0][.]) and value, listed once.
+        // positions in order, channels increasing within one), each with its
+        // column and its weights' offset (channel i: w[i][0][0][.]).
         w.at_offsets.assign(positions + 1, 0);
-        w.at_index.resize(a.nz.size());
+        w.at_index.resize(2 * a.nz.size());
         w.at_value.resize(a.nz.size());
         for (std::size_t e = 0; e < a.nz.size(); ++e) {
             const std::uint32_t idx = a.nz[e];
             ++w.at_offsets[coord[idx].y * in.w + coord[idx].x + 1];
-            w.at_index[e] = static_cast<std::uint32_t>(coord[idx].channel * k * k * oc);
+            w.at_index[2 * e] = static_cast<std::uint32_t>(coord[idx].channel * k * k * oc);
+            w.at_index[2 * e + 1] = coord[idx].x;
             w.at_value[e] = a.v[idx];
         }
         for (std::size_t q = 0; q < positions; ++q) w.at_offsets[q + 1] += w.at_offsets[q];
@@ -360,15 +361,16 @@ private:
             for (std::size_t qx = 0; qx < ow; ++qx) {
                 V acc[N];
                 for (std::size_t n = 0; n < N; ++n) acc[n] = simd::load<V>(bias + n * simd::width);
-                for (std::size_t ky = 0; ky < k; ++ky)
-                    for (std::size_t kx = 0; kx < k; ++kx) {
-                        const std::size_t pos = (qy + ky) * in.w + qx + kx, tap = (ky * k + kx) * oc;
-                        for (std::uint32_t e = off[pos]; e < off[pos + 1]; ++e) {
-                            const V x(xv[e]);
-                            const float* wr = prm + wi[e] + tap;
-                            for (std::size_t n = 0; n < N; ++n) acc[n] = acc[n] + x * simd::load<V>(wr + n * simd::width);
-                        }
+                // Kernel row ky meets the inputs at (qy + ky, qx .. qx + k - 1):
+                // one run of the list, in the order of kx, then channels.
+                for (std::size_t ky = 0; ky < k; ++ky) {
+                    const std::size_t row = (qy + ky) * in.w + qx;
+                    for (std::uint32_t e = off[row]; e < off[row + k]; ++e) {
+                        const V x(xv[e]);
+                        const float* wr = prm + wi[2 * e] + (ky * k + (wi[2 * e + 1] - qx)) * oc;  // tap kx = x - qx
+                        for (std::size_t n = 0; n < N; ++n) acc[n] = acc[n] + x * simd::load<V>(wr + n * simd::width);
                     }
+                }
                 float* dst = o.v.data() + (qy * ow + qx) * oc;
                 for (std::size_t n = 0; n < N; ++n) simd::store(dst + n * simd::width, acc[n]);
             }

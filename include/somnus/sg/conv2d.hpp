@@ -162,11 +162,13 @@ struct conv2d {
             const std::size_t ky0 = y >= oh ? y - oh + 1 : 0, ky1 = std::min(k - 1, y);
             const std::size_t kx0 = xx >= ow ? xx - ow + 1 : 0, kx1 = std::min(k - 1, xx);
             // Every output gets one product per input, whatever the tap
-            // order: kx in two passes (even, odd steps from kx0), so that no
-            // whole register reloads a row the previous one partly stored.
+            // order: ragged rows take kx in two passes (even, odd steps from
+            // kx0), so that no whole register reloads a row the previous
+            // one partly stored.
+            const std::size_t passes = ragged ? 2 : 1, step = ragged ? 2 : 1;
             for (std::size_t ky = ky0; ky <= ky1; ++ky)
-                for (std::size_t pass = 0; pass < 2; ++pass)
-                for (std::size_t kx = kx0 + pass; kx <= kx1; kx += 2) {
+                for (std::size_t pass = 0; pass < passes; ++pass)
+                for (std::size_t kx = kx0 + pass; kx <= kx1; kx += step) {
                     const std::size_t wa = ((i * k + ky) * k + kx) * oc, oa = ((y - ky) * ow + (xx - kx)) * oc;
                     if (ragged && wa <= w_limit && oa <= out_limit)
                         axpy_whole<V>(oc, x, prm + wa, o.v.data() + oa);
@@ -194,9 +196,10 @@ struct conv2d {
             const std::size_t i = coord[idx[e]].channel, y = coord[idx[e]].y, xx = coord[idx[e]].x;
             const std::size_t ky0 = y >= oh ? y - oh + 1 : 0, ky1 = std::min(k - 1, y);
             const std::size_t kx0 = xx >= ow ? xx - ow + 1 : 0, kx1 = std::min(k - 1, xx);
+            const std::size_t passes = ragged ? 2 : 1, step = ragged ? 2 : 1;
             for (std::size_t ky = ky0; ky <= ky1; ++ky)
-                for (std::size_t pass = 0; pass < 2; ++pass)
-                for (std::size_t kx = kx0 + pass; kx <= kx1; kx += 2) {  // as in forward
+                for (std::size_t pass = 0; pass < passes; ++pass)
+                for (std::size_t kx = kx0 + pass; kx <= kx1; kx += step) {  // as in forward
                     const std::size_t ga = ((y - ky) * ow + (xx - kx)) * oc, wa = ((i * k + ky) * k + kx) * oc;
                     if (ragged && ga <= out_limit && wa <= w_limit)
                         axpy_whole<V>(oc, val[e], g_out + ga, g_prm + wa);

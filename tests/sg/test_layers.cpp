@@ -361,4 +361,163 @@ TEST_CASE("every layer's backward pass against central finite differences")
     }
 }
 
+
+TEST_CASE("kernels: add_rows and axpy_whole are add and axpy row by row, bit for bit, SIMD and scalar")
+{
+    random_stream rng(31, stream_purpose::user);
+    for (const std::size_t n : {1u, 5u, 12u, 16u, 20u, 32u, 45u}) {
+        CAPTURE(n);
+        for (const std::size_t rows : {1u, 2u, 7u, 40u}) {
+            const std::size_t stride = n + (rows % 3);  // rows wider than n too
+            const auto x = random_vector(rows * stride, rng), y0 = random_vector(n, rng);
+            auto ref = y0, s = y0, v = y0;
+            for (std::size_t r = 0; r < rows; ++r) add<float>(n, x.data() + r * stride, ref.data());
+            add_rows<float>(rows, n, stride, x.data(), s.data());
+            add_rows<simd::batch>(rows, n, stride, x.data(), v.data());
+            CHECK(s == ref);
+            CHECK(v == ref);
+        }
+        // axpy_whole may touch whole registers past n: give it room, and
+        // check that the lanes past n are left exactly as they were.
+        const std::size_t whole = (n + simd::width - 1) / simd::width * simd::width;
+        const auto x = random_vector(whole, rng);
+        auto y0 = random_vector(whole, rng);
+        y0[whole - 1] = -0.0f;
+        auto ref = y0, v = y0;
+        axpy<float>(n, -0.61f, x.data(), ref.data());
+        axpy_whole<simd::batch>(n, -0.61f, x.data(), v.data());
+        for (std::size_t i = 0; i < whole; ++i) {
+            CAPTURE(i);
+            CHECK(std::signbit(v[i]) == std::signbit(ref[i]));
+            CHECK(v[i] == ref[i]);
+        }
+    }
+}
+
+TEST_CASE("max_pool2d: the SIMD path is the scalar reference bit for bit (values, tape, gradient) on awkward shapes")
+{
+    for (const auto s : {shape3{12, 30, 30}, shape3{32, 11, 11}, shape3{3, 5, 7}, shape3{20, 6, 9}, shape3{17, 4, 4}, shape3{1, 3, 2}}) {
+        CAPTURE(s.c);
+        CAPTURE(s.h);
+        CAPTURE(s.w);
+        max_pool2d l(2);
+        const shape3 out = l.configure(s);
+        random_stream rng(32, stream_purpose::user);
+        activation a;
+        a.resize(s.size());
+        for (auto& x : a.v) x = rng.uniform() < 0.3 ? float(rng.below(3)) : rng.uniform(-1.0f, 1.0f);  // ties and distinct values
+        const auto g_out = random_vector(out.size(), rng);
+        std::vector<activation> o(2);
+        std::vector<std::vector<float>> g_in(2, std::vector<float>(s.size(), 7.0f));  // stale values must be overwritten
+        std::vector<max_pool2d::work> w(2, l.make_work(1));
+        for (int path = 0; path < 2; ++path) {
+            o[path].resize(out.size());
+            l.begin(w[path]);
+            if (path == 0) {
+                l.forward<float>(nullptr, a, o[path], w[path], true);
+                l.backward<float>(nullptr, g_out.data(), g_in[path].data(), nullptr, w[path], 0);
+            } else {
+                l.forward<simd::batch>(nullptr, a, o[path], w[path], true);
+                l.backward<simd::batch>(nullptr, g_out.data(), g_in[path].data(), nullptr, w[path], 0);
+            }
+        }
+        CHECK(o[1].v == o[0].v);
+        CHECK(w[1].arg == w[0].arg);
+        CHECK(g_in[1] == g_in[0]);
+        // Every input gets its window's gradient if it was the maximum, else 0.
+        std::size_t nonzero = 0;
+        for (const float g : g_in[0]) nonzero += g != 0.0f;
+        CHECK(nonzero == out.size());
+    }
+}
+
+TEST_CASE("conv2d backward behind a max pool (sparse output gradients): the naive sum, SIMD = scalar bit for bit on FMA targets")
+{
+    struct shape_case {
+        std::size_t ic, oc, h, w, k;
+    };
+    for (const auto sc : {shape_case{12, 32, 15, 15, 5}, shape_case{2, 12, 34, 34, 5}, shape_case{3, 5, 7, 6, 3}, shape_case{7, 20, 9, 8, 4}}) {
+        CAPTURE(sc.ic);
+        CAPTURE(sc.oc);
+        conv2d l(sc.ic, sc.oc, sc.k);
+        l.configure({sc.ic, sc.h, sc.w});
+        random_stream rng(33, stream_purpose::user);
+        std::vector<float> prm(l.parameter_count());
+        l.init(prm, rng);
+        // One non-zero per 2x2 window and channel, as a max pool's gradient.
+        std::vector<float> g_out(l.out.size(), 0.0f);
+        for (std::size_t py = 0; py < l.out.h / 2; ++py)
+            for (std::size_t px = 0; px < l.out.w / 2; ++px)
+                for (std::size_t c = 0; c < sc.oc; ++c) {
+                    const std::size_t k = rng.below(4), y = 2 * py + k / 2, x = 2 * px + k % 2;
+                    g_out[(y * l.out.w + x) * sc.oc + c] = rng.uniform(-1.0f, 1.0f);
+                }
+        const auto a = random_input(l.in.size(), 0.2, rng);
+        std::vector<std::vector<float>> g_in(2, std::vector<float>(l.in.size(), 5.0f)), g_prm(2, std::vector<float>(prm.size(), 0.0f));
+        for (int path = 0; path < 2; ++path) {
+            auto w = l.make_work(1);
+            l.begin(w);
+            activation o;
+            o.resize(l.out.size());
+            if (path == 0) {
+                l.forward<float>(prm.data(), a, o, w, true);
+                l.backward<float>(prm.data(), g_out.data(), g_in[0].data(), g_prm[0].data(), w, 0);
+            } else {
+                l.forward<simd::batch>(prm.data(), a, o, w, true);
+                l.backward<simd::batch>(prm.data(), g_out.data(), g_in[1].data(), g_prm[1].data(), w, 0);
+            }
+        }
+        CHECK(g_prm[1] == g_prm[0]);
+        for (std::size_t y = 0; y < sc.h; ++y)
+            for (std::size_t x = 0; x < sc.w; ++x)
+                for (std::size_t i = 0; i < sc.ic; ++i) {
+                    double exact = 0.0;
+                    for (std::size_t ky = 0; ky < sc.k; ++ky)
+                        for (std::size_t kx = 0; kx < sc.k; ++kx) {
+                            if (y < ky || x < kx || y - ky >= l.out.h || x - kx >= l.out.w) continue;
+                            for (std::size_t o = 0; o < sc.oc; ++o)
+                                exact += double(g_out[((y - ky) * l.out.w + x - kx) * sc.oc + o]) * prm[l.weight_index(o, i, ky, kx)];
+                        }
+                    const std::size_t at = (y * sc.w + x) * sc.ic + i;
+                    CAPTURE(at);
+                    REQUIRE(g_in[0][at] == doctest::Approx(exact).epsilon(1e-5).scale(1.0));
+#if defined(__FMA__) || defined(__AVX512F__)
+                    REQUIRE(g_in[1][at] == g_in[0][at]);
+#else
+                    REQUIRE(g_in[1][at] == doctest::Approx(g_in[0][at]).epsilon(1e-5).scale(1.0));
+#endif
+                }
+    }
+}
+
+TEST_CASE("linear backward step by step (weights transposed once per sample) is the scalar loops' bits, and follows new weights after begin")
+{
+    linear l(800, 10);
+    l.configure({800, 1, 1});
+    random_stream rng(34, stream_purpose::user);
+    std::vector<float> prm(l.parameter_count());
+    l.init(prm, rng);
+    const auto a = random_input(800, 0.1, rng);
+    const auto g_out = random_vector(10, rng);
+    auto w = l.make_work(1);  // one work for both rounds
+    for (int round = 0; round < 2; ++round) {
+        std::vector<std::vector<float>> g_in(2, std::vector<float>(800)), g_prm(2, std::vector<float>(prm.size(), 0.0f));
+        for (int path = 0; path < 2; ++path) {
+            l.begin(w);
+            activation o;
+            o.resize(10);
+            if (path == 0) {
+                l.forward<float>(prm.data(), a, o, w, true);
+                l.backward<float>(prm.data(), g_out.data(), g_in[0].data(), g_prm[0].data(), w, 0);
+            } else {
+                l.forward<simd::batch>(prm.data(), a, o, w, true);
+                l.backward<simd::batch>(prm.data(), g_out.data(), g_in[1].data(), g_prm[1].data(), w, 0);
+            }
+        }
+        CHECK(g_in[1] == g_in[0]);
+        CHECK(g_prm[1] == g_prm[0]);
+        for (auto& x : prm) x *= -1.5f;  // the same array, new weights: the next sample must not use the old transposition
+    }
+}
+
 }

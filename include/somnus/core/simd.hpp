@@ -62,6 +62,42 @@ inline V load(const float* p)
 inline void store(float* p, float v) { *p = v; }
 inline void store(float* p, const batch& v) { v.store_unaligned(p); }
 
+/// Small unsigned integers kept as bytes (0 .. 255), one per lane: loaded
+/// as floats (width bytes read), and floats holding such integers stored
+/// as bytes (width bytes written); a widening or narrowing move on AVX-512
+/// and AVX2, a lane loop elsewhere.
+template <class V>
+inline V load_bytes(const std::uint8_t* p)
+{
+    if constexpr (!is_batch<V>) {
+        return float(*p);
+    } else {
+#if defined(__AVX512F__)
+        if constexpr (width == 16)
+            return batch(_mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)))));
+#endif
+#if defined(__AVX2__)
+        if constexpr (width == 8) return batch(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)))));
+#endif
+        alignas(64) float lanes[width];
+        for (std::size_t k = 0; k < width; ++k) lanes[k] = float(p[k]);
+        return batch::load_aligned(lanes);
+    }
+}
+inline void store_bytes(std::uint8_t* p, float v) { *p = static_cast<std::uint8_t>(v); }
+inline void store_bytes(std::uint8_t* p, const batch& v)
+{
+#if defined(__AVX512F__)
+    if constexpr (width == 16) {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm512_cvtepi32_epi8(_mm512_cvttps_epi32(v)));
+        return;
+    }
+#endif
+    alignas(64) float lanes[width];
+    v.store_aligned(lanes);
+    for (std::size_t k = 0; k < width; ++k) p[k] = static_cast<std::uint8_t>(lanes[k]);
+}
+
 template <class V>
 inline V splat(float x) { return V(x); }
 
@@ -81,6 +117,21 @@ inline V clamp(const V& x, const V& lo, const V& hi) { return min(max(x, lo), hi
 /// scalar paths are compared within a tolerance, never bit for bit.
 inline float fma(float a, float b, float c) { return std::fma(a, b, c); }
 inline batch fma(const batch& a, const batch& b, const batch& c) { return xsimd::fma(a, b, c); }
+/// a * b + c in one rounding on every target with fused multiply-add
+/// instructions (AVX-512, FMA3; xsimd 8 leaves fma unfused on AVX-512), so
+/// that a SIMD kernel and its scalar reference (std::fma) give the same
+/// bits there; unfused (xsimd's fma) elsewhere.
+inline float fused_fma(float a, float b, float c) { return std::fma(a, b, c); }
+inline batch fused_fma(const batch& a, const batch& b, const batch& c)
+{
+#if defined(__AVX512F__)
+    return batch(_mm512_fmadd_ps(a, b, c));
+#elif defined(__FMA__) && defined(__AVX__)
+    return batch(_mm256_fmadd_ps(a, b, c));
+#else
+    return xsimd::fma(a, b, c);
+#endif
+}
 inline float abs(float x) { return std::fabs(x); }
 inline batch abs(const batch& x) { return xsimd::abs(x); }
 

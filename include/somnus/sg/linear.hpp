@@ -7,7 +7,8 @@
 // keeps a row in one register: the SIMD path loads whole registers from the
 // row onward (reading into the next row or the biases, never past the
 // layer's parameters) and ignores or restores the extra lanes, the same bits
-// as the scalar loops. backward_steps, after prepare(), computes the input
+// as the scalar loops. backward (from weights it transposes once per
+// sample) and backward_steps, after prepare(), compute the input
 // gradient of every step from a transposed copy of such weights, lanes over
 // inputs; again the same bits (each sum in the order of the scalar dot).
 #pragma once
@@ -44,6 +45,7 @@ struct linear {
         sparse_tape inputs;
         std::vector<float> weights_t;  ///< prepare(): w[o][i], for narrow layers
         const float* prepared = nullptr;
+        bool transposed_this_sample = false;  ///< backward(): weights_t made since begin()
         std::size_t tape_bytes() const { return inputs.bytes(); }
     };
 
@@ -69,7 +71,11 @@ struct linear {
         w.inputs.offsets.reserve(steps + 1);
         return w;
     }
-    void begin(work& w) const { w.inputs.clear(); }
+    void begin(work& w) const
+    {
+        w.inputs.clear();
+        w.transposed_this_sample = false;
+    }
 
     /// Output lanes of the narrow SIMD path: fewer outputs than a register holds.
     template <class V>
@@ -172,6 +178,24 @@ struct linear {
         accumulate_parameters<V>(g_out, g_prm, w, t);
         if (g_in == nullptr) return;
         const std::size_t no = p.out_features;
+        if constexpr (simd::is_batch<V>) {
+            if (narrow<V>()) {
+                // Lanes over inputs from weights transposed once per sample
+                // (begin() drops them), the same bits as the dots below.
+                if (!w.transposed_this_sample) {
+                    prepare(prm, w);
+                    w.transposed_this_sample = true;
+                }
+                const float* wt = w.weights_t.data();
+                simd::for_each<V>(p.in_features, [=, ni = p.in_features](std::size_t i, auto lane) {
+                    using L = decltype(lane);
+                    L acc(0.0f);
+                    for (std::size_t o = 0; o < no; ++o) acc = acc + L(g_out[o]) * simd::load<L>(wt + o * ni + i);
+                    simd::store(g_in + i, acc);
+                });
+                return;
+            }
+        }
         for (std::size_t i = 0; i < p.in_features; ++i) g_in[i] = dot<V>(no, g_out, prm + i * no);
     }
 

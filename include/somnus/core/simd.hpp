@@ -168,35 +168,33 @@ namespace detail {
 /// x = n ln2 + r, |r| <= ln2 / 2, Cephes' degree-6 polynomial for e^r, and
 /// 2^n assembled in the exponent field; the same operations for both value
 /// types, so the same bits.
+/// e^r for |r| <= ln2 / 2: Cephes' degree-6 polynomial.
 template <class V>
-inline V exp_clamped(V x)
+inline V exp_reduced(V r)
 {
-    if constexpr (is_batch<V>) {
-        // |x| < ln2 / 2 in every lane (a neuron's decay over one step): n is
-        // 0 (or -0) everywhere, so the reduction leaves r = x and the scale
-        // is 1, and the polynomial alone gives the same bits.
-        if (xsimd::all(xsimd::abs(x) < V(0.3465f))) {
-            V p = V(1.9875691500e-4f);
-            p = p * x + V(1.3981999507e-3f);
-            p = p * x + V(8.3334519073e-3f);
-            p = p * x + V(4.1665795894e-2f);
-            p = p * x + V(1.6666665459e-1f);
-            p = p * x + V(5.0000001201e-1f);
-            return p * (x * x) + x + V(1.0f);
-        }
-    }
-    V n;
-    if constexpr (is_batch<V>) n = xsimd::nearbyint(x * V(1.44269504088896341f));
-    else n = std::nearbyint(x * 1.44269504088896341f);
-    V r = x - n * V(0.693359375f);
-    r = r - n * V(-2.12194440e-4f);
     V p = V(1.9875691500e-4f);
     p = p * r + V(1.3981999507e-3f);
     p = p * r + V(8.3334519073e-3f);
     p = p * r + V(4.1665795894e-2f);
     p = p * r + V(1.6666665459e-1f);
     p = p * r + V(5.0000001201e-1f);
-    const V y = p * (r * r) + r + V(1.0f);
+    return p * (r * r) + r + V(1.0f);
+}
+
+template <class V>
+inline V exp_clamped(V x)
+{
+    // |x| < ln2 / 2 in every lane (a neuron's decay over one step): n is
+    // 0 (or -0) everywhere, so the reduction leaves r = x and the scale is
+    // 1, and the polynomial alone gives the same bits.
+    if constexpr (is_batch<V>)
+        if (xsimd::all(xsimd::abs(x) < V(0.3465f))) return exp_reduced(x);
+    V n;
+    if constexpr (is_batch<V>) n = xsimd::nearbyint(x * V(1.44269504088896341f));
+    else n = std::nearbyint(x * 1.44269504088896341f);
+    V r = x - n * V(0.693359375f);
+    r = r - n * V(-2.12194440e-4f);
+    const V y = exp_reduced(r);
     // 2^n for n in [-126, 127]: biased exponent n + 127, no mantissa.
     if constexpr (is_batch<V>) {
         const auto bits = (xsimd::to_int(n) + 127) << 23;

@@ -331,6 +331,18 @@ public:
     }
 
 private:
+    /// How many spikes from `first` on, at most row_group, name distinct
+    /// neurons: the rows walked together (a repeat must see the first
+    /// spike's learning, so it starts the next group).
+    static std::size_t distinct_run(std::span<const std::uint32_t> spikes, std::size_t first)
+    {
+        std::size_t g = 1;
+        while (g < row_group && first + g < spikes.size() &&
+               std::find(spikes.begin() + first, spikes.begin() + first + g, spikes[first + g]) == spikes.begin() + first + g)
+            ++g;
+        return g;
+    }
+
     /// dst[c][r] = src[r][c] for a rows x cols src, in 16 x 16 tiles.
     static void transpose(const float* src, float* dst, std::size_t rows, std::size_t cols)
     {
@@ -392,11 +404,7 @@ private:
             float* const is_active = active_weight_.data();
             for (const auto j : active) is_active[j] = 1.0f;
             for (std::size_t first = 0; first < pre_spikes.size();) {
-                std::size_t g = 1;
-                while (g < group && first + g < pre_spikes.size() &&
-                       std::find(pre_spikes.begin() + first, pre_spikes.begin() + first + g, pre_spikes[first + g]) ==
-                           pre_spikes.begin() + first + g)
-                    ++g;
+                const std::size_t g = distinct_run(pre_spikes, first);
                 const std::uint32_t* ids = pre_spikes.data() + first;
                 std::array<traces<float, n_pre_traces>, group> pre_of{};
                 for (std::size_t r = 0; r < g; ++r)
@@ -556,12 +564,7 @@ private:
         for (std::size_t a = 0; a < m; ++a) active_post_[a] = post_set.of(active[a]);
         const traces<float, n_post_traces>* post_of = active_post_.data();
         for (std::size_t first = 0; first < pre_spikes.size();) {
-            // A group holds distinct neurons (a repeat must see the first spike's learning).
-            std::size_t g = 1;
-            while (g < group && first + g < pre_spikes.size() &&
-                   std::find(pre_spikes.begin() + first, pre_spikes.begin() + first + g, pre_spikes[first + g]) ==
-                       pre_spikes.begin() + first + g)
-                ++g;
+            const std::size_t g = distinct_run(pre_spikes, first);
             std::array<float*, group> rows{};
             for (std::size_t r = 0; r < g; ++r) {
                 const std::uint32_t i = pre_spikes[first + r];

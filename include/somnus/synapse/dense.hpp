@@ -192,22 +192,9 @@ public:
             for (const auto j : post_spikes) {
                 const float* wj = w_.data() + j;
                 for (std::size_t i = 0; i < n; ++i) col[i] = wj[i * stride];
-                const traces<float, n_post_traces> post_j = post.of(j);
-                simd::for_each<V>(n, [=](std::size_t i, auto lane) {
-                    using L = decltype(lane);
-                    traces<L, n_pre_traces> pre;
-                    for (std::size_t k = 0; k < n_pre_traces; ++k) pre[k] = simd::load<L>(pre_rows[k] + i);
-                    traces<L, n_post_traces> post;
-                    for (std::size_t k = 0; k < n_post_traces; ++k) post[k] = L(post_j[k]);
-                    const L w = simd::load<L>(col + i);
-                    simd::store(col + i, detail::clip_weight<L>(w + rule.template on_post<L>(w, pre, post), b));
-                });
+                const bool any_change = learn_post_row<V>(col, n, pre_rows, post.of(j), rule, b);
                 float* wjm = w_.data() + j;
-                bool any_change = false;
-                for (std::size_t i = 0; i < n; ++i) {
-                    any_change = any_change || wjm[i * stride] != col[i];
-                    wjm[i * stride] = col[i];
-                }
+                for (std::size_t i = 0; i < n; ++i) wjm[i * stride] = col[i];
                 if (any_change) changed_[j] = 1;
                 if (bump) post.bump(j);
             }
@@ -341,6 +328,28 @@ private:
                std::find(spikes.begin() + first, spikes.begin() + first + g, spikes[first + g]) == spikes.begin() + first + g)
             ++g;
         return g;
+    }
+
+    /// on_post in place on one neuron's n incoming weights, contiguous in
+    /// `row` (a gathered column, or a row of the post-major copy), with the
+    /// presynaptic traces pre_rows; true if any weight changed.
+    template <class V, class PreRows>
+    static bool learn_post_row(float* row, std::size_t n, const PreRows& pre_rows, const traces<float, n_post_traces>& post_j,
+                               const Rule& rule, const weight_bounds& b)
+    {
+        bool any_change = false;
+        simd::for_each<V>(n, [=, &any_change](std::size_t i, auto lane) {
+            using L = decltype(lane);
+            traces<L, n_pre_traces> pre;
+            for (std::size_t k = 0; k < n_pre_traces; ++k) pre[k] = simd::load<L>(pre_rows[k] + i);
+            traces<L, n_post_traces> post;
+            for (std::size_t k = 0; k < n_post_traces; ++k) post[k] = L(post_j[k]);
+            const L w = simd::load<L>(row + i);
+            const L next = detail::clip_weight<L>(w + rule.template on_post<L>(w, pre, post), b);
+            any_change = any_change || simd::any(next != w);
+            simd::store(row + i, next);
+        });
+        return any_change;
     }
 
     /// dst[c][r] = src[r][c] for a rows x cols src, in 16 x 16 tiles.
@@ -493,21 +502,7 @@ private:
         const Rule rule = rule_;
         const weight_bounds b = bounds_;
         for (const auto j : post_spikes) {
-            float* row = wt_.data() + j * n;
-            const traces<float, n_post_traces> post_j = post.of(j);
-            bool any_change = false;
-            simd::for_each<V>(n, [=, &any_change](std::size_t i, auto lane) {
-                using L = decltype(lane);
-                traces<L, n_pre_traces> pre;
-                for (std::size_t k = 0; k < n_pre_traces; ++k) pre[k] = simd::load<L>(pre_rows[k] + i);
-                traces<L, n_post_traces> p;
-                for (std::size_t k = 0; k < n_post_traces; ++k) p[k] = L(post_j[k]);
-                const L w = simd::load<L>(row + i);
-                const L next = detail::clip_weight<L>(w + rule.template on_post<L>(w, pre, p), b);
-                any_change = any_change || simd::any(next != w);
-                simd::store(row + i, next);
-            });
-            if (any_change) changed_[j] = 1;
+            if (learn_post_row<V>(wt_.data() + j * n, n, pre_rows, post.of(j), rule, b)) changed_[j] = 1;
             if (bump) post.bump(j);
         }
     }

@@ -8,6 +8,8 @@
 // [i][ky][kx][o] for that). Event frames are ~0.6 % non-zero and spike maps
 // binary and sparse, so this does a small fraction of the dense work; the
 // weight gradient is the same scatter in reverse over the recorded inputs.
+// When the output channels fill whole registers (conv2's 32), both run a
+// kernel row's taps with the pointers stepped in registers (axpy_taps).
 // Rows of channels that do not fill whole registers (conv1's 12) run as
 // whole registers where they stay inside the arrays (kernels axpy_whole:
 // the extra lanes add -0), the same bits. The biases every step starts
@@ -151,6 +153,18 @@ struct conv2d {
         std::copy(w.bias_image.begin(), w.bias_image.end(), o.v.begin());
         o.nz.clear();
         o.has_nz = false;
+        if constexpr (simd::is_batch<V>) {
+            if (oc % simd::width == 0 && oc / simd::width <= 4) {
+                switch (oc / simd::width) {
+                case 1: scatter_forward<V, 1>(prm, a, o.v.data()); break;
+                case 2: scatter_forward<V, 2>(prm, a, o.v.data()); break;
+                case 3: scatter_forward<V, 3>(prm, a, o.v.data()); break;
+                default: scatter_forward<V, 4>(prm, a, o.v.data()); break;
+                }
+                if (record) w.inputs.append(a);
+                return;
+            }
+        }
         // Rows whose whole registers stay inside the outputs and the
         // parameters take axpy_whole (channels not a multiple of the lanes).
         const std::size_t wc = whole_channels(), out_limit = o.v.size() >= wc ? o.v.size() - wc : 0,
@@ -189,10 +203,22 @@ struct conv2d {
         // Weights: the recorded non-zero inputs of step t.
         const auto idx = w.inputs.index_at(t);
         const auto val = w.inputs.value_at(t);
+        bool whole = false;
+        if constexpr (simd::is_batch<V>) {
+            if (oc % simd::width == 0 && oc / simd::width <= 4) {
+                whole = true;
+                switch (oc / simd::width) {
+                case 1: scatter_weight_gradient<V, 1>(idx, val, g_out, g_prm); break;
+                case 2: scatter_weight_gradient<V, 2>(idx, val, g_out, g_prm); break;
+                case 3: scatter_weight_gradient<V, 3>(idx, val, g_out, g_prm); break;
+                default: scatter_weight_gradient<V, 4>(idx, val, g_out, g_prm); break;
+                }
+            }
+        }
         const std::size_t wc = whole_channels(), out_limit = out.size() >= wc ? out.size() - wc : 0,
                           w_limit = parameter_count() - std::min(parameter_count(), wc);
         const bool ragged = oc % simd::width != 0;
-        for (std::size_t e = 0; e < idx.size(); ++e) {
+        for (std::size_t e = 0; !whole && e < idx.size(); ++e) {
             const std::size_t i = coord[idx[e]].channel, y = coord[idx[e]].y, xx = coord[idx[e]].x;
             const std::size_t ky0 = y >= oh ? y - oh + 1 : 0, ky1 = std::min(k - 1, y);
             const std::size_t kx0 = xx >= ow ? xx - ow + 1 : 0, kx1 = std::min(k - 1, xx);
@@ -332,6 +358,69 @@ struct conv2d {
     }
 
 private:
+    /// For the input at c, each kernel row's run of taps that stays inside
+    /// the output: f(weight offset of w[i][ky][kx0][0], output offset of
+    /// (y - ky, x - kx0), taps kx0 .. kx1), rows ky increasing.
+    template <class F>
+    void tap_runs(const input_coord& c, F&& f) const
+    {
+        const std::size_t oc = p.out_channels, k = p.kernel, oh = out.h, ow = out.w, y = c.y, xx = c.x;
+        const std::size_t ky0 = y >= oh ? y - oh + 1 : 0, ky1 = std::min(k - 1, y);
+        const std::size_t kx0 = xx >= ow ? xx - ow + 1 : 0, kx1 = std::min(k - 1, xx);
+        for (std::size_t ky = ky0; ky <= ky1; ++ky)
+            f(((c.channel * k + ky) * k + kx0) * oc, ((y - ky) * ow + (xx - kx0)) * oc, kx1 - kx0 + 1);
+    }
+
+    /// dst += x src for `taps` rows of N whole registers, the pointers
+    /// moving by their steps after each: one multiply and one add per lane,
+    /// as axpy (the same bits), every address stepped in registers (axpy in
+    /// a general loop re-reads its sizes and pointers after each store,
+    /// which may alias them).
+    template <class V, std::size_t N>
+    static void axpy_taps(std::size_t taps, const V& x, const float* src, std::ptrdiff_t src_step, float* dst, std::ptrdiff_t dst_step)
+    {
+        for (std::size_t t = 0; t < taps; ++t, src += src_step, dst += dst_step)
+            for (std::size_t n = 0; n < N; ++n)
+                simd::store(dst + n * simd::width, simd::load<V>(dst + n * simd::width) + x * simd::load<V>(src + n * simd::width));
+    }
+
+    /// forward()'s scatter when the output channels fill N whole registers:
+    /// the non-zero inputs in increasing index, each adding x w[i][ky][kx][.]
+    /// to output (y - ky, x - kx), taps ky, then kx: axpy's additions in
+    /// axpy's order.
+    template <class V, std::size_t N>
+    void scatter_forward(const float* prm, const activation& a, float* out_v) const
+    {
+        const auto step = static_cast<std::ptrdiff_t>(N * simd::width);
+        const auto one = [&](std::uint32_t idx, float x) {
+            const V vx(x);
+            tap_runs(coord[idx], [&](std::size_t wo, std::size_t oo, std::size_t taps) {
+                axpy_taps<V, N>(taps, vx, prm + wo, step, out_v + oo, -step);
+            });
+        };
+        if (a.has_nz) {
+            for (const std::uint32_t idx : a.nz) one(idx, a.v[idx]);
+        } else {
+            for (std::size_t idx = 0; idx < a.v.size(); ++idx)
+                if (a.v[idx] != 0.0f) one(static_cast<std::uint32_t>(idx), a.v[idx]);
+        }
+    }
+
+    /// backward()'s weight gradient when the output channels fill N whole
+    /// registers: each recorded input (in order), taps ky, then kx,
+    /// g_w[i][ky][kx][.] += x g_out[y - ky][x - kx][.], as axpy adds it.
+    template <class V, std::size_t N>
+    void scatter_weight_gradient(std::span<const std::uint32_t> idx, std::span<const float> val, const float* g_out, float* g_prm) const
+    {
+        const auto step = static_cast<std::ptrdiff_t>(N * simd::width);
+        for (std::size_t e = 0; e < idx.size(); ++e) {
+            const V vx(val[e]);
+            tap_runs(coord[idx[e]], [&](std::size_t wo, std::size_t oo, std::size_t taps) {
+                axpy_taps<V, N>(taps, vx, g_out + oo, -step, g_prm + wo, step);
+            });
+        }
+    }
+
     /// forward() for denser inputs (spike maps), the outputs gathered: each
     /// output position's N registers of channels start from the biases and
     /// add, tap after tap (ky, then kx), the non-zero inputs at that tap's

@@ -115,6 +115,10 @@ BENCHMARK_TEMPLATE(diehl_cook_excitatory, simd::batch)->RangeMultiplier(10)->Ran
 BENCHMARK_TEMPLATE(diehl_cook_excitatory_euler, float)->RangeMultiplier(10)->Range(1000, 1000000);
 BENCHMARK_TEMPLATE(diehl_cook_excitatory_euler, simd::batch)->RangeMultiplier(10)->Range(1000, 1000000);
 SOMNUS_NEURON_BENCH(conductance_lif_inhibitory, dc_inh)
+// At the sizes of a Diehl & Cook network (and 0: the fixed cost of one
+// population's step, call and setup), where per-call overheads show.
+BENCHMARK_TEMPLATE(diehl_cook_excitatory, simd::batch)->Arg(0)->Arg(100)->Arg(400);
+BENCHMARK(conductance_lif_inhibitory_simd)->Arg(0)->Arg(100)->Arg(400);
 SOMNUS_NEURON_BENCH(integrate_and_fire, iaf)
 SOMNUS_NEURON_BENCH(leaky, beta)
 SOMNUS_NEURON_BENCH(izhikevich, izh)

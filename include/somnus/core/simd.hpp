@@ -164,10 +164,6 @@ inline V flush_tiny(const V& x)
 
 namespace detail {
 
-/// e^x for x in [-87, 88] (the callers clamp): Cody-Waite reduction
-/// x = n ln2 + r, |r| <= ln2 / 2, Cephes' degree-6 polynomial for e^r, and
-/// 2^n assembled in the exponent field; the same operations for both value
-/// types, so the same bits.
 /// e^r for |r| <= ln2 / 2: Cephes' degree-6 polynomial.
 template <class V>
 inline V exp_reduced(V r)
@@ -181,6 +177,10 @@ inline V exp_reduced(V r)
     return p * (r * r) + r + V(1.0f);
 }
 
+/// e^x for x in [-87, 88] (the callers clamp): Cody-Waite reduction
+/// x = n ln2 + r, |r| <= ln2 / 2, Cephes' degree-6 polynomial for e^r, and
+/// 2^n assembled in the exponent field; the same operations for both value
+/// types, so the same bits.
 template <class V>
 inline V exp_clamped(V x)
 {

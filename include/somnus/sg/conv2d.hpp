@@ -34,6 +34,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <type_traits>
 #include <vector>
 
 #include "kernels.hpp"
@@ -125,24 +126,35 @@ struct conv2d {
     /// touches of a row.
     std::size_t whole_channels() const { return (p.out_channels + simd::width - 1) / simd::width * simd::width; }
 
+    /// Calls f(std::integral_constant<std::size_t, N>{}) and returns true
+    /// when the output channels fill N = 1 to 4 whole registers (the
+    /// register kernels' shapes); false, calling nothing, otherwise.
+    template <class V, class F>
+    bool in_whole_registers(F&& f) const
+    {
+        if constexpr (simd::is_batch<V>) {
+            if (p.out_channels % simd::width != 0) return false;
+            switch (p.out_channels / simd::width) {
+            case 1: f(std::integral_constant<std::size_t, 1>{}); return true;
+            case 2: f(std::integral_constant<std::size_t, 2>{}); return true;
+            case 3: f(std::integral_constant<std::size_t, 3>{}); return true;
+            case 4: f(std::integral_constant<std::size_t, 4>{}); return true;
+            default: return false;
+            }
+        }
+        return false;
+    }
+
     template <class V = fast>
     void forward(const float* prm, const activation& a, activation& o, work& w, bool record) const
     {
         const std::size_t oc = p.out_channels, k = p.kernel, oh = out.h, ow = out.w;
         const float* bias = prm + weight_count();
         if constexpr (simd::is_batch<V>) {
-            if (a.has_nz && a.nz.size() >= oh * ow && oc % simd::width == 0 && weight_count() < (std::size_t{1} << 32)) {
-                switch (oc / simd::width) {
-                case 1: gather_forward<V, 1>(prm, a, o, w); break;
-                case 2: gather_forward<V, 2>(prm, a, o, w); break;
-                case 3: gather_forward<V, 3>(prm, a, o, w); break;
-                case 4: gather_forward<V, 4>(prm, a, o, w); break;
-                default: break;
-                }
-                if (oc / simd::width <= 4) {
-                    if (record) w.inputs.append(a);
-                    return;
-                }
+            if (a.has_nz && a.nz.size() >= oh * ow && weight_count() < (std::size_t{1} << 32) &&
+                in_whole_registers<V>([&](auto n) { gather_forward<V, n>(prm, a, o, w); })) {
+                if (record) w.inputs.append(a);
+                return;
             }
         }
         if (!w.bias_ready) {
@@ -153,17 +165,9 @@ struct conv2d {
         std::copy(w.bias_image.begin(), w.bias_image.end(), o.v.begin());
         o.nz.clear();
         o.has_nz = false;
-        if constexpr (simd::is_batch<V>) {
-            if (oc % simd::width == 0 && oc / simd::width <= 4) {
-                switch (oc / simd::width) {
-                case 1: scatter_forward<V, 1>(prm, a, o.v.data()); break;
-                case 2: scatter_forward<V, 2>(prm, a, o.v.data()); break;
-                case 3: scatter_forward<V, 3>(prm, a, o.v.data()); break;
-                default: scatter_forward<V, 4>(prm, a, o.v.data()); break;
-                }
-                if (record) w.inputs.append(a);
-                return;
-            }
+        if (in_whole_registers<V>([&](auto n) { scatter_forward<V, n>(prm, a, o.v.data()); })) {
+            if (record) w.inputs.append(a);
+            return;
         }
         // Rows whose whole registers stay inside the outputs and the
         // parameters take axpy_whole (channels not a multiple of the lanes).
@@ -203,53 +207,15 @@ struct conv2d {
         // Weights: the recorded non-zero inputs of step t.
         const auto idx = w.inputs.index_at(t);
         const auto val = w.inputs.value_at(t);
-        bool whole = false;
-        if constexpr (simd::is_batch<V>) {
-            if (oc % simd::width == 0 && oc / simd::width <= 4) {
-                whole = true;
-                switch (oc / simd::width) {
-                case 1: scatter_weight_gradient<V, 1>(idx, val, g_out, g_prm); break;
-                case 2: scatter_weight_gradient<V, 2>(idx, val, g_out, g_prm); break;
-                case 3: scatter_weight_gradient<V, 3>(idx, val, g_out, g_prm); break;
-                default: scatter_weight_gradient<V, 4>(idx, val, g_out, g_prm); break;
-                }
-            }
-        }
-        const std::size_t wc = whole_channels(), out_limit = out.size() >= wc ? out.size() - wc : 0,
-                          w_limit = parameter_count() - std::min(parameter_count(), wc);
-        const bool ragged = oc % simd::width != 0;
-        for (std::size_t e = 0; !whole && e < idx.size(); ++e) {
-            const std::size_t i = coord[idx[e]].channel, y = coord[idx[e]].y, xx = coord[idx[e]].x;
-            const std::size_t ky0 = y >= oh ? y - oh + 1 : 0, ky1 = std::min(k - 1, y);
-            const std::size_t kx0 = xx >= ow ? xx - ow + 1 : 0, kx1 = std::min(k - 1, xx);
-            const std::size_t passes = ragged ? 2 : 1, step = ragged ? 2 : 1;
-            for (std::size_t ky = ky0; ky <= ky1; ++ky)
-                for (std::size_t pass = 0; pass < passes; ++pass)
-                for (std::size_t kx = kx0 + pass; kx <= kx1; kx += step) {  // as in forward
-                    const std::size_t ga = ((y - ky) * ow + (xx - kx)) * oc, wa = ((i * k + ky) * k + kx) * oc;
-                    if (ragged && ga <= out_limit && wa <= w_limit)
-                        axpy_whole<V>(oc, val[e], g_out + ga, g_prm + wa);
-                    else
-                        axpy<V>(oc, val[e], g_out + ga, g_prm + wa);
-                }
-        }
+        if (!in_whole_registers<V>([&](auto n) { scatter_weight_gradient<V, n>(idx, val, g_out, g_prm); }))
+            scatter_weight_gradient_general<V>(idx, val, g_out, g_prm);
         if (g_in == nullptr) return;
         if (sparse_input_gradient<V>(prm, g_out, g_in, w)) return;
         // Input: g_in[y][x][i] = sum over taps and o of g_out[y-ky][x-kx][o] w[i][ky][kx][o],
         // the products summed lane-wise over the taps (in registers, fused
         // multiply-adds, when the output channels fill 1 to 4 whole batches)
         // and reduced once.
-        if constexpr (simd::is_batch<V>) {
-            if (oc % simd::width == 0) {
-                switch (oc / simd::width) {
-                case 1: return input_gradient<V, 1>(prm, g_out, g_in);
-                case 2: return input_gradient<V, 2>(prm, g_out, g_in);
-                case 3: return input_gradient<V, 3>(prm, g_out, g_in);
-                case 4: return input_gradient<V, 4>(prm, g_out, g_in);
-                default: break;
-                }
-            }
-        }
+        if (in_whole_registers<V>([&](auto n) { input_gradient<V, n>(prm, g_out, g_in); })) return;
         w.acc.resize(oc);
         float* acc = w.acc.data();
         for (std::size_t y = 0; y < in.h; ++y)
@@ -358,6 +324,33 @@ struct conv2d {
     }
 
 private:
+    /// The weight gradient's scatter for channels that do not fill whole
+    /// registers (conv1's 12): taps in forward's order.
+    template <class V>
+    void scatter_weight_gradient_general(std::span<const std::uint32_t> idx, std::span<const float> val, const float* g_out,
+                                         float* g_prm) const
+    {
+        const std::size_t oc = p.out_channels, k = p.kernel, oh = out.h, ow = out.w;
+        const std::size_t wc = whole_channels(), out_limit = out.size() >= wc ? out.size() - wc : 0,
+                          w_limit = parameter_count() - std::min(parameter_count(), wc);
+        const bool ragged = oc % simd::width != 0;
+        for (std::size_t e = 0; e < idx.size(); ++e) {
+            const std::size_t i = coord[idx[e]].channel, y = coord[idx[e]].y, xx = coord[idx[e]].x;
+            const std::size_t ky0 = y >= oh ? y - oh + 1 : 0, ky1 = std::min(k - 1, y);
+            const std::size_t kx0 = xx >= ow ? xx - ow + 1 : 0, kx1 = std::min(k - 1, xx);
+            const std::size_t passes = ragged ? 2 : 1, step = ragged ? 2 : 1;
+            for (std::size_t ky = ky0; ky <= ky1; ++ky)
+                for (std::size_t pass = 0; pass < passes; ++pass)
+                for (std::size_t kx = kx0 + pass; kx <= kx1; kx += step) {  // as in forward
+                    const std::size_t ga = ((y - ky) * ow + (xx - kx)) * oc, wa = ((i * k + ky) * k + kx) * oc;
+                    if (ragged && ga <= out_limit && wa <= w_limit)
+                        axpy_whole<V>(oc, val[e], g_out + ga, g_prm + wa);
+                    else
+                        axpy<V>(oc, val[e], g_out + ga, g_prm + wa);
+                }
+        }
+    }
+
     /// For the input at c, each kernel row's run of taps that stays inside
     /// the output: f(weight offset of w[i][ky][kx0][0], output offset of
     /// (y - ky, x - kx0), taps kx0 .. kx1), rows ky increasing.

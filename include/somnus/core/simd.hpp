@@ -554,8 +554,8 @@ inline void store_first(float* p, const batch& x, std::size_t k)
 /// whole one would read what that one just stored: a store-forwarding stall.)
 /// Always inlined: called out of line, the kernel's captured constants went
 /// through the stack as a closure written field by field and read back
-/// with wide loads (a store-forwarding stall on every call, some 10 ns per
-/// population per step; bench_neuron's N = 0 case).
+/// with wide loads (a store-forwarding stall on every call, some 7 ns per
+/// population per step; bench_neuron's N = 0 cases).
 template <class V, bool BatchTail = false, std::size_t W, std::size_t R, class Kernel>
 [[gnu::always_inline]] inline void step_arrays(std::size_t n, std::vector<std::uint32_t>& out, std::array<float*, W> rw,
                                                std::array<const float*, R> ro, Kernel kernel)

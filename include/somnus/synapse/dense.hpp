@@ -583,7 +583,9 @@ private:
                 const float* next = active_new_.data() + r * m;
                 for (std::size_t a = 0; a < m; ++a) {
                     const std::uint32_t j = active[a];
-                    if (next[a] != rows[r][j]) changed[j] = 1;
+                    // Without a branch: whether a weight moved is data, not
+                    // a pattern a predictor learns.
+                    changed[j] |= static_cast<std::uint8_t>(next[a] != rows[r][j]);
                     rows[r][j] = next[a];
                 }
                 bump(pre_, rule_.pre_traces(), pre_spikes[first + r]);

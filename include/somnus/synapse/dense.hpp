@@ -542,7 +542,10 @@ private:
     /// the weights before the spike and clip (what on_pre does where the post
     /// traces are zero); on_pre proper only at the active postsynaptic
     /// neurons, from the same weights. Rows are added to the target in spike
-    /// order, as one row at a time would, so the bits do not change.
+    /// order, as one row at a time would, so the bits do not change. A row
+    /// inside its bounds (every row, but after a normalisation or a hand
+    /// edit) is learnt in place after the transmit; only a row found outside
+    /// them keeps its weights from before the clip for on_pre.
     template <class V>
     void transmit_event_driven(std::span<const std::uint32_t> pre_spikes, float* target, float scale, post_traces_type& post_set)
     {
@@ -553,7 +556,7 @@ private:
         const Rule rule = rule_;
         const weight_bounds b = bounds_;
         std::uint8_t* changed = changed_.data();
-        if (active_new_.size() < group * m) active_new_.resize(group * m);
+        if (active_new_.size() < m) active_new_.resize(m);
         // The active neurons' traces, gathered once for every row of the step.
         if (active_post_.size() < m) active_post_.resize(m);
         for (std::size_t a = 0; a < m; ++a) active_post_[a] = post_set.of(active[a]);
@@ -561,50 +564,62 @@ private:
         for (std::size_t first = 0; first < pre_spikes.size();) {
             const std::size_t g = distinct_run(pre_spikes, first);
             std::array<float*, group> rows{};
+            for (std::size_t r = 0; r < g; ++r) rows[r] = w_.data() + pre_spikes[first + r] * n;
+            std::array<bool, group> outside{};
+            switch (g) {
+            case 1: transmit_rows<V, 1>(rows, n, target, scale, b, outside); break;
+            case 2: transmit_rows<V, 2>(rows, n, target, scale, b, outside); break;
+            case 3: transmit_rows<V, 3>(rows, n, target, scale, b, outside); break;
+            default: transmit_rows<V, 4>(rows, n, target, scale, b, outside); break;
+            }
             for (std::size_t r = 0; r < g; ++r) {
                 const std::uint32_t i = pre_spikes[first + r];
-                float* row = w_.data() + i * n;
-                rows[r] = row;
+                float* row = rows[r];
                 traces<float, n_pre_traces> pre_i{};
                 for (std::size_t k = 0; k < n_pre_traces; ++k) pre_i[k] = pre_(k, i);
-                float* next = active_new_.data() + r * m;
-                for (std::size_t a = 0; a < m; ++a) {
-                    const float w = row[active[a]];
-                    next[a] = detail::clip_weight<float>(w + rule.template on_pre<float>(w, pre_i, post_of[a]), b);
+                if (!outside[r]) {
+                    // Clipping leaves this row as it is: learn in place.
+                    for (std::size_t a = 0; a < m; ++a) {
+                        const std::uint32_t j = active[a];
+                        const float w = row[j];
+                        const float next = detail::clip_weight<float>(w + rule.template on_pre<float>(w, pre_i, post_of[a]), b);
+                        // Without a branch: whether a weight moved is data,
+                        // not a pattern a predictor learns.
+                        changed[j] |= static_cast<std::uint8_t>(next != w);
+                        row[j] = next;
+                    }
+                } else {
+                    // on_pre from the weights before the clip, then the clip,
+                    // then the learnt weights over the clipped ones.
+                    float* next = active_new_.data();
+                    for (std::size_t a = 0; a < m; ++a) {
+                        const float w = row[active[a]];
+                        next[a] = detail::clip_weight<float>(w + rule.template on_pre<float>(w, pre_i, post_of[a]), b);
+                    }
+                    clip_row(row, n, b, changed);
+                    for (std::size_t a = 0; a < m; ++a) {
+                        const std::uint32_t j = active[a];
+                        changed[j] |= static_cast<std::uint8_t>(next[a] != row[j]);
+                        row[j] = next[a];
+                    }
                 }
-            }
-            switch (g) {
-            case 1: transmit_rows<V, 1>(rows, n, target, scale, b, changed); break;
-            case 2: transmit_rows<V, 2>(rows, n, target, scale, b, changed); break;
-            case 3: transmit_rows<V, 3>(rows, n, target, scale, b, changed); break;
-            default: transmit_rows<V, 4>(rows, n, target, scale, b, changed); break;
-            }
-            for (std::size_t r = 0; r < g; ++r) {
-                const float* next = active_new_.data() + r * m;
-                for (std::size_t a = 0; a < m; ++a) {
-                    const std::uint32_t j = active[a];
-                    // Without a branch: whether a weight moved is data, not
-                    // a pattern a predictor learns.
-                    changed[j] |= static_cast<std::uint8_t>(next[a] != rows[r][j]);
-                    rows[r][j] = next[a];
-                }
-                bump(pre_, rule_.pre_traces(), pre_spikes[first + r]);
+                bump(pre_, rule_.pre_traces(), i);
             }
             first += g;
         }
     }
 
     /// target[j] += scale * rows[r][j] for r = 0 .. K-1 in order (target may
-    /// be null), then clips each row's weights to the bounds. The add pass
-    /// only tracks each row's extremes; the rare row found out of bounds (a
-    /// normalisation or a hand edit moved it) gets a second, clipping pass.
+    /// be null); outside[r]: some weight of row r lies outside the bounds
+    /// (the add pass only tracks each row's extremes; the caller clips the
+    /// rare row found out of bounds, moved there by a normalisation or a
+    /// hand edit).
     template <class V, std::size_t K>
     static void transmit_rows(const std::array<float*, row_group>& rows, std::size_t n, float* target, float scale, weight_bounds b,
-                              std::uint8_t* changed)
+                              std::array<bool, row_group>& outside)
     {
         std::array<float*, K> row{};
         for (std::size_t r = 0; r < K; ++r) row[r] = rows[r];
-        std::array<bool, K> outside{};  // some weight of row r lies outside the bounds
         std::array<float, K> lo{}, hi{};
         lo.fill(b.w_min);
         hi.fill(b.w_max);
@@ -660,15 +675,17 @@ private:
             }
             if (target != nullptr) target[j] = t;
         }
-        for (std::size_t r = 0; r < K; ++r) {
-            if (!outside[r] && lo[r] >= b.w_min && hi[r] <= b.w_max) continue;
-            float* x = row[r];
-            for (std::size_t i = 0; i < n; ++i) {
-                const float c = detail::clip_weight<float>(x[i], b);
-                if (c != x[i]) {
-                    x[i] = c;
-                    changed[i] = 1;
-                }
+        for (std::size_t r = 0; r < K; ++r) outside[r] = outside[r] || lo[r] < b.w_min || hi[r] > b.w_max;
+    }
+
+    /// Clips a row's n weights to the bounds, flagging the columns it moves.
+    static void clip_row(float* x, std::size_t n, weight_bounds b, std::uint8_t* changed)
+    {
+        for (std::size_t i = 0; i < n; ++i) {
+            const float c = detail::clip_weight<float>(x[i], b);
+            if (c != x[i]) {
+                x[i] = c;
+                changed[i] = 1;
             }
         }
     }

@@ -147,17 +147,26 @@ private:
                 decay_all(f);
                 return;
             }
+            // Factors and floors in locals (stores through x would otherwise
+            // make the compiler reload them), and no branches: which traces
+            // reach the floor is data.
+            const std::array<float, K> factor = f, lo = floor_k_;
+            float* const x = x_.data();
+            const std::size_t n = size(), m = active_.size();
+            std::uint32_t* const list = active_.data();
             std::size_t keep = 0;
-            for (std::size_t a = 0; a < active_.size(); ++a) {
-                const std::uint32_t j = active_[a];
+            for (std::size_t a = 0; a < m; ++a) {
+                const std::uint32_t j = list[a];
                 bool nonzero = false;
                 for (std::size_t k = 0; k < K; ++k) {
-                    const float y0 = x_(k, j) * f[k];
-                    const float y = std::abs(y0) < floor_k_[k] ? 0.0f : y0;
-                    x_(k, j) = y;
-                    nonzero = nonzero || y != 0.0f;
+                    float& xk = x[k * n + j];
+                    const float y0 = xk * factor[k];
+                    const float y = std::abs(y0) < lo[k] ? 0.0f : y0;
+                    xk = y;
+                    nonzero = nonzero | (y != 0.0f);
                 }
-                if (nonzero) active_[keep++] = j;
+                list[keep] = j;
+                keep += nonzero ? 1 : 0;
             }
             active_.resize(keep);
         }

@@ -164,6 +164,11 @@ sleep_report run_sleep_phase(Network& net, Mechanism& mechanism, double duration
     std::vector<std::uint32_t> candidate_input(n_in + simd::width);  // compress_indices writes a whole batch
     std::vector<std::uint64_t> candidate_below(n_in);
     std::vector<std::uint32_t> fired_input(n_in);
+    // The rates the candidates and thresholds were listed for: a drive that
+    // does not change (the mean image's) lists them once per phase.
+    std::vector<float> listed_drive(n_in);
+    bool listed = false;
+    std::size_t candidates = 0;
     for (std::uint64_t t = 0; t < steps; ++t) {
         ctx.step = t;
         std::fill(drive.begin(), drive.end(), 0.0f);
@@ -180,11 +185,14 @@ sleep_report run_sleep_phase(Network& net, Mechanism& mechanism, double duration
         // Bernoulli input spikes from the rates, merged with the spikes
         // mechanisms emitted directly, in increasing order, once each.
         auto& drawn = net.in_drawn_;
-        bool rates_valid = true;
+        bool rates_valid = true, same_rates = listed;
         simd::for_each<simd::batch>(n_in, [&](std::size_t i, auto lane) {
             using L = decltype(lane);
             const L r = simd::load<L>(drive.data() + i);
             rates_valid = rates_valid && simd::all((r >= L(0.0f)) && (r < L(std::numeric_limits<float>::infinity())));
+            // Equal as floats: the same positive rates (only +0 and -0 may
+            // differ in their bits, and neither is a candidate).
+            same_rates = same_rates && simd::all(r == simd::load<L>(listed_drive.data() + i));
         });
         if (!rates_valid)
             for (std::size_t i = 0; i < n_in; ++i)
@@ -199,15 +207,20 @@ sleep_report run_sleep_phase(Network& net, Mechanism& mechanism, double duration
         // p of 1 or more passes every draw either way).
         // The inputs with a positive rate, by lane masks (compress_indices:
         // no branch or serial count per input), then their thresholds.
-        std::size_t candidates = 0, i = 0;
-        for (; i + simd::width <= n_in; i += simd::width)
-            candidates += simd::compress_indices(simd::load<simd::batch>(drive.data() + i) > simd::batch(0.0f),
-                                                 static_cast<std::uint32_t>(i), candidate_input.data() + candidates);
-        for (; i < n_in; ++i)
-            candidates += simd::compress_indices(drive[i] > 0.0f, static_cast<std::uint32_t>(i), candidate_input.data() + candidates);
-        for (std::size_t k = 0; k < candidates; ++k)
-            candidate_below[k] =
-                static_cast<std::uint64_t>(std::ceil(std::min(double(drive[candidate_input[k]]) * step_p, 1.0) * 0x1.0p53));
+        if (!same_rates) {
+            candidates = 0;
+            std::size_t i = 0;
+            for (; i + simd::width <= n_in; i += simd::width)
+                candidates += simd::compress_indices(simd::load<simd::batch>(drive.data() + i) > simd::batch(0.0f),
+                                                     static_cast<std::uint32_t>(i), candidate_input.data() + candidates);
+            for (; i < n_in; ++i)
+                candidates += simd::compress_indices(drive[i] > 0.0f, static_cast<std::uint32_t>(i), candidate_input.data() + candidates);
+            for (std::size_t k = 0; k < candidates; ++k)
+                candidate_below[k] =
+                    static_cast<std::uint64_t>(std::ceil(std::min(double(drive[candidate_input[k]]) * step_p, 1.0) * 0x1.0p53));
+            std::copy(drive.begin(), drive.end(), listed_drive.begin());
+            listed = true;
+        }
         std::uint32_t* fired = fired_input.data();
         std::size_t n_fired = 0;
         random_stream draws = rng;

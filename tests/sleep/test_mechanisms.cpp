@@ -279,6 +279,31 @@ TEST_CASE("mean_image_drive: the input follows the mean training image, inside t
     CHECK(w[11 * 28 + 6] < rates[11 * 28 + 6]);
 }
 
+/// Rates so high that every draw fires (rate x dt >= 1), on inputs 0-9 for
+/// the first 10 steps, then on inputs 100-104, then 0-9 again from step 20.
+struct switching_drive {
+    template <class C>
+    void step(C& c)
+    {
+        const float certain = 1.0e6f;
+        if (c.step < 10 || c.step >= 20)
+            for (std::size_t i = 0; i < 10; ++i) c.input_rates_hz[i] = certain;
+        else
+            for (std::size_t i = 100; i < 105; ++i) c.input_rates_hz[i] = certain;
+    }
+};
+
+TEST_CASE("a drive whose rates change mid-phase draws from the new rates at once")
+{
+    // The phase lists the inputs with a positive rate again only when the
+    // rates change: a stale list would keep drawing for inputs 0-9.
+    auto net = make_diehl_cook(small());
+    combine<frozen, switching_drive> m{frozen{}, switching_drive{}};
+    const auto report = net.sleep(m, 15.0);  // 30 steps
+    CHECK(report.steps == 30);
+    CHECK(report.input_spikes == 10 * 10 + 10 * 5 + 10 * 10);
+}
+
 TEST_CASE("spontaneous activity drives the excitatory population with the input silent")
 {
     auto net = make_diehl_cook(small());

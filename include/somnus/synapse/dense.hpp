@@ -577,12 +577,16 @@ private:
                 float* row = rows[r];
                 traces<float, n_pre_traces> pre_i{};
                 for (std::size_t k = 0; k < n_pre_traces; ++k) pre_i[k] = pre_(k, i);
+                // Weight w of the synapse onto active neuron a after on_pre
+                // (captures by value: the loops' stores cannot touch them).
+                const auto learnt = [=](float w, std::size_t a) {
+                    return detail::clip_weight<float>(w + rule.template on_pre<float>(w, pre_i, post_of[a]), b);
+                };
                 if (!outside[r]) {
                     // Clipping leaves this row as it is: learn in place.
                     for (std::size_t a = 0; a < m; ++a) {
                         const std::uint32_t j = active[a];
-                        const float w = row[j];
-                        const float next = detail::clip_weight<float>(w + rule.template on_pre<float>(w, pre_i, post_of[a]), b);
+                        const float w = row[j], next = learnt(w, a);
                         // Without a branch: whether a weight moved is data,
                         // not a pattern a predictor learns.
                         changed[j] |= static_cast<std::uint8_t>(next != w);
@@ -592,10 +596,7 @@ private:
                     // on_pre from the weights before the clip, then the clip,
                     // then the learnt weights over the clipped ones.
                     float* next = active_new_.data();
-                    for (std::size_t a = 0; a < m; ++a) {
-                        const float w = row[active[a]];
-                        next[a] = detail::clip_weight<float>(w + rule.template on_pre<float>(w, pre_i, post_of[a]), b);
-                    }
+                    for (std::size_t a = 0; a < m; ++a) next[a] = learnt(row[active[a]], a);
                     clip_row(row, n, b, changed);
                     for (std::size_t a = 0; a < m; ++a) {
                         const std::uint32_t j = active[a];
